@@ -1,0 +1,96 @@
+# kvalrap - build, test and demo.  See README.md.
+#
+#   make demo     install missing Debian packages, build, run samples/ -> out/
+#   make test     build and run every test (also under ASan+UBSan)
+#   make          build ./kvalrap
+
+CC      ?= cc
+PKGS    := lua5.4 xlsxwriter nettle
+CSTD    := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+OPT     ?= -O2 -g
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -Iinclude -Ibuild $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lhpdf -lm
+BUILD   ?= build
+
+# Debian packages: to build, to run, to test.
+DEB_BUILD := build-essential pkg-config libcsv-dev liblua5.4-dev libxlsxwriter-dev \
+             libhpdf-dev nettle-dev libcmocka-dev
+DEB_RUN   := fonts-dejavu-core
+DEB_TEST  := poppler-utils qpdf python3 python3-openpyxl valgrind
+
+LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/embedded_data.o
+EMBED    := $(sort $(wildcard reports/*.nb reports/*.sv reports/*.en lua/lib/*.lua))
+TESTS    := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
+
+.PHONY: all deps demo test test-unit test-e2e test-asan clean bench samples
+
+all: kvalrap
+
+kvalrap: $(BUILD)/main.o $(BUILD)/libkvalrap.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/libkvalrap.a: $(LIB_OBJ)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/embedded_data.c: tools/embed.sh $(EMBED) | $(BUILD)
+	sh tools/embed.sh $@ $(EMBED)
+
+$(BUILD)/embedded_data.o: $(BUILD)/embedded_data.c
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD):
+	mkdir -p $@
+
+# Install what is missing, and only that (needs root on a fresh machine).
+deps:
+	@missing=""; for p in $(DEB_BUILD) $(DEB_RUN) $(DEB_TEST); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+# Samples are committed; this regenerates them with the deterministic generator.
+$(BUILD)/gensamples: tools/gensamples.c | $(BUILD)
+	$(CC) $(CSTD) $(WARN) -O2 -o $@ $< -lm
+
+samples: $(BUILD)/gensamples
+	$(BUILD)/gensamples samples
+
+demo: deps
+	$(MAKE) kvalrap
+	./kvalrap run --period 2026-10 --out out --verbose
+	@echo "reports written under out/"
+
+# ---------------------------------------------------------------- tests
+
+$(BUILD)/test_%: tests/test_%.c $(BUILD)/libkvalrap.a tests/testutil.h
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libkvalrap.a $(LDFLAGS) $(LDLIBS) -lcmocka
+
+test: deps
+	$(MAKE) test-unit test-e2e
+	$(MAKE) test-asan
+
+test-unit: $(TESTS)
+	@fail=0; for t in $(TESTS); do $$t || fail=1; done; exit $$fail
+
+test-e2e: kvalrap
+	sh tests/e2e.sh ./kvalrap
+
+# The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
+test-asan:
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" KVALRAP=build/asan/kvalrap test-unit build/asan/kvalrap
+	sh tests/e2e.sh build/asan/kvalrap
+
+build/asan/kvalrap: $(BUILD)/main.o $(BUILD)/libkvalrap.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+clean:
+	rm -rf build kvalrap out

@@ -1,0 +1,65 @@
+/*
+ * util.h - small building blocks shared by every stage: an arena that owns
+ * the strings of a report, a growable byte buffer, and checked allocation.
+ *
+ * Ownership: an arena owns everything allocated from it; arena_free releases
+ * it all at once.  A strbuf owns its bytes until strbuf_take hands them over.
+ */
+#ifndef KV_UTIL_H
+#define KV_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define KV_VERSION "0.1.0"
+
+/* Abort with a message when memory runs out: every caller would do the same. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+
+typedef struct arena_block arena_block;
+typedef struct {
+    arena_block *head;
+} arena;
+
+void *arena_alloc(arena *a, size_t n);            /* zeroed, 16-byte aligned */
+char *arena_strdup(arena *a, const char *s);      /* NULL stays NULL */
+char *arena_strndup(arena *a, const char *s, size_t n);
+char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void arena_free(arena *a);
+
+typedef struct {
+    char *data;
+    size_t len, cap;
+} strbuf;
+
+void strbuf_add(strbuf *b, const void *p, size_t n);
+void strbuf_addc(strbuf *b, char c);
+void strbuf_adds(strbuf *b, const char *s);
+void strbuf_printf(strbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void strbuf_vprintf(strbuf *b, const char *fmt, va_list ap);
+const char *strbuf_cstr(strbuf *b);               /* NUL-terminated view */
+void strbuf_reset(strbuf *b);
+void strbuf_free(strbuf *b);
+
+/* ASCII-only helpers: parsing never depends on the process locale. */
+int ascii_casecmp(const char *a, const char *b);
+/* Lowercase A-Z plus the Latin-1 and Latin Extended-A letters (Æ Ø Å Ä Ö,
+ * Sámi Š Ŋ Ŧ Đ Ž Č) of UTF-8 text, into a new malloc'd string. */
+char *utf8_fold(const char *s, size_t n);
+/* Length of the longest valid UTF-8 prefix of s[0..n). */
+size_t utf8_valid_prefix(const char *s, size_t n);
+
+/* Shortest decimal text that reads back as the same double ("%.17g" at worst).
+ * buf must hold 32 bytes. */
+void fmt_double(char buf[32], double v);
+
+/* SHA-256 of a file as 64 hex digits; false (and errno) when unreadable. */
+bool sha256_file(const char *path, char hex[65]);
+
+#endif

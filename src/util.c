@@ -1,0 +1,302 @@
+/*
+ * util.c - allocation, arenas, byte buffers, ASCII and UTF-8 helpers.
+ */
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void *xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p) {
+        fputs("kvalrap: out of memory\n", stderr);
+        exit(71);   /* EX_OSERR */
+    }
+    return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+    void *p = calloc(n ? n : 1, size ? size : 1);
+    if (!p) {
+        fputs("kvalrap: out of memory\n", stderr);
+        exit(71);
+    }
+    return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+    p = realloc(p, n ? n : 1);
+    if (!p) {
+        fputs("kvalrap: out of memory\n", stderr);
+        exit(71);
+    }
+    return p;
+}
+
+char *xstrdup(const char *s) { return xstrndup(s, strlen(s)); }
+
+char *xstrndup(const char *s, size_t n)
+{
+    char *p = xmalloc(n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+/* ---------------------------------------------------------------- arena */
+
+struct arena_block {
+    arena_block *next;
+    size_t used, size;
+    _Alignas(16) unsigned char data[];
+};
+
+enum { ARENA_BLOCK = 64 * 1024 };
+
+void *arena_alloc(arena *a, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    arena_block *b = a->head;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
+        b = xmalloc(sizeof *b + size);
+        b->used = 0;
+        b->size = size;
+        /* A big private block goes behind the current one, so the current
+         * block's free space is not wasted. */
+        if (size != ARENA_BLOCK && a->head) {
+            b->next = a->head->next;
+            a->head->next = b;
+        } else {
+            b->next = a->head;
+            a->head = b;
+        }
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+char *arena_strndup(arena *a, const char *s, size_t n)
+{
+    char *p = arena_alloc(a, n + 1);
+    memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *arena_strdup(arena *a, const char *s)
+{
+    return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *arena_printf(arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *p = arena_alloc(a, (size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+void arena_free(arena *a)
+{
+    arena_block *b = a->head;
+    while (b) {
+        arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+}
+
+/* ---------------------------------------------------------------- strbuf */
+
+static void strbuf_grow(strbuf *b, size_t extra)
+{
+    if (b->len + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 64;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    b->data = xrealloc(b->data, cap);
+    b->cap = cap;
+}
+
+void strbuf_add(strbuf *b, const void *p, size_t n)
+{
+    strbuf_grow(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void strbuf_addc(strbuf *b, char c) { strbuf_add(b, &c, 1); }
+void strbuf_adds(strbuf *b, const char *s) { strbuf_add(b, s, strlen(s)); }
+
+void strbuf_vprintf(strbuf *b, const char *fmt, va_list ap)
+{
+    va_list ap2;
+    va_copy(ap2, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap2);
+    va_end(ap2);
+    strbuf_grow(b, (size_t)n);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    b->len += (size_t)n;
+}
+
+void strbuf_printf(strbuf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+const char *strbuf_cstr(strbuf *b)
+{
+    strbuf_grow(b, 0);
+    b->data[b->len] = '\0';
+    return b->data;
+}
+
+void strbuf_reset(strbuf *b) { b->len = 0; }
+
+void strbuf_free(strbuf *b)
+{
+    free(b->data);
+    *b = (strbuf){0};
+}
+
+/* ---------------------------------------------------------------- text */
+
+int ascii_casecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int ca = (unsigned char)*a, cb = (unsigned char)*b;
+        if (ca >= 'A' && ca <= 'Z') ca += 32;
+        if (cb >= 'A' && cb <= 'Z') cb += 32;
+        if (ca != cb || !ca)
+            return ca - cb;
+    }
+}
+
+/* Decode one UTF-8 sequence of s[0..n); returns its length, 0 if invalid. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    if (s[0] < 0x80) { *cp = s[0]; return 1; }
+    size_t len;
+    uint32_t c, min;
+    if ((s[0] & 0xE0) == 0xC0)      { len = 2; c = s[0] & 0x1F; min = 0x80; }
+    else if ((s[0] & 0xF0) == 0xE0) { len = 3; c = s[0] & 0x0F; min = 0x800; }
+    else if ((s[0] & 0xF8) == 0xF0) { len = 4; c = s[0] & 0x07; min = 0x10000; }
+    else return 0;
+    if (len > n) return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) return 0;
+        c = (c << 6) | (s[i] & 0x3F);
+    }
+    if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return 0;
+    *cp = c;
+    return len;
+}
+
+size_t utf8_valid_prefix(const char *s, size_t n)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        if (u[i] < 0x80) { i++; continue; }
+        uint32_t cp;
+        size_t len = utf8_decode(u + i, n - i, &cp);
+        if (!len) break;
+        i += len;
+    }
+    return i;
+}
+
+static uint32_t fold_codepoint(uint32_t c)
+{
+    if (c >= 'A' && c <= 'Z') return c + 32;
+    if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 32;      /* Latin-1: Æ Ø Å Ä Ö */
+    /* Latin Extended-A pairs upper/lower on neighbouring code points. */
+    if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
+        return (c & 1) ? c : c + 1;
+    if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+        return (c & 1) ? c + 1 : c;
+    return c;
+}
+
+char *utf8_fold(const char *s, size_t n)
+{
+    strbuf b = {0};
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        size_t len = utf8_decode(u + i, n - i, &cp);
+        if (!len) { strbuf_addc(&b, (char)u[i]); i++; continue; }
+        uint32_t f = fold_codepoint(cp);
+        if (f == cp) { strbuf_add(&b, u + i, len); }
+        else if (f < 0x80) { strbuf_addc(&b, (char)f); }
+        else if (f < 0x800) {
+            char e[2] = {(char)(0xC0 | (f >> 6)), (char)(0x80 | (f & 0x3F))};
+            strbuf_add(&b, e, 2);
+        } else {
+            char e[3] = {(char)(0xE0 | (f >> 12)), (char)(0x80 | ((f >> 6) & 0x3F)),
+                         (char)(0x80 | (f & 0x3F))};
+            strbuf_add(&b, e, 3);
+        }
+        i += len;
+    }
+    if (!b.data) return xstrdup("");
+    return b.data;
+}
+
+void fmt_double(char buf[32], double v)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, 32, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
+/* ---------------------------------------------------------------- sha256 */
+
+#include <nettle/sha2.h>
+
+bool sha256_file(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    unsigned char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sha256_update(&ctx, n, buf);
+    bool ok = !ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (!ok) {
+        errno = saved;
+        return false;
+    }
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(&ctx, sizeof digest, digest);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
+        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    return true;
+}
