@@ -51,7 +51,19 @@ void date_format_iso(int32_t day, char buf[11])
 {
     int y, m, d;
     date_to_ymd(day, &y, &m, &d);
-    snprintf(buf, 11, "%04d-%02d-%02d", y % 10000, m, d);
+    /* Digits by hand: the compiler cannot prove snprintf fits 11 bytes. */
+    unsigned uy = (unsigned)y % 10000, um = (unsigned)m % 100, ud = (unsigned)d % 100;
+    buf[0] = (char)('0' + uy / 1000);
+    buf[1] = (char)('0' + uy / 100 % 10);
+    buf[2] = (char)('0' + uy / 10 % 10);
+    buf[3] = (char)('0' + uy % 10);
+    buf[4] = '-';
+    buf[5] = (char)('0' + um / 10);
+    buf[6] = (char)('0' + um % 10);
+    buf[7] = '-';
+    buf[8] = (char)('0' + ud / 10);
+    buf[9] = (char)('0' + ud % 10);
+    buf[10] = '\0';
 }
 
 int32_t date_add_months(int32_t day, int months)
