@@ -70,8 +70,8 @@ demo: deps
 
 # ---------------------------------------------------------------- tests
 
-$(BUILD)/test_%: tests/test_%.c $(BUILD)/libkvalrap.a tests/testutil.h
-	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libkvalrap.a $(LDFLAGS) $(LDLIBS) -lcmocka
+$(BUILD)/test_%: tests/test_%.c tests/fixture.c $(BUILD)/libkvalrap.a tests/testutil.h tests/fixture.h
+	$(CC) $(CFLAGS) -Itests -o $@ $< tests/fixture.c $(BUILD)/libkvalrap.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
 test: deps
 	$(MAKE) test-unit test-e2e
