@@ -1,0 +1,54 @@
+/*
+ * batch.h - the pipeline for one municipality (rules -> ingest -> KPIs ->
+ * writers) and the batch over many, each in its own child process.
+ *
+ * Exit statuses follow sysexits.h: 0 success, 64 usage, 65 a refused
+ * export, 66 an export that cannot be opened, 70 an internal error, a crash
+ * or a timeout, 73 a report that cannot be created, 74 an I/O error,
+ * 75 another run holds the lock, 78 a broken rule file.
+ */
+#ifndef KV_BATCH_H
+#define KV_BATCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "date.h"
+#include "rules.h"
+
+enum {
+    KV_OK = 0,
+    KV_USAGE = 64,
+    KV_DATAERR = 65,
+    KV_NOINPUT = 66,
+    KV_SOFTWARE = 70,
+    KV_CANTCREAT = 73,
+    KV_IOERR = 74,
+    KV_TEMPFAIL = 75,
+    KV_CONFIG = 78,
+};
+
+typedef struct {
+    period period;
+    int32_t as_of;
+    const char *out_dir;            /* reports go to <out_dir>/<id>/<period>/ */
+    const char *language;           /* NULL: the municipality's own */
+    bool verbose;
+    int jobs;                       /* child processes at once */
+    unsigned timeout;               /* seconds per municipality, 0 = none */
+    rules_limits limits;
+} run_options;
+
+/* Run one municipality in this process; returns its exit status and has
+ * printed any error as "kvalrap: FILE: message" on stderr. */
+int batch_municipality(const char *rule_path, const run_options *o);
+
+/* Run each rule file in a child process, o->jobs at a time.  Returns 0
+ * when all succeeded, else the status of the first that failed. */
+int batch_run(const char *const *rule_paths, size_t n, const run_options *o);
+
+/* Load a rule file and its exports, report every problem found and the
+ * KPIs it would compute, write nothing.  Returns an exit status. */
+int batch_check(const char *rule_path, const run_options *o);
+
+#endif

@@ -1,0 +1,61 @@
+/*
+ * rules.h - a municipality's rule file: a sandboxed Lua 5.4 state that
+ * declares the municipality, its exports and its KPIs, then computes the
+ * KPIs over the tables with the C primitives of table.h.
+ *
+ * The sandbox has only base, table, string, math and utf8 (no io, os,
+ * package, debug, load, loadfile, dofile, string.dump, collectgarbage);
+ * chunks are text only; undeclared globals are errors; an instruction
+ * budget, a wall-clock budget and a memory cap stop runaway scripts, and
+ * the batch runs each municipality in a child process with rlimits on top.
+ */
+#ifndef KV_RULES_H
+#define KV_RULES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ingest.h"
+#include "labels.h"
+#include "model.h"
+#include "table.h"
+
+typedef struct {
+    long long max_instructions;     /* Lua VM instructions per call into the rules */
+    size_t max_memory;              /* bytes the Lua state may hold */
+    double max_seconds;             /* wall clock per call into the rules */
+} rules_limits;
+
+extern const rules_limits rules_default_limits;
+
+typedef struct {
+    const char *dataset;
+    ingest_config ingest;           /* path resolved against data_dir */
+} rules_dataset;
+
+typedef struct {
+    const char *id, *name, *language, *title;
+    const char *data_dir;           /* resolved against the rule file's folder */
+    int list_limit;
+    size_t ndatasets;
+    rules_dataset *datasets;
+    size_t nkpis;
+    const char **kpi_ids;           /* in declaration order */
+} rules_config;
+
+typedef struct rules rules;
+
+/* Load and run the rule file.  NULL on failure with "file:line: message"
+ * in err.  The config is read once the file has run. */
+rules *rules_open(const char *path, const rules_limits *limits, char *err, size_t errlen);
+const rules_config *rules_get_config(const rules *r);
+
+/* Compute every KPI for period p at as_of into out->kpis.  tables[i] is the
+ * table of schema_datasets[i], or NULL when not configured.  0 on success,
+ * -1 with a message in err. */
+int rules_evaluate(rules *r, table *const *tables, const period *p, int32_t as_of,
+                   const labels *l, report *out, char *err, size_t errlen);
+
+void rules_close(rules *r);
+
+#endif

@@ -1,0 +1,109 @@
+/*
+ * table.h - typed, columnar storage of one dataset and the primitives the
+ * KPIs are built from: selections (sorted row-number vectors) that filters
+ * narrow, counts, and group-bys.
+ *
+ * Text is interned: a column holds string ids into the table's pool, id 0 is
+ * the empty (absent) value.  Case-insensitive columns compare by the id of
+ * the folded text.  Dates are day numbers (DATE_NONE when absent); date-times
+ * keep their day in `day` as well, so day filters work on both.
+ */
+#ifndef KV_TABLE_H
+#define KV_TABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "date.h"
+#include "schema.h"
+#include "util.h"
+
+typedef struct {
+    arena mem;              /* the strings */
+    char **strs;            /* id -> text; strs[0] = "" */
+    uint32_t *fold;         /* id -> folded id (into the same pool) */
+    uint32_t n, cap;
+    uint32_t *slots;        /* open-addressing hash of ids, 0 = free */
+    uint32_t nslots;
+} strpool;
+
+void strpool_init(strpool *p);
+void strpool_free(strpool *p);
+uint32_t strpool_intern(strpool *p, const char *s, size_t n);
+/* Id of s, or 0 when the pool does not hold it. */
+uint32_t strpool_find(const strpool *p, const char *s, size_t n);
+/* Id of the folded form of s, or 0 when no text folds to it. */
+uint32_t strpool_find_folded(const strpool *p, const char *s, size_t n);
+
+typedef struct {
+    const field_schema *schema;
+    bool mapped;            /* the export had this column */
+    uint32_t *text;         /* FT_TEXT */
+    int32_t *day;           /* FT_DATE, FT_DATETIME */
+    int64_t *secs;          /* FT_DATETIME: seconds, with has_time */
+    uint8_t *has_time;      /* FT_DATETIME */
+    uint8_t *flag;          /* FT_BOOL: 0 or 1 */
+    int64_t *num;           /* FT_INT: INT64_MIN when absent */
+} column;
+
+typedef struct {
+    const dataset_schema *schema;
+    size_t nrows, cap;
+    column cols[SCHEMA_MAX_FIELDS];
+    int32_t *line;          /* physical line each row started on */
+    strpool pool;
+} table;
+
+table *table_new(const dataset_schema *ds);
+void table_free(table *t);
+/* Index of the column for a canonical field name, or -1. */
+int table_col(const table *t, const char *field);
+/* Append an all-absent row; returns its index. */
+size_t table_add_row(table *t, int32_t line);
+void table_drop_last_row(table *t);
+const char *table_text(const table *t, int col, size_t row);
+
+/* ---------------------------------------------------------------- selections */
+
+typedef struct {
+    const table *t;
+    uint32_t *rows;         /* ascending row numbers; owned */
+    size_t n;
+} selection;
+
+selection sel_all(const table *t);
+selection sel_copy(const selection *s);
+void sel_free(selection *s);
+
+/* Rows whose day (date, date-time, or integer for FT_INT) lies in [lo, hi];
+ * DATE_NONE (INT32_MIN) for lo or hi leaves that side open.  Absent values
+ * never match. */
+selection sel_between(const selection *s, int col, int64_t lo, int64_t hi);
+/* Rows whose value is absent (want_empty) or present. */
+selection sel_empty(const selection *s, int col, bool want_empty);
+/* Rows whose text equals one of values (ignoring case on folded columns);
+ * negate keeps the others, absent values included. */
+selection sel_text_in(const selection *s, int col, const char *const *values, size_t n, bool negate);
+selection sel_bool(const selection *s, int col, bool value);
+
+typedef enum { CMP_LT, CMP_LE, CMP_EQ, CMP_GE, CMP_GT, CMP_NE } cmp_op;
+/* Rows where a <op> b + offset, both present.  When both are date-times
+ * with a time the offset counts as offset x 24 hours on seconds; otherwise
+ * dates are compared with the offset in days. */
+selection sel_compare(const selection *s, int a, cmp_op op, int b, int offset_days);
+/* Rows whose deadline, value + days (x 24 h when it has a time), falls after
+ * the end of day `day`. */
+selection sel_deadline_after(const selection *s, int col, int days, int32_t day);
+
+typedef struct {
+    uint32_t key;           /* string id for text; year*12+month-1 for months */
+    size_t count;
+} group_count;
+
+/* Counts per distinct value of col (folded columns by folded value; key is
+ * then the first original spelling).  Dates group by month.  Result sorted
+ * by key text / month; *n set; caller frees. */
+group_count *sel_group_count(const selection *s, int col, size_t *n);
+
+#endif

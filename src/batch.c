@@ -1,0 +1,419 @@
+/*
+ * batch.c - one municipality end to end, and the batch of them.
+ */
+#include "batch.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ingest.h"
+#include "json_writer.h"
+#include "labels.h"
+#include "output.h"
+#include "pdf_writer.h"
+#include "xlsx_writer.h"
+
+static void complain(const char *who, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void complain(const char *who, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "kvalrap: %s: ", who);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* Everything one municipality's run owns, freed by job_free. */
+typedef struct {
+    const char *rule_path;
+    rules *rules;
+    const rules_config *cfg;
+    labels *labels;
+    table *tables[16];
+    report rep;
+    reject_log log;
+    ingest_result results[16];
+} job;
+
+static void job_free(job *j)
+{
+    for (size_t i = 0; i < schema_ndatasets; i++) {
+        table_free(j->tables[i]);
+        ingest_result_free(&j->results[i]);
+    }
+    reject_log_free(&j->log);
+    report_free(&j->rep);
+    labels_free(j->labels);
+    rules_close(j->rules);
+}
+
+static size_t dataset_index(const char *name)
+{
+    for (size_t i = 0; i < schema_ndatasets; i++)
+        if (strcmp(schema_datasets[i].name, name) == 0)
+            return i;
+    return 0;
+}
+
+static void add_warning(report *rep, const char *text)
+{
+    const char **w = arena_alloc(&rep->mem, (rep->nwarnings + 1) * sizeof *w);
+    memcpy(w, rep->warnings, rep->nwarnings * sizeof *w);
+    w[rep->nwarnings++] = arena_strdup(&rep->mem, text);
+    rep->warnings = w;
+}
+
+/* Read every configured export.  Returns 0 or the exit status of the
+ * first refused file (the message printed). */
+static int load_exports(job *j, bool verbose)
+{
+    const rules_config *c = j->cfg;
+    for (size_t i = 0; i < schema_ndatasets; i++) {
+        const dataset_schema *ds = &schema_datasets[i];
+        bool configured = false;
+        for (size_t k = 0; k < c->ndatasets; k++)
+            configured |= strcmp(c->datasets[k].dataset, ds->name) == 0;
+        if (ds->required && !configured) {
+            complain(j->rule_path, "dataset \"%s\" is required; declare it with dataset \"%s\" { file = ... }",
+                     ds->name, ds->name);
+            return KV_CONFIG;
+        }
+    }
+    j->rep.inputs = arena_alloc(&j->rep.mem, (c->ndatasets + 1) * sizeof *j->rep.inputs);
+    for (size_t k = 0; k < c->ndatasets; k++) {
+        const ingest_config *ic = &c->datasets[k].ingest;
+        size_t di = dataset_index(ic->dataset);
+        ingest_result *res = &j->results[di];
+        int rc = ingest_file(ic, &j->log, res);
+        if (rc != 0) {
+            complain(c->id, "%s", res->message);
+            return rc;
+        }
+        j->tables[di] = res->table;
+        res->table = NULL;
+        for (char *w = res->warnings; w && *w;) {
+            char *nl = strchr(w, '\n');
+            char line[700];
+            snprintf(line, sizeof line, "%.*s", (int)(nl ? nl - w : (long)strlen(w)), w);
+            add_warning(&j->rep, line);
+            if (verbose)
+                complain(c->id, "warning: %s", line);
+            w = nl ? nl + 1 : NULL;
+        }
+        input_file *in = &j->rep.inputs[j->rep.ninputs++];
+        in->dataset = schema_datasets[di].name;
+        in->path = arena_strdup(&j->rep.mem, ic->name);
+        in->encoding = arena_strdup(&j->rep.mem, res->encoding);
+        in->delimiter_name = delimiter_name(res->delimiter);
+        in->size = res->size;
+        in->rows = res->records;
+        in->accepted = res->accepted;
+        in->rejected = res->rejected;
+        if (!sha256_file(ic->path, in->sha256))
+            snprintf(in->sha256, sizeof in->sha256, "unreadable");
+    }
+    return 0;
+}
+
+/* rejects.csv: RFC 4180 quoting where a value needs it. */
+static void csv_cell(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static int write_rejects(const report *rep, FILE *f)
+{
+    fputs("file,line,field,value,reason\n", f);
+    for (size_t i = 0; i < rep->nrejects; i++) {
+        const reject *r = &rep->rejects[i];
+        csv_cell(f, r->file);
+        fprintf(f, ",%ld,", r->line);
+        csv_cell(f, r->field);
+        fputc(',', f);
+        csv_cell(f, r->value);
+        fputc(',', f);
+        csv_cell(f, r->reason);
+        fputc('\n', f);
+    }
+    return ferror(f) ? -1 : 0;
+}
+
+typedef enum { W_JSON, W_REJECTS, W_XLSX, W_PDF } writer_kind;
+
+/* Write one output file atomically.  Returns 0 or an exit status. */
+static int write_one(const job *j, const char *dir, const char *name, writer_kind kind)
+{
+    char path[4160], err[1024] = "";
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    out_file o;
+    if (out_begin(&o, path, err, sizeof err) != 0) {
+        complain(j->cfg->id, "%s", err);
+        return KV_CANTCREAT;
+    }
+    int rc = 0;
+    switch (kind) {
+    case W_JSON: rc = json_write_report(&j->rep, o.f); break;
+    case W_REJECTS: rc = write_rejects(&j->rep, o.f); break;
+    case W_XLSX:
+        out_release_stream(&o);
+        rc = xlsx_write_report(&j->rep, j->labels, o.tmp, err, sizeof err);
+        break;
+    case W_PDF:
+        out_release_stream(&o);
+        rc = pdf_write_report(&j->rep, j->labels, o.tmp, j->cfg->list_limit, err, sizeof err);
+        break;
+    }
+    if (rc != 0) {
+        complain(j->cfg->id, "%s: %s", path, err[0] ? err : strerror(errno));
+        out_abort(&o);
+        return KV_IOERR;
+    }
+    if (out_commit(&o, 1, err, sizeof err) != 0) {
+        complain(j->cfg->id, "%s", err);
+        return KV_IOERR;
+    }
+    return 0;
+}
+
+static int write_outputs(const job *j, const run_options *o)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/%s/%s", o->out_dir, j->cfg->id, j->rep.period.id);
+    if (make_dirs(dir) != 0) {
+        complain(j->cfg->id, "cannot create %s: %s", dir, strerror(errno));
+        return KV_CANTCREAT;
+    }
+    out_sweep(dir);
+    static const struct { const char *name; writer_kind kind; } files[] = {
+        {"kpis.json", W_JSON}, {"rejects.csv", W_REJECTS}, {"report.xlsx", W_XLSX}, {"report.pdf", W_PDF},
+    };
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        int rc = write_one(j, dir, files[i].name, files[i].kind);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static time_t generation_time(void)
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    if (sde && *sde) {
+        char *end;
+        long long v = strtoll(sde, &end, 10);
+        if (!*end && v >= 0)
+            return (time_t)v;
+    }
+    return time(NULL);
+}
+
+/* Open the rule file and pick the report language. */
+static int open_rules(job *j, const char *rule_path, const run_options *o)
+{
+    char err[1024];
+    j->rule_path = rule_path;
+    j->rules = rules_open(rule_path, &o->limits, err, sizeof err);
+    if (!j->rules) {
+        fprintf(stderr, "kvalrap: %s\n", err);
+        return KV_CONFIG;
+    }
+    j->cfg = rules_get_config(j->rules);
+    const char *lang = o->language ? o->language : j->cfg->language;
+    j->labels = labels_load(lang);
+    if (!j->labels) {
+        complain(rule_path, "unknown language \"%s\" (nb, sv or en)", lang);
+        return KV_CONFIG;
+    }
+    return 0;
+}
+
+static void fill_report_header(job *j, const run_options *o)
+{
+    report *rep = &j->rep;
+    rep->municipality = j->cfg->id;
+    rep->name = j->cfg->name;
+    rep->language = labels_language(j->labels);
+    rep->title = j->cfg->title ? j->cfg->title : label(j->labels, "report.title");
+    rep->period = o->period;
+    rep->as_of = o->as_of;
+    rep->generated = generation_time();
+    rep->rule_file = j->rule_path;
+    if (!sha256_file(j->rule_path, rep->rule_sha256))
+        snprintf(rep->rule_sha256, sizeof rep->rule_sha256, "unreadable");
+}
+
+/* Compute the KPIs: ingest, then the rules.  Returns 0 or an exit status. */
+static int compute(job *j, const run_options *o)
+{
+    fill_report_header(j, o);
+    j->log.mem = &j->rep.mem;
+    int rc = load_exports(j, o->verbose);
+    if (rc)
+        return rc;
+    char err[1024];
+    if (rules_evaluate(j->rules, j->tables, &o->period, o->as_of, j->labels, &j->rep, err, sizeof err) != 0) {
+        fprintf(stderr, "kvalrap: %s\n", err);
+        return KV_CONFIG;
+    }
+    j->rep.rejects = j->log.v;
+    j->rep.nrejects = j->log.n;
+    j->rep.rejected_rows = j->log.rows;
+    return 0;
+}
+
+int batch_municipality(const char *rule_path, const run_options *o)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    job j = {0};
+    int rc = open_rules(&j, rule_path, o);
+    if (!rc)
+        rc = compute(&j, o);
+    if (!rc)
+        rc = write_outputs(&j, o);
+    /* The report's rejects array belongs to the log. */
+    j.rep.rejects = NULL;
+    if (!rc && o->verbose) {
+        long rows = 0;
+        for (size_t i = 0; i < j.rep.ninputs; i++)
+            rows += j.rep.inputs[i].rows;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        fprintf(stderr, "kvalrap: %s: %s: %zu KPIs, %ld rows, %ld rejected -> %s/%s/%s/ (%.2f s)\n",
+                j.cfg->id, o->period.id, j.rep.nkpis, rows, j.rep.rejected_rows, o->out_dir, j.cfg->id,
+                o->period.id, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+    }
+    job_free(&j);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- the batch */
+
+typedef struct {
+    pid_t pid;
+    const char *path;
+} child;
+
+static int child_status(const child *c, int status, unsigned timeout)
+{
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    if (sig == SIGALRM)
+        fprintf(stderr, "kvalrap: %s: stopped after the time limit of %u s\n", c->path, timeout);
+    else
+        fprintf(stderr, "kvalrap: %s: crashed (%s)\n", c->path, strsignal(sig));
+    return KV_SOFTWARE;
+}
+
+static pid_t start_child(const char *path, const run_options *o)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (o->timeout)
+            alarm(o->timeout);
+        int rc = batch_municipality(path, o);
+        fflush(NULL);
+        _exit(rc);
+    }
+    return pid;
+}
+
+int batch_run(const char *const *rule_paths, size_t n, const run_options *o)
+{
+    int jobs = o->jobs > 0 ? o->jobs : 1;
+    child *running = xcalloc((size_t)jobs, sizeof *running);
+    int *status = xcalloc(n ? n : 1, sizeof *status);
+    size_t next = 0, active = 0;
+    while (next < n || active > 0) {
+        while (next < n && active < (size_t)jobs) {
+            pid_t pid = start_child(rule_paths[next], o);
+            if (pid < 0) {
+                fprintf(stderr, "kvalrap: %s: cannot start a process: %s\n", rule_paths[next], strerror(errno));
+                status[next++] = KV_SOFTWARE;
+                continue;
+            }
+            for (int k = 0; k < jobs; k++)
+                if (!running[k].pid) {
+                    running[k] = (child){pid, rule_paths[next]};
+                    break;
+                }
+            next++;
+            active++;
+        }
+        if (!active)
+            break;
+        int st;
+        pid_t done = waitpid(-1, &st, 0);
+        if (done < 0) {
+            if (errno == EINTR)
+                continue;
+            break;
+        }
+        for (int k = 0; k < jobs; k++) {
+            if (running[k].pid != done)
+                continue;
+            for (size_t i = 0; i < n; i++)
+                if (rule_paths[i] == running[k].path)
+                    status[i] = child_status(&running[k], st, o->timeout);
+            running[k].pid = 0;
+            active--;
+        }
+    }
+    int rc = 0;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = status[i];
+    free(running);
+    free(status);
+    return rc;
+}
+
+/* ---------------------------------------------------------------- check */
+
+int batch_check(const char *rule_path, const run_options *o)
+{
+    job j = {0};
+    int rc = open_rules(&j, rule_path, o);
+    if (!rc)
+        rc = compute(&j, o);
+    if (!rc) {
+        printf("%s: %s (%s), %zu datasets, %zu KPIs for %s:\n", rule_path, j.cfg->name, j.cfg->id,
+               j.rep.ninputs, j.rep.nkpis, o->period.id);
+        for (size_t i = 0; i < j.rep.ninputs; i++) {
+            const input_file *in = &j.rep.inputs[i];
+            printf("  %-11s %s (%s, %s): %ld rows, %ld rejected\n", in->dataset, in->path, in->encoding,
+                   in->delimiter_name, in->rows, in->rejected);
+        }
+        for (size_t i = 0; i < j.rep.nwarnings; i++)
+            printf("  warning: %s\n", j.rep.warnings[i]);
+        for (size_t i = 0; i < j.rep.nkpis; i++) {
+            const kpi_result *k = &j.rep.kpis[i];
+            printf("  kpi %-34s %s\n", k->id, k->title);
+        }
+        if (j.log.n)
+            printf("  %ld rejected rows; the first: %s:%ld: %s: %s\n", j.log.rows, j.log.v[0].file,
+                   j.log.v[0].line, j.log.v[0].field[0] ? j.log.v[0].field : "(row)", j.log.v[0].reason);
+    }
+    j.rep.rejects = NULL;
+    job_free(&j);
+    return rc;
+}

@@ -1,0 +1,765 @@
+/*
+ * ingest.c - one CSV export into one table.
+ *
+ * The file is read whole, turned into UTF-8 (iconv for everything but
+ * UTF-8), then fed to libcsv one physical line at a time.  Feeding by line
+ * is how we know the physical line on which each record starts: libcsv does
+ * not count lines, but its parser state tells whether a line opens a new
+ * record or continues a quoted field.
+ *
+ * Bytes that are invalid in the file's encoding become 0xFF in the UTF-8
+ * text (a byte UTF-8 never uses), so the record holding them is found and
+ * rejected by the same UTF-8 check that catches bad bytes in UTF-8 files.
+ */
+#include "ingest.h"
+
+#include <csv.h>
+#include <errno.h>
+#include <iconv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* libcsv's parser states (libcsv.c); csv.h exposes the field, not names. */
+enum { CSV_ROW_NOT_BEGUN = 0, CSV_FIELD_BEGUN = 2 };
+
+enum { EX_DATAERR_ = 65, EX_NOINPUT_ = 66 };
+
+void ingest_config_init(ingest_config *cfg, const char *dataset, const char *path)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->dataset = dataset;
+    cfg->path = path;
+    cfg->name = path;
+    cfg->header_line = 1;
+    date_pattern_compile("yyyy-mm-dd", &cfg->dates);
+}
+
+const char *delimiter_name(char d)
+{
+    switch (d) {
+    case ',': return "comma";
+    case ';': return "semicolon";
+    case '\t': return "tab";
+    case '|': return "pipe";
+    }
+    return "?";
+}
+
+bool delimiter_parse(const char *s, char *out)
+{
+    static const struct { const char *name; char c; } names[] = {
+        {",", ','}, {";", ';'}, {"\t", '\t'}, {"|", '|'}, {"comma", ','},
+        {"semicolon", ';'}, {"tab", '\t'}, {"\\t", '\t'}, {"pipe", '|'}, {"auto", 0},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (ascii_casecmp(s, names[i].name) == 0) {
+            *out = names[i].c;
+            return true;
+        }
+    return false;
+}
+
+const char *encoding_canonical(const char *s)
+{
+    static const struct { const char *alias, *name; } names[] = {
+        {"auto", "auto"}, {"utf-8", "utf-8"}, {"utf8", "utf-8"}, {"utf-8-bom", "utf-8"},
+        {"utf-16", "utf-16"}, {"utf-16le", "utf-16le"}, {"utf-16be", "utf-16be"},
+        {"windows-1252", "windows-1252"}, {"cp1252", "windows-1252"}, {"win1252", "windows-1252"},
+        {"iso-8859-1", "iso-8859-1"}, {"latin1", "iso-8859-1"}, {"latin-1", "iso-8859-1"},
+        {"iso-8859-15", "iso-8859-15"}, {"latin9", "iso-8859-15"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (s && ascii_casecmp(s, names[i].alias) == 0)
+            return names[i].name;
+    return NULL;
+}
+
+void reject_log_free(reject_log *log)
+{
+    free(log->v);
+    log->v = NULL;
+    log->n = log->cap = 0;
+}
+
+void ingest_result_free(ingest_result *r)
+{
+    for (size_t i = 0; i < r->nheader; i++)
+        free(r->header[i]);
+    free(r->header);
+    free(r->warnings);
+    r->header = NULL;
+    r->nheader = 0;
+    r->warnings = NULL;
+}
+
+static void refuse(ingest_result *out, int status, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void refuse(ingest_result *out, int status, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->message, sizeof out->message, fmt, ap);
+    va_end(ap);
+    out->status = status;
+}
+
+static void warn(ingest_result *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void warn(ingest_result *out, const char *fmt, ...)
+{
+    strbuf b = {0};
+    if (out->warnings) {
+        strbuf_adds(&b, out->warnings);
+        strbuf_addc(&b, '\n');
+        free(out->warnings);
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    out->warnings = b.data;
+}
+
+/* ---------------------------------------------------------------- bytes */
+
+static char *read_whole(const char *path, size_t *len, int *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *err = errno;
+        return NULL;
+    }
+    strbuf b = {0};
+    char chunk[1 << 16];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        strbuf_add(&b, chunk, n);
+    if (ferror(f)) {
+        *err = errno ? errno : EIO;
+        fclose(f);
+        strbuf_free(&b);
+        return NULL;
+    }
+    fclose(f);
+    *len = b.len;
+    if (!b.data)
+        b.data = xcalloc(1, 1);
+    return b.data;
+}
+
+/* Convert with iconv; every byte sequence invalid in `from` becomes 0xFF. */
+static char *to_utf8(const char *from, const char *in, size_t inlen, size_t unit, size_t *outlen)
+{
+    iconv_t cd = iconv_open("UTF-8", from);
+    if (cd == (iconv_t)-1)
+        return NULL;
+    size_t cap = inlen * 2 + 16, used = 0;
+    char *out = xmalloc(cap);
+    char *ip = (char *)in;
+    size_t ileft = inlen;
+    while (ileft > 0) {
+        char *op = out + used;
+        size_t oleft = cap - used - 1;
+        size_t r = iconv(cd, &ip, &ileft, &op, &oleft);
+        used = (size_t)(op - out);
+        if (r != (size_t)-1)
+            break;
+        if (errno == E2BIG) {
+            cap *= 2;
+            out = xrealloc(out, cap);
+            continue;
+        }
+        /* EILSEQ or EINVAL (truncated at the end): mark and step over. */
+        if (used + 2 >= cap) {
+            cap *= 2;
+            out = xrealloc(out, cap);
+        }
+        out[used++] = (char)0xFF;
+        size_t skip = unit < ileft ? unit : ileft;
+        ip += skip;
+        ileft -= skip;
+    }
+    iconv_close(cd);
+    out[used] = '\0';
+    *outlen = used;
+    return out;
+}
+
+/* A file without BOM whose every other byte is NUL is UTF-16. */
+static const char *sniff_utf16(const unsigned char *b, size_t n)
+{
+    size_t even = 0, odd = 0, m = n < 4096 ? n : 4096;
+    for (size_t i = 0; i + 1 < m; i += 2) {
+        even += b[i] == 0;
+        odd += b[i + 1] == 0;
+    }
+    if (m >= 8 && odd * 10 > m * 4 / 2 * 1 && even == 0)
+        return "utf-16le";
+    if (m >= 8 && even * 10 > m * 4 / 2 * 1 && odd == 0)
+        return "utf-16be";
+    return NULL;
+}
+
+/*
+ * Decide the encoding and produce UTF-8 text without BOM.  `want` is the
+ * configured encoding or "auto".  A BOM always wins: it cannot lie.
+ */
+static char *decode(const char *raw, size_t n, const char *want, ingest_result *out, size_t *len)
+{
+    const unsigned char *u = (const unsigned char *)raw;
+    const char *enc = NULL;
+    size_t skip = 0;
+    if (n >= 3 && u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) { enc = "utf-8"; skip = 3; }
+    else if (n >= 2 && u[0] == 0xFF && u[1] == 0xFE) { enc = "utf-16le"; skip = 2; }
+    else if (n >= 2 && u[0] == 0xFE && u[1] == 0xFF) { enc = "utf-16be"; skip = 2; }
+
+    if (enc && strcmp(want, "auto") != 0 && strncmp(enc, want, strlen(want)) != 0)
+        warn(out, "the file starts with a %s byte-order mark although %s is configured; read as %s",
+             enc, want, enc);
+    if (!enc) {
+        out->detected_encoding = strcmp(want, "auto") == 0;
+        if (strcmp(want, "utf-16") == 0)
+            enc = sniff_utf16(u, n) ? sniff_utf16(u, n) : "utf-16le";
+        else if (!out->detected_encoding)
+            enc = want;
+        else if ((enc = sniff_utf16(u, n)) != NULL)
+            ;
+        else if (utf8_valid_prefix(raw, n) == n)
+            enc = "utf-8";
+        else
+            enc = "windows-1252";
+    }
+    snprintf(out->encoding, sizeof out->encoding, "%s", enc);
+    if (strcmp(enc, "utf-8") == 0) {
+        *len = n - skip;
+        return xstrndup(raw + skip, n - skip);
+    }
+    const char *iconv_name = strcmp(enc, "utf-16le") == 0   ? "UTF-16LE"
+                             : strcmp(enc, "utf-16be") == 0 ? "UTF-16BE"
+                             : strcmp(enc, "windows-1252") == 0 ? "WINDOWS-1252"
+                             : strcmp(enc, "iso-8859-15") == 0  ? "ISO-8859-15"
+                                                                : "ISO-8859-1";
+    size_t unit = strncmp(enc, "utf-16", 6) == 0 ? 2 : 1;
+    return to_utf8(iconv_name, raw + skip, n - skip, unit, len);
+}
+
+/* ---------------------------------------------------------------- lines */
+
+/* Length of the physical line at s (its terminator included): LF, CRLF or CR. */
+static size_t line_length(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n')
+            return i + 1;
+        if (s[i] == '\r')
+            return i + 1 < n && s[i + 1] == '\n' ? i + 2 : i + 1;
+    }
+    return n;
+}
+
+/* Count the candidate delimiters outside quotes on the header line. */
+static char sniff_delimiter(const char *s, size_t n)
+{
+    size_t counts[3] = {0};
+    const char cands[3] = {';', '\t', ','};
+    bool quoted = false;
+    for (size_t i = 0; i < n && s[i] != '\n' && s[i] != '\r'; i++) {
+        if (s[i] == '"')
+            quoted = !quoted;
+        for (int k = 0; k < 3 && !quoted; k++)
+            counts[k] += s[i] == cands[k];
+    }
+    int best = 2;   /* comma when nothing else is seen */
+    for (int k = 0; k < 3; k++)
+        if (counts[k] > counts[best])
+            best = k;
+    return cands[best];
+}
+
+/* ---------------------------------------------------------------- records */
+
+typedef struct {
+    strbuf text;                /* the fields of the record, back to back */
+    size_t *off, *len;
+    size_t n, cap;
+} record;
+
+static void record_add(record *r, const char *s, size_t n)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 32;
+        r->off = xrealloc(r->off, r->cap * sizeof *r->off);
+        r->len = xrealloc(r->len, r->cap * sizeof *r->len);
+    }
+    r->off[r->n] = r->text.len;
+    r->len[r->n] = n;
+    strbuf_add(&r->text, s, n);
+    r->n++;
+}
+
+static void record_free(record *r)
+{
+    strbuf_free(&r->text);
+    free(r->off);
+    free(r->len);
+}
+
+static bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+
+/* Trimmed view of field i. */
+static const char *field_at(const record *r, size_t i, size_t *n)
+{
+    const char *s = r->text.data + r->off[i];
+    size_t len = r->len[i];
+    while (len && is_space((unsigned char)*s)) { s++; len--; }
+    while (len && is_space((unsigned char)s[len - 1])) len--;
+    *n = len;
+    return s;
+}
+
+typedef struct {
+    const ingest_config *cfg;
+    const dataset_schema *ds;
+    ingest_result *out;
+    reject_log *log;
+    table *t;
+    record rec;
+    long line;                  /* physical line being fed */
+    long record_line;           /* physical line on which the current record started */
+    bool header_done;
+    bool unclosed_quote;
+    int colmap[SCHEMA_MAX_FIELDS];  /* field -> column in the file, -1 if absent */
+    size_t ncols;               /* columns in the header */
+    uint8_t *seen_key;          /* per pool id: an accepted row has it */
+    size_t seen_cap;
+    bool failed;                /* the file was refused while reading */
+} reader;
+
+static const char *describe_encoding_problem(const reader *rd, const char *s, size_t n)
+{
+    (void)n;
+    (void)s;
+    const char *enc = rd->out->encoding;
+    if (strcmp(enc, "utf-8") == 0)
+        return "the file looks like windows-1252 (set encoding = \"windows-1252\")";
+    if (strncmp(enc, "utf-16", 6) == 0)
+        return "the file may not be UTF-16 after all";
+    return "the file may be in another encoding (try encoding = \"utf-8\")";
+}
+
+/* Show a value in rejects.csv as valid UTF-8: bad bytes as \xNN. */
+static char *printable(arena *mem, const char *s, size_t n)
+{
+    strbuf b = {0};
+    for (size_t i = 0; i < n;) {
+        size_t ok = utf8_valid_prefix(s + i, n - i);
+        strbuf_add(&b, s + i, ok);
+        i += ok;
+        if (i < n) {
+            if (s[i] == '\0')
+                strbuf_adds(&b, "\\0");
+            else
+                strbuf_printf(&b, "\\x%02X", (unsigned char)s[i]);
+            i++;
+        }
+    }
+    char *p = arena_strndup(mem, b.data ? b.data : "", b.len);
+    strbuf_free(&b);
+    return p;
+}
+
+static void add_reject(reader *rd, const char *field, const char *value, size_t vlen, const char *reason)
+{
+    reject_log *log = rd->log;
+    if (log->n == log->cap) {
+        log->cap = log->cap ? log->cap * 2 : 64;
+        log->v = xrealloc(log->v, log->cap * sizeof *log->v);
+    }
+    log->v[log->n++] = (reject){
+        .file = rd->cfg->name,
+        .line = rd->record_line,
+        .field = field ? field : "",
+        .value = value ? printable(log->mem, value, vlen) : "",
+        .reason = arena_strdup(log->mem, reason),
+    };
+}
+
+/* Match header cells to fields; refuse the file when the header is unusable. */
+static void map_header(reader *rd)
+{
+    const record *r = &rd->rec;
+    ingest_result *out = rd->out;
+    out->nheader = r->n;
+    out->header = xcalloc(r->n ? r->n : 1, sizeof *out->header);
+    char **folded = xcalloc(r->n ? r->n : 1, sizeof *folded);
+    for (size_t i = 0; i < r->n; i++) {
+        size_t n;
+        const char *s = field_at(r, i, &n);
+        out->header[i] = xstrndup(s, n);
+        folded[i] = utf8_fold(s, n);
+    }
+    rd->ncols = r->n;
+    for (size_t f = 0; f < rd->ds->nfields && !rd->failed; f++) {
+        const field_schema *fs = &rd->ds->fields[f];
+        const char *want = rd->cfg->columns[f] ? rd->cfg->columns[f] : fs->name;
+        size_t wn = strlen(want);
+        while (wn && is_space((unsigned char)want[wn - 1])) wn--;
+        while (wn && is_space((unsigned char)*want)) { want++; wn--; }
+        char *wf = utf8_fold(want, wn);
+        rd->colmap[f] = -1;
+        for (size_t i = 0; i < r->n; i++) {
+            if (strcmp(folded[i], wf) != 0)
+                continue;
+            if (rd->colmap[f] >= 0) {
+                refuse(out, EX_DATAERR_, "%s: the header names column \"%.*s\" (field %s) twice, "
+                       "in columns %d and %zu", rd->cfg->name, (int)wn, want, fs->name,
+                       rd->colmap[f] + 1, i + 1);
+                rd->failed = true;
+                break;
+            }
+            rd->colmap[f] = (int)i;
+        }
+        if (!rd->failed && rd->colmap[f] < 0 && fs->required) {
+            refuse(out, EX_DATAERR_, "%s: line %ld: the header lacks the required column \"%.*s\" "
+                   "(field %s)", rd->cfg->name, rd->record_line, (int)wn, want, fs->name);
+            rd->failed = true;
+        } else if (!rd->failed && rd->colmap[f] < 0 && rd->cfg->columns[f]) {
+            warn(out, "%s: the header lacks column \"%s\" (field %s); the field is empty",
+                 rd->cfg->name, rd->cfg->columns[f], fs->name);
+        }
+        rd->t->cols[f].mapped = rd->colmap[f] >= 0;
+        free(wf);
+    }
+    for (size_t i = 0; i < r->n; i++)
+        free(folded[i]);
+    free(folded);
+}
+
+static const char *map_value(const ingest_config *cfg, size_t f, const char *s, size_t *n)
+{
+    for (size_t i = 0; i < cfg->nmaps[f]; i++) {
+        const char *from = cfg->maps[f][i].from;
+        char *a = utf8_fold(from, strlen(from));
+        char *b = utf8_fold(s, *n);
+        bool eq = strcmp(a, b) == 0;
+        free(a);
+        free(b);
+        if (eq) {
+            *n = strlen(cfg->maps[f][i].to);
+            return cfg->maps[f][i].to;
+        }
+    }
+    return s;
+}
+
+static bool parse_bool(const char *s, size_t n, uint8_t *v)
+{
+    static const char *const yes[] = {"ja", "yes", "true", "1", "x", "j", "y"};
+    static const char *const no[] = {"nei", "nej", "no", "false", "0", "n"};
+    char buf[8];
+    if (n >= sizeof buf)
+        return false;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
+        if (ascii_casecmp(buf, yes[i]) == 0) { *v = 1; return true; }
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        if (ascii_casecmp(buf, no[i]) == 0) { *v = 0; return true; }
+    return false;
+}
+
+static bool parse_int(const char *s, size_t n, int64_t *v)
+{
+    size_t i = 0;
+    bool neg = false;
+    if (i < n && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    if (i == n)
+        return false;
+    int64_t x = 0;
+    for (; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9' || x > (INT64_MAX - 9) / 10)
+            return false;
+        x = x * 10 + (s[i] - '0');
+    }
+    *v = neg ? -x : x;
+    return true;
+}
+
+/* Store field f of the current row; false (with a reject) when unreadable. */
+static bool store_value(reader *rd, size_t row, size_t f, const char *s, size_t n)
+{
+    column *c = &rd->t->cols[f];
+    const field_schema *fs = c->schema;
+    char why[160];
+    switch (fs->type) {
+    case FT_TEXT:
+        c->text[row] = strpool_intern(&rd->t->pool, s, n);
+        return true;
+    case FT_DATE:
+    case FT_DATETIME: {
+        int32_t day;
+        int64_t secs;
+        bool has_time;
+        if (date_parse(&rd->cfg->dates, s, n, &day, &secs, &has_time)) {
+            c->day[row] = day;
+            if (fs->type == FT_DATETIME) {
+                c->secs[row] = secs;
+                c->has_time[row] = has_time;
+            }
+            return true;
+        }
+        snprintf(why, sizeof why, "not a valid %s of the form %s", fs->type == FT_DATE ? "date" : "date or date-time",
+                 rd->cfg->dates.pattern);
+        break;
+    }
+    case FT_BOOL:
+        if (parse_bool(s, n, &c->flag[row]))
+            return true;
+        snprintf(why, sizeof why, "not a yes/no value (ja, nei, nej, yes, no, true, false, 1, 0, x)");
+        break;
+    case FT_INT:
+        if (parse_int(s, n, &c->num[row]))
+            return true;
+        snprintf(why, sizeof why, "not a whole number");
+        break;
+    }
+    add_reject(rd, fs->name, s, n, why);
+    return false;
+}
+
+static bool key_seen(reader *rd, uint32_t id)
+{
+    return id < rd->seen_cap && rd->seen_key[id];
+}
+
+static void key_mark(reader *rd, uint32_t id)
+{
+    if (id >= rd->seen_cap) {
+        size_t cap = rd->seen_cap ? rd->seen_cap : 1024;
+        while (cap <= id)
+            cap *= 2;
+        rd->seen_key = xrealloc(rd->seen_key, cap);
+        memset(rd->seen_key + rd->seen_cap, 0, cap - rd->seen_cap);
+        rd->seen_cap = cap;
+    }
+    rd->seen_key[id] = 1;
+}
+
+/* Name of the field in file column i, or "" when no field maps to it. */
+static const char *field_of_column(const reader *rd, size_t i)
+{
+    for (size_t f = 0; f < rd->ds->nfields; f++)
+        if (rd->colmap[f] == (int)i)
+            return rd->ds->fields[f].name;
+    return "";
+}
+
+/* Problems of the row as bytes: NUL, bad encoding, an unclosed quote. */
+static bool row_bytes_ok(reader *rd)
+{
+    const record *r = &rd->rec;
+    char why[200];
+    if (rd->unclosed_quote) {
+        size_t n;
+        const char *s = r->n ? field_at(r, r->n - 1, &n) : "";
+        if (!r->n) n = 0;
+        snprintf(why, sizeof why, "a quote opened in this record is never closed; the rest of the file was read as one field");
+        add_reject(rd, "", s, n > 80 ? 80 : n, why);
+        return false;
+    }
+    for (size_t i = 0; i < r->n; i++) {
+        size_t n;
+        const char *s = field_at(r, i, &n);
+        if (memchr(s, '\0', n)) {
+            add_reject(rd, field_of_column(rd, i), s, n,
+                       "NUL byte in the field; the file may be UTF-16 without a byte-order mark");
+            return false;
+        }
+        if (utf8_valid_prefix(s, n) != n) {
+            snprintf(why, sizeof why, "invalid %s at line %ld; %s",
+                     strcmp(rd->out->encoding, "utf-8") == 0 ? "UTF-8" : rd->out->encoding,
+                     rd->record_line, describe_encoding_problem(rd, s, n));
+            add_reject(rd, field_of_column(rd, i), s, n, why);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void take_row(reader *rd)
+{
+    const record *r = &rd->rec;
+    bool all_empty = true;
+    for (size_t i = 0; i < r->n && all_empty; i++) {
+        size_t n;
+        field_at(r, i, &n);
+        all_empty = n == 0;
+    }
+    if (all_empty && !rd->unclosed_quote)
+        return;                 /* blank rows are skipped silently */
+    rd->out->records++;
+    size_t before = rd->log->n;
+    bool ok = row_bytes_ok(rd);
+    for (size_t i = rd->ncols; ok && i < r->n; i++) {
+        size_t n;
+        const char *s = field_at(r, i, &n);
+        if (n) {
+            char why[120];
+            snprintf(why, sizeof why, "a value past the header's last column (column %zu of %zu)", i + 1, rd->ncols);
+            add_reject(rd, "", s, n, why);
+            ok = false;
+            break;
+        }
+    }
+    size_t row = table_add_row(rd->t, (int32_t)rd->record_line);
+    for (size_t f = 0; ok && f < rd->ds->nfields; f++) {
+        int ci = rd->colmap[f];
+        size_t n = 0;
+        const char *s = ci >= 0 && (size_t)ci < r->n ? field_at(r, (size_t)ci, &n) : "";
+        if (n)
+            s = map_value(rd->cfg, f, s, &n);
+        if (!n) {
+            if (rd->ds->fields[f].required)
+                add_reject(rd, rd->ds->fields[f].name, "", 0, "required field is empty");
+            continue;
+        }
+        store_value(rd, row, f, s, n);
+    }
+    if (ok && rd->log->n == before && rd->ds->key) {
+        int k = schema_field_index(rd->ds, rd->ds->key);
+        uint32_t id = rd->t->cols[k].text[row];
+        if (key_seen(rd, id)) {
+            add_reject(rd, rd->ds->key, rd->t->pool.strs[id], strlen(rd->t->pool.strs[id]),
+                       "duplicate id: an earlier row of this file has it");
+        } else {
+            key_mark(rd, id);
+        }
+    }
+    if (rd->log->n != before) {
+        table_drop_last_row(rd->t);
+        rd->out->rejected++;
+        rd->log->rows++;
+    } else {
+        rd->out->accepted++;
+    }
+}
+
+static void on_field(void *s, size_t n, void *data)
+{
+    reader *rd = data;
+    record_add(&rd->rec, s ? s : "", s ? n : 0);
+}
+
+static void on_record(int c, void *data)
+{
+    reader *rd = data;
+    (void)c;
+    if (rd->failed) {
+        rd->rec.n = 0;
+        strbuf_reset(&rd->rec.text);
+        return;
+    }
+    if (rd->record_line >= rd->cfg->header_line || rd->header_done) {
+        if (!rd->header_done) {
+            rd->header_done = true;
+            map_header(rd);
+        } else {
+            take_row(rd);
+        }
+    }
+    rd->rec.n = 0;
+    strbuf_reset(&rd->rec.text);
+}
+
+static int space_no_tab(unsigned char c) { return c == ' '; }
+static int space_and_tab(unsigned char c) { return c == ' ' || c == '\t'; }
+
+/* Feed the UTF-8 text to libcsv line by line, tracking record starts. */
+static void parse_text(reader *rd, const char *text, size_t len, char delim)
+{
+    struct csv_parser p;
+    csv_init(&p, 0);
+    csv_set_delim(&p, (unsigned char)delim);
+    csv_set_space_func(&p, delim == '\t' ? space_no_tab : space_and_tab);
+    size_t pos = 0;
+    rd->line = 0;
+    while (pos < len && !rd->failed) {
+        size_t n = line_length(text + pos, len - pos);
+        rd->line++;
+        if (p.pstate == CSV_ROW_NOT_BEGUN)
+            rd->record_line = rd->line;
+        if (csv_parse(&p, text + pos, n, on_field, on_record, rd) != n) {
+            refuse(rd->out, EX_DATAERR_, "%s: line %ld: %s", rd->cfg->name, rd->line,
+                   csv_strerror(csv_error(&p)));
+            rd->failed = true;
+        }
+        pos += n;
+    }
+    if (!rd->failed) {
+        rd->unclosed_quote = p.pstate == CSV_FIELD_BEGUN && p.quoted;
+        csv_fini(&p, on_field, on_record, rd);
+    }
+    csv_free(&p);
+}
+
+int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
+{
+    memset(out, 0, sizeof *out);
+    const dataset_schema *ds = schema_find(cfg->dataset);
+    if (!ds) {
+        refuse(out, EX_DATAERR_, "%s: unknown dataset \"%s\"", cfg->name, cfg->dataset);
+        return out->status;
+    }
+    const char *want = cfg->encoding ? encoding_canonical(cfg->encoding) : "auto";
+    if (!want) {
+        refuse(out, EX_DATAERR_, "%s: unsupported encoding \"%s\" (use utf-8, utf-16, windows-1252 "
+               "or iso-8859-1)", cfg->name, cfg->encoding);
+        return out->status;
+    }
+    size_t rawlen;
+    int err = 0;
+    char *raw = read_whole(cfg->path, &rawlen, &err);
+    if (!raw) {
+        refuse(out, EX_NOINPUT_, "%s: cannot open: %s", cfg->name, strerror(err));
+        return out->status;
+    }
+    out->size = rawlen;
+    size_t len;
+    char *text = decode(raw, rawlen, want, out, &len);
+    free(raw);
+    if (!text) {
+        refuse(out, EX_DATAERR_, "%s: cannot convert from %s", cfg->name, out->encoding);
+        return out->status;
+    }
+    /* Skip to the header line to look at its delimiters. */
+    size_t pos = 0;
+    for (int l = 1; l < (cfg->header_line > 0 ? cfg->header_line : 1) && pos < len; l++)
+        pos += line_length(text + pos, len - pos);
+    char delim = cfg->delimiter;
+    if (!delim) {
+        delim = sniff_delimiter(text + pos, len - pos);
+        out->detected_delimiter = true;
+    }
+    out->delimiter = delim;
+
+    reader rd = {.cfg = cfg, .ds = ds, .out = out, .log = log, .t = table_new(ds)};
+    parse_text(&rd, text, len, delim);
+    free(text);
+    if (!rd.failed && !rd.header_done) {
+        refuse(out, EX_DATAERR_, "%s: the file is empty (no header line%s)", cfg->name,
+               cfg->header_line > 1 ? " at or after the configured header_line" : "");
+        rd.failed = true;
+    }
+    record_free(&rd.rec);
+    free(rd.seen_key);
+    if (rd.failed) {
+        table_free(rd.t);
+        return out->status;
+    }
+    out->table = rd.t;
+    return 0;
+}

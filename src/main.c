@@ -1,0 +1,305 @@
+/*
+ * main.c - the kvalrap command line: run, check, read.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "ingest.h"
+#include "read_export.h"
+#include "util.h"
+
+static const char usage_text[] =
+    "usage: kvalrap run [options] [RULES.lua ...]\n"
+    "       kvalrap check [options] RULES.lua\n"
+    "       kvalrap read DATASET FILE [read options]\n"
+    "       kvalrap --help | --version\n"
+    "\n"
+    "run    computes the KPIs of every municipality (by default every rule file\n"
+    "       in lua/) and writes report.xlsx, report.pdf, kpis.json and rejects.csv\n"
+    "       to OUT/<municipality>/<period>/.  Silent on success.\n"
+    "check  loads a rule file and its exports, reports every problem found and\n"
+    "       the KPIs it would compute; writes nothing.\n"
+    "read   shows how an export is read: encoding, delimiter, header (stderr),\n"
+    "       the rows as canonical CSV (stdout), the rejected rows (stderr).\n"
+    "\n"
+    "options:\n"
+    "  -p, --period P        2026-10, 2026-Q3, 2026-T1, 2026-H8, 2026, or last-month,\n"
+    "                        current-month, last-quarter, last-tertial, current-year,\n"
+    "                        H8 ... (default: last-month, the last whole month)\n"
+    "  -a, --as-of DATE      yyyy-mm-dd (default: the period's last day)\n"
+    "  -m, --municipality ID run only this one (repeatable; the rule file's name)\n"
+    "  -r, --rules DIR       where the rule files are (default: lua)\n"
+    "  -o, --out DIR         where reports go (default: out)\n"
+    "  -l, --lang LANG       report language: nb, sv or en (default: the rule file's)\n"
+    "  -j, --jobs N          municipalities at once (default: the number of cores)\n"
+    "  -t, --timeout SEC     wall-clock limit per municipality (default: 600)\n"
+    "  -v, --verbose         a line per municipality on stderr\n"
+    "read options:\n"
+    "  --encoding E          utf-8, utf-16, windows-1252, iso-8859-1 (default: detect)\n"
+    "  --delimiter D         , ; tab (default: detect)\n"
+    "  --date-format F       yyyy-mm-dd, dd.mm.yyyy, d.m.yyyy, dd/mm/yyyy, excel ...\n"
+    "  --header-line N       physical line of the header (default: 1)\n"
+    "  --column FIELD=HEADER map a canonical field to the export's header\n"
+    "  --config RULES.lua    take the dataset's mapping from a rule file\n"
+    "\n"
+    "exit status: 0 success, 64 usage, 65 an export was refused, 66 an export\n"
+    "cannot be opened, 70 internal error, crash or timeout, 73 a report cannot be\n"
+    "created, 74 I/O error, 75 another run is active, 78 a rule file is broken.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fputs("kvalrap: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\nTry 'kvalrap --help'.\n", stderr);
+    return KV_USAGE;
+}
+
+typedef struct {
+    run_options run;
+    const char *period_text, *as_of_text, *rules_dir;
+    const char **only;
+    size_t nonly;
+    /* read */
+    const char *encoding, *delimiter, *date_format, *config;
+    int header_line;
+    const char **columns;
+    size_t ncolumns;
+} cli;
+
+enum { OPT_ENCODING = 256, OPT_DELIMITER, OPT_DATE_FORMAT, OPT_HEADER_LINE, OPT_COLUMN, OPT_CONFIG };
+
+static const struct option long_options[] = {
+    {"period", required_argument, 0, 'p'}, {"as-of", required_argument, 0, 'a'},
+    {"municipality", required_argument, 0, 'm'}, {"rules", required_argument, 0, 'r'},
+    {"out", required_argument, 0, 'o'}, {"lang", required_argument, 0, 'l'},
+    {"jobs", required_argument, 0, 'j'}, {"timeout", required_argument, 0, 't'},
+    {"verbose", no_argument, 0, 'v'}, {"help", no_argument, 0, 'h'}, {"version", no_argument, 0, 'V'},
+    {"encoding", required_argument, 0, OPT_ENCODING}, {"delimiter", required_argument, 0, OPT_DELIMITER},
+    {"date-format", required_argument, 0, OPT_DATE_FORMAT},
+    {"header-line", required_argument, 0, OPT_HEADER_LINE}, {"column", required_argument, 0, OPT_COLUMN},
+    {"config", required_argument, 0, OPT_CONFIG}, {0, 0, 0, 0},
+};
+
+static bool parse_count(const char *s, long min, long max, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < min || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int parse_options(int argc, char **argv, cli *c)
+{
+    long n;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "p:a:m:r:o:l:j:t:vhV", long_options, NULL)) != -1) {
+        switch (opt) {
+        case 'p': c->period_text = optarg; break;
+        case 'a': c->as_of_text = optarg; break;
+        case 'm':
+            c->only = xrealloc(c->only, (c->nonly + 1) * sizeof *c->only);
+            c->only[c->nonly++] = optarg;
+            break;
+        case 'r': c->rules_dir = optarg; break;
+        case 'o': c->run.out_dir = optarg; break;
+        case 'l':
+            if (strcmp(optarg, "nb") && strcmp(optarg, "sv") && strcmp(optarg, "en"))
+                return usage_error("--lang: unknown language '%s' (nb, sv or en)", optarg);
+            c->run.language = optarg;
+            break;
+        case 'j':
+            if (!parse_count(optarg, 1, 1024, &n))
+                return usage_error("--jobs: '%s' is not a number from 1 to 1024", optarg);
+            c->run.jobs = (int)n;
+            break;
+        case 't':
+            if (!parse_count(optarg, 0, 86400 * 7, &n))
+                return usage_error("--timeout: '%s' is not a number of seconds", optarg);
+            c->run.timeout = (unsigned)n;
+            break;
+        case 'v': c->run.verbose = true; break;
+        case 'h': fputs(usage_text, stdout); exit(0);
+        case 'V': printf("kvalrap %s\n", KV_VERSION); exit(0);
+        case OPT_ENCODING: c->encoding = optarg; break;
+        case OPT_DELIMITER: c->delimiter = optarg; break;
+        case OPT_DATE_FORMAT: c->date_format = optarg; break;
+        case OPT_HEADER_LINE:
+            if (!parse_count(optarg, 1, 1000000, &n))
+                return usage_error("--header-line: '%s' is not a line number", optarg);
+            c->header_line = (int)n;
+            break;
+        case OPT_COLUMN:
+            if (!strchr(optarg, '='))
+                return usage_error("--column: '%s' is not FIELD=HEADER", optarg);
+            c->columns = xrealloc(c->columns, (c->ncolumns + 1) * sizeof *c->columns);
+            c->columns[c->ncolumns++] = optarg;
+            break;
+        case OPT_CONFIG: c->config = optarg; break;
+        default: fputs("Try 'kvalrap --help'.\n", stderr); return KV_USAGE;
+        }
+    }
+    return 0;
+}
+
+/* Period and as_of from the options; defaults per spec §2. */
+static int resolve_period(cli *c)
+{
+    const char *p = c->period_text ? c->period_text : "last-month";
+    if (!period_parse(p, date_today(), &c->run.period))
+        return usage_error("--period: '%s' is not a period (2026-10, 2026-Q3, 2026-T1, 2026-H8, 2026, "
+                           "last-month, ...)", p);
+    c->run.as_of = c->run.period.end;
+    if (c->as_of_text) {
+        date_pattern iso;
+        date_pattern_compile("yyyy-mm-dd", &iso);
+        int64_t secs;
+        bool has_time;
+        if (!date_parse(&iso, c->as_of_text, strlen(c->as_of_text), &c->run.as_of, &secs, &has_time) || has_time)
+            return usage_error("--as-of: '%s' is not a date yyyy-mm-dd", c->as_of_text);
+    }
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* Every *.lua file directly in dir, sorted. */
+static char **list_rule_files(const char *dir, size_t *n)
+{
+    DIR *d = opendir(dir);
+    *n = 0;
+    if (!d)
+        return NULL;
+    char **v = NULL;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || e->d_name[0] == '.' || strcmp(e->d_name + len - 4, ".lua") != 0)
+            continue;
+        v = xrealloc(v, (*n + 1) * sizeof *v);
+        size_t plen = strlen(dir) + len + 2;
+        v[*n] = xmalloc(plen);
+        snprintf(v[*n], plen, "%s/%s", dir, e->d_name);
+        (*n)++;
+    }
+    closedir(d);
+    if (v)
+        qsort(v, *n, sizeof *v, cmp_str);
+    return v;
+}
+
+static bool wanted(const cli *c, const char *path)
+{
+    if (!c->nonly)
+        return true;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".lua") == 0)
+        len -= 4;
+    for (size_t i = 0; i < c->nonly; i++)
+        if ((strlen(c->only[i]) == len && strncmp(c->only[i], base, len) == 0) || strcmp(c->only[i], path) == 0)
+            return true;
+    return false;
+}
+
+static int cmd_run(cli *c, int argc, char **argv)
+{
+    int rc = resolve_period(c);
+    if (rc)
+        return rc;
+    size_t n = 0;
+    char **files = NULL;
+    if (optind < argc) {
+        for (int i = optind; i < argc; i++) {
+            files = xrealloc(files, (n + 1) * sizeof *files);
+            files[n++] = xstrdup(argv[i]);
+        }
+    } else {
+        files = list_rule_files(c->rules_dir, &n);
+        if (!files && !n) {
+            fprintf(stderr, "kvalrap: %s: no rule files (*.lua) found%s\n", c->rules_dir,
+                    access(c->rules_dir, F_OK) ? ": the folder does not exist" : "");
+            return KV_NOINPUT;
+        }
+    }
+    const char **chosen = xcalloc(n + 1, sizeof *chosen);
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (wanted(c, files[i]))
+            chosen[m++] = files[i];
+    for (size_t i = 0; i < c->nonly; i++) {
+        bool found = false;
+        for (size_t k = 0; k < m; k++)
+            found |= wanted(&(cli){.only = &c->only[i], .nonly = 1}, chosen[k]);
+        if (!found)
+            rc = usage_error("--municipality: no rule file for '%s'", c->only[i]);
+    }
+    if (!rc)
+        rc = batch_run(chosen, m, &c->run);
+    for (size_t i = 0; i < n; i++)
+        free(files[i]);
+    free(files);
+    free(chosen);
+    return rc;
+}
+
+static int cmd_check(cli *c, int argc, char **argv)
+{
+    if (optind + 1 != argc)
+        return usage_error("check: give one rule file%s", "");
+    int rc = resolve_period(c);
+    return rc ? rc : batch_check(argv[optind], &c->run);
+}
+
+
+static int cmd_read(cli *c, int argc, char **argv)
+{
+    if (optind + 2 != argc)
+        return usage_error("read: give a dataset and a file (kvalrap read deviations avvik.csv)%s", "");
+    return read_export(argv[optind], argv[optind + 1], c->config, c->encoding, c->delimiter, c->date_format,
+                       c->header_line, c->columns, c->ncolumns);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2)
+        return usage_error("no command given (run, check or read)%s", "");
+    const char *cmd = argv[1];
+    cli c = {.rules_dir = "lua"};
+    c.run.out_dir = "out";
+    c.run.limits = rules_default_limits;
+    c.run.timeout = 600;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    c.run.jobs = cores > 0 ? (int)cores : 1;
+    if (cmd[0] == '-') {
+        int rc = parse_options(argc, argv, &c);
+        return rc ? rc : usage_error("no command given (run, check or read)%s", "");
+    }
+    /* Options come after the command: skip it for getopt. */
+    argv[1] = argv[0];
+    argc--;
+    argv++;
+    int rc = parse_options(argc, argv, &c);
+    if (!rc) {
+        if (strcmp(cmd, "run") == 0)
+            rc = cmd_run(&c, argc, argv);
+        else if (strcmp(cmd, "check") == 0)
+            rc = cmd_check(&c, argc, argv);
+        else if (strcmp(cmd, "read") == 0)
+            rc = cmd_read(&c, argc, argv);
+        else
+            rc = usage_error("unknown command '%s' (run, check or read)", cmd);
+    }
+    free(c.only);
+    free(c.columns);
+    return rc;
+}

@@ -1,0 +1,164 @@
+/*
+ * read_export.c - `kvalrap read DATASET FILE`.
+ */
+#include "read_export.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "batch.h"
+#include "ingest.h"
+#include "rules.h"
+
+static void csv_out(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void print_value(const table *t, size_t f, size_t r)
+{
+    const column *c = &t->cols[f];
+    char buf[11];
+    switch (c->schema->type) {
+    case FT_TEXT: csv_out(stdout, t->pool.strs[c->text[r]]); break;
+    case FT_DATE:
+        if (c->day[r] != DATE_NONE) {
+            date_format_iso(c->day[r], buf);
+            fputs(buf, stdout);
+        }
+        break;
+    case FT_DATETIME:
+        if (c->day[r] != DATE_NONE) {
+            date_format_iso(c->day[r], buf);
+            fputs(buf, stdout);
+            if (c->has_time[r]) {
+                long s = (long)(c->secs[r] - (int64_t)c->day[r] * 86400);
+                printf(" %02ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
+            }
+        }
+        break;
+    case FT_BOOL: fputs(c->flag[r] ? "true" : "false", stdout); break;
+    case FT_INT:
+        if (c->num[r] != INT64_MIN)
+            printf("%lld", (long long)c->num[r]);
+        break;
+    }
+}
+
+/* Apply --column FIELD=HEADER options over the config. */
+static int apply_columns(ingest_config *cfg, const dataset_schema *ds, const char *const *columns, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *eq = strchr(columns[i], '=');
+        char field[64];
+        snprintf(field, sizeof field, "%.*s", (int)(eq - columns[i]), columns[i]);
+        int f = schema_field_index(ds, field);
+        if (f < 0) {
+            fprintf(stderr, "kvalrap: --column: %s has no field '%s'\n", ds->name, field);
+            return KV_USAGE;
+        }
+        cfg->columns[f] = eq + 1;
+    }
+    return 0;
+}
+
+int read_export(const char *dataset, const char *file, const char *config, const char *encoding,
+                const char *delimiter, const char *date_format, int header_line,
+                const char *const *columns, size_t ncolumns)
+{
+    const dataset_schema *ds = schema_find(dataset);
+    if (!ds) {
+        fprintf(stderr, "kvalrap: read: unknown dataset '%s' (deviations, proposals, documents, inquiries, "
+                        "training, reviews, units)\n", dataset);
+        return KV_USAGE;
+    }
+    ingest_config cfg;
+    ingest_config_init(&cfg, dataset, file);
+    rules *r = NULL;
+    if (config) {
+        char err[1024];
+        r = rules_open(config, &rules_default_limits, err, sizeof err);
+        if (!r) {
+            fprintf(stderr, "kvalrap: %s\n", err);
+            return KV_CONFIG;
+        }
+        const rules_config *rc = rules_get_config(r);
+        for (size_t i = 0; i < rc->ndatasets; i++)
+            if (strcmp(rc->datasets[i].dataset, dataset) == 0)
+                cfg = rc->datasets[i].ingest;
+        cfg.path = cfg.name = file;
+    }
+    int rc = apply_columns(&cfg, ds, columns, ncolumns);
+    if (!rc && encoding) {
+        if (!encoding_canonical(encoding)) {
+            fprintf(stderr, "kvalrap: --encoding: unsupported '%s'\n", encoding);
+            rc = KV_USAGE;
+        }
+        cfg.encoding = encoding;
+    }
+    if (!rc && delimiter && !delimiter_parse(delimiter, &cfg.delimiter)) {
+        fprintf(stderr, "kvalrap: --delimiter: unsupported '%s' (, ; tab)\n", delimiter);
+        rc = KV_USAGE;
+    }
+    if (!rc && date_format && !date_pattern_compile(date_format, &cfg.dates)) {
+        fprintf(stderr, "kvalrap: --date-format: bad pattern '%s'\n", date_format);
+        rc = KV_USAGE;
+    }
+    if (header_line)
+        cfg.header_line = header_line;
+    if (rc) {
+        rules_close(r);
+        return rc;
+    }
+    arena mem = {0};
+    reject_log log = {.mem = &mem};
+    ingest_result res;
+    rc = ingest_file(&cfg, &log, &res);
+    if (rc) {
+        fprintf(stderr, "kvalrap: %s\n", res.message);
+    } else {
+        fprintf(stderr, "encoding: %s%s\ndelimiter: %s%s\nheader:", res.encoding,
+                res.detected_encoding ? " (detected)" : "", delimiter_name(res.delimiter),
+                res.detected_delimiter ? " (detected)" : "");
+        for (size_t i = 0; i < res.nheader; i++)
+            fprintf(stderr, "%s%s", i ? " | " : " ", res.header[i]);
+        fputc('\n', stderr);
+        for (size_t f = 0; f < ds->nfields; f++)
+            fprintf(stderr, "  %-18s <- %s\n", ds->fields[f].name,
+                    res.table->cols[f].mapped ? (cfg.columns[f] ? cfg.columns[f] : ds->fields[f].name) : "(absent)");
+        if (res.warnings)
+            fprintf(stderr, "warning: %s\n", res.warnings);
+        for (size_t f = 0; f < ds->nfields; f++)
+            printf("%s%s", f ? "," : "", ds->fields[f].name);
+        putchar('\n');
+        for (size_t row = 0; row < res.table->nrows; row++) {
+            for (size_t f = 0; f < ds->nfields; f++) {
+                if (f)
+                    putchar(',');
+                print_value(res.table, f, row);
+            }
+            putchar('\n');
+        }
+        for (size_t i = 0; i < log.n; i++)
+            fprintf(stderr, "%s:%ld: %s%s%s (value \"%s\")\n", log.v[i].file, log.v[i].line, log.v[i].field,
+                    log.v[i].field[0] ? ": " : "", log.v[i].reason, log.v[i].value);
+        fprintf(stderr, "%s: %ld records, %ld accepted, %ld rejected\n", file, res.records, res.accepted,
+                res.rejected);
+        table_free(res.table);
+    }
+    ingest_result_free(&res);
+    reject_log_free(&log);
+    arena_free(&mem);
+    rules_close(r);
+    return rc;
+}

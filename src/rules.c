@@ -1,0 +1,1492 @@
+/*
+ * rules.c - the Lua side of kvalrap: the sandbox, the C primitives that rule
+ * files call (row sets, periods, dates), reading the declared configuration
+ * and turning the computed KPIs into the report model.
+ */
+#include "rules.h"
+
+#include <lauxlib.h>
+#include <lua.h>
+#include <lualib.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "embedded.h"
+
+const rules_limits rules_default_limits = {
+    .max_instructions = 2000000000LL,
+    .max_memory = (size_t)1 << 30,
+    .max_seconds = 120.0,
+};
+
+enum { HOOK_EVERY = 10000, PRINT_MAX = 100 };
+
+struct rules {
+    lua_State *L;
+    rules_limits limits;
+    /* budgets of the current call into Lua */
+    size_t mem_used;
+    bool mem_over;
+    long long instructions;
+    struct timespec started;
+    const char *tripped;        /* why the budget hook fires; sticky */
+    int lib_ref;                /* registry ref of the standard library's table */
+    char *path;
+    arena mem;                  /* the config's strings */
+    rules_config config;
+    const labels *labels;       /* during rules_evaluate */
+};
+
+/* ================================================================ budgets */
+
+/* The Lua allocator: refuses to grow past the memory cap, and remembers
+ * that it did so the hook keeps failing even if the script swallows the
+ * "not enough memory" error with pcall. */
+static void *budget_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    rules *r = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        r->mem_used -= old;
+        return NULL;
+    }
+    if (nsize > old && r->mem_used + (nsize - old) > r->limits.max_memory) {
+        r->mem_over = true;
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p)
+        r->mem_used = r->mem_used - old + nsize;
+    return p;
+}
+
+static rules *rules_of(lua_State *L)
+{
+    void *ud;
+    lua_getallocf(L, &ud);
+    return ud;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Runs every HOOK_EVERY instructions; once a budget is spent it runs on
+ * every instruction and raises the error again, so pcall cannot swallow it. */
+static void budget_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    rules *r = rules_of(L);
+    if (!r->tripped) {
+        r->instructions += HOOK_EVERY;
+        if (r->instructions > r->limits.max_instructions)
+            r->tripped = "instruction limit";
+        else if (seconds_since(&r->started) > r->limits.max_seconds)
+            r->tripped = "time limit";
+        else if (r->mem_over)
+            r->tripped = "memory limit";
+        if (r->tripped)
+            lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    }
+    if (r->tripped)
+        luaL_error(L, "%s exceeded (the rules were stopped)", r->tripped);
+}
+
+static void budget_start(rules *r)
+{
+    r->instructions = 0;
+    r->tripped = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &r->started);
+    lua_sethook(r->L, budget_hook, LUA_MASKCOUNT, HOOK_EVERY);
+}
+
+/* Message handler: keep the message, add a short traceback of the rule
+ * file's frames.  Error objects that are not strings are never converted
+ * with __tostring (that could run script code outside the budget). */
+static int message_handler(lua_State *L)
+{
+    const char *msg = lua_type(L, 1) == LUA_TSTRING ? lua_tostring(L, 1) : NULL;
+    if (!msg)
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+/* pcall with the budgets on; on failure the first line of the message (the
+ * "file:line: what" part) goes to err. */
+static int protected_call(rules *r, int nargs, int nresults, char *err, size_t errlen)
+{
+    lua_State *L = r->L;
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, message_handler);
+    lua_insert(L, base);
+    budget_start(r);
+    int rc = lua_pcall(L, nargs, nresults, base);
+    lua_sethook(L, NULL, 0, 0);
+    lua_remove(L, base);
+    if (rc == LUA_OK)
+        return 0;
+    const char *msg = lua_tostring(L, -1);
+    if (rc == LUA_ERRMEM || r->mem_over)
+        msg = "memory limit exceeded (the rules were stopped)";
+    /* The first line is the message; the traceback follows "stack traceback:". */
+    const char *tb = msg ? strstr(msg, "\nstack traceback:") : NULL;
+    size_t n = msg ? (tb ? (size_t)(tb - msg) : strlen(msg)) : 0;
+    snprintf(err, errlen, "%.*s", (int)n, msg ? msg : "unknown error");
+    lua_pop(L, 1);
+    return -1;
+}
+
+/* ================================================================ helpers */
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 63 || lb > 63)
+        return 99;
+    size_t prev[64], cur[64];
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+            size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
+            cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
+        }
+        memcpy(prev, cur, (lb + 1) * sizeof *prev);
+    }
+    return prev[lb];
+}
+
+/* ================================================================ row sets */
+
+#define ROWSET "kvalrap.rows"
+
+typedef struct {
+    const table *t;
+    size_t n;
+    uint32_t rows[];
+} rowset;
+
+static rowset *check_rowset(lua_State *L, int idx) { return luaL_checkudata(L, idx, ROWSET); }
+
+static selection rowset_view(const rowset *rs) { return (selection){rs->t, (uint32_t *)rs->rows, rs->n}; }
+
+/* Push a row set holding sel's rows (the memory counts against the Lua
+ * budget), then free sel. */
+static void push_selection(lua_State *L, selection *sel)
+{
+    rowset *rs = lua_newuserdatauv(L, sizeof *rs + sel->n * sizeof(uint32_t), 0);
+    rs->t = sel->t;
+    rs->n = sel->n;
+    memcpy(rs->rows, sel->rows, sel->n * sizeof(uint32_t));
+    sel_free(sel);
+    luaL_setmetatable(L, ROWSET);
+}
+
+/* Column index of the field named at idx; an error naming the dataset and
+ * the closest field otherwise. */
+static int check_field(lua_State *L, const rowset *rs, int idx)
+{
+    const char *name = luaL_checkstring(L, idx);
+    int col = table_col(rs->t, name);
+    if (col >= 0)
+        return col;
+    const dataset_schema *ds = rs->t->schema;
+    const char *best = NULL;
+    size_t bestd = 99;
+    for (size_t i = 0; i < ds->nfields; i++) {
+        size_t d = edit_distance(name, ds->fields[i].name);
+        if (d < bestd) {
+            bestd = d;
+            best = ds->fields[i].name;
+        }
+    }
+    if (best && bestd <= 2)
+        return luaL_error(L, "%s has no field '%s' (did you mean '%s'?)", ds->name, name, best);
+    return luaL_error(L, "%s has no field '%s'", ds->name, name);
+}
+
+static field_type col_type(const rowset *rs, int col) { return rs->t->cols[col].schema->type; }
+
+/* A day argument: nil (open), an integer day number, or "yyyy-mm-dd". */
+static int64_t opt_day(lua_State *L, int idx)
+{
+    if (lua_isnoneornil(L, idx))
+        return DATE_NONE;
+    if (lua_type(L, idx) == LUA_TSTRING) {
+        date_pattern iso;
+        date_pattern_compile("yyyy-mm-dd", &iso);
+        size_t n;
+        const char *s = lua_tolstring(L, idx, &n);
+        int32_t day;
+        int64_t secs;
+        bool has_time;
+        if (!date_parse(&iso, s, n, &day, &secs, &has_time))
+            return luaL_error(L, "bad date \"%s\" (expected yyyy-mm-dd)", s);
+        return day;
+    }
+    return luaL_checkinteger(L, idx);
+}
+
+/* rows:between(field, from, to) - value in [from, to]; nil leaves a side open. */
+static int rows_between(lua_State *L)
+{
+    rowset *rs = check_rowset(L, 1);
+    int col = check_field(L, rs, 2);
+    field_type t = col_type(rs, col);
+    if (t != FT_DATE && t != FT_DATETIME && t != FT_INT)
+        return luaL_error(L, "between: field '%s' is %s, not a date or a number",
+                          rs->t->cols[col].schema->name, field_type_name(t));
+    int64_t lo = opt_day(L, 3), hi = opt_day(L, 4);
+    selection v = rowset_view(rs);
+    selection out = sel_between(&v, col, lo, hi);
+    push_selection(L, &out);
+    return 1;
+}
+
+static int rows_presence(lua_State *L, bool want_empty)
+{
+    rowset *rs = check_rowset(L, 1);
+    int col = check_field(L, rs, 2);
+    selection v = rowset_view(rs);
+    selection out = sel_empty(&v, col, want_empty);
+    push_selection(L, &out);
+    return 1;
+}
+
+static int rows_present(lua_State *L) { return rows_presence(L, false); }
+static int rows_empty(lua_State *L) { return rows_presence(L, true); }
+
+/* rows:is(field, value | {values} | boolean) and rows:is_not(...). */
+static int rows_match(lua_State *L, bool negate)
+{
+    rowset *rs = check_rowset(L, 1);
+    int col = check_field(L, rs, 2);
+    selection v = rowset_view(rs);
+    selection out;
+    if (col_type(rs, col) == FT_BOOL) {
+        luaL_checktype(L, 3, LUA_TBOOLEAN);
+        out = sel_bool(&v, col, lua_toboolean(L, 3) != negate);
+    } else if (col_type(rs, col) == FT_TEXT) {
+        const char *one[1];
+        const char **vals = one;
+        size_t n = 1;
+        if (lua_istable(L, 3)) {
+            n = (size_t)luaL_len(L, 3);
+            vals = lua_newuserdatauv(L, (n ? n : 1) * sizeof *vals, 0);
+            for (size_t i = 0; i < n; i++) {
+                lua_geti(L, 3, (lua_Integer)i + 1);
+                vals[i] = luaL_checkstring(L, -1);
+                lua_pop(L, 1);   /* the string stays alive: the list holds it */
+            }
+        } else {
+            one[0] = luaL_checkstring(L, 3);
+        }
+        out = sel_text_in(&v, col, vals, n, negate);
+    } else {
+        return luaL_error(L, "is: field '%s' is a %s; use between", rs->t->cols[col].schema->name,
+                          field_type_name(col_type(rs, col)));
+    }
+    push_selection(L, &out);
+    return 1;
+}
+
+static int rows_is(lua_State *L) { return rows_match(L, false); }
+static int rows_is_not(lua_State *L) { return rows_match(L, true); }
+
+static cmp_op check_op(lua_State *L, int idx)
+{
+    static const char *const names[] = {"<", "<=", "==", ">=", ">", "~=", NULL};
+    static const cmp_op ops[] = {CMP_LT, CMP_LE, CMP_EQ, CMP_GE, CMP_GT, CMP_NE};
+    return ops[luaL_checkoption(L, idx, NULL, names)];
+}
+
+static void check_dated(lua_State *L, const rowset *rs, int col, const char *fn)
+{
+    field_type t = col_type(rs, col);
+    if (t != FT_DATE && t != FT_DATETIME)
+        luaL_error(L, "%s: field '%s' is %s, not a date", fn, rs->t->cols[col].schema->name, field_type_name(t));
+}
+
+/* rows:compare(a, op, b [, days]) - a op b + days, both present. */
+static int rows_compare(lua_State *L)
+{
+    rowset *rs = check_rowset(L, 1);
+    int a = check_field(L, rs, 2);
+    cmp_op op = check_op(L, 3);
+    int b = check_field(L, rs, 4);
+    lua_Integer days = luaL_optinteger(L, 5, 0);
+    check_dated(L, rs, a, "compare");
+    check_dated(L, rs, b, "compare");
+    selection v = rowset_view(rs);
+    selection out = sel_compare(&v, a, op, b, (int)days);
+    push_selection(L, &out);
+    return 1;
+}
+
+/* rows:deadline_after(field, days, day) - field + days falls after the end of day. */
+static int rows_deadline_after(lua_State *L)
+{
+    rowset *rs = check_rowset(L, 1);
+    int col = check_field(L, rs, 2);
+    lua_Integer days = luaL_checkinteger(L, 3);
+    int64_t day = opt_day(L, 4);
+    check_dated(L, rs, col, "deadline_after");
+    selection v = rowset_view(rs);
+    selection out = sel_deadline_after(&v, col, (int)days, (int32_t)day);
+    push_selection(L, &out);
+    return 1;
+}
+
+/* Merge two sorted row lists: keep_a_only -> a \ b, else a u b. */
+static int rows_merge(lua_State *L, bool difference)
+{
+    rowset *a = check_rowset(L, 1), *b = check_rowset(L, 2);
+    if (a->t != b->t)
+        return luaL_error(L, "%s: the two row sets come from different datasets", difference ? "except" : "union");
+    selection out = {a->t, xmalloc((a->n + b->n + 1) * sizeof(uint32_t)), 0};
+    size_t i = 0, j = 0;
+    while (i < a->n || j < b->n) {
+        if (j == b->n || (i < a->n && a->rows[i] < b->rows[j]))
+            out.rows[out.n++] = a->rows[i++];
+        else if (i == a->n || b->rows[j] < a->rows[i]) {
+            if (!difference)
+                out.rows[out.n++] = b->rows[j];
+            j++;
+        } else {
+            if (!difference)
+                out.rows[out.n++] = a->rows[i];
+            i++;
+            j++;
+        }
+    }
+    push_selection(L, &out);
+    return 1;
+}
+
+static int rows_except(lua_State *L) { return rows_merge(L, true); }
+static int rows_union(lua_State *L) { return rows_merge(L, false); }
+
+static int rows_count(lua_State *L)
+{
+    lua_pushinteger(L, (lua_Integer)check_rowset(L, 1)->n);
+    return 1;
+}
+
+static void push_group_key(lua_State *L, const rowset *rs, int col, uint32_t key)
+{
+    field_type t = col_type(rs, col);
+    if (t == FT_DATE || t == FT_DATETIME)
+        lua_pushfstring(L, "%04d-%02d", (int)(key / 12), (int)(key % 12) + 1);
+    else
+        lua_pushstring(L, rs->t->pool.strs[key]);
+}
+
+static void check_groupable(lua_State *L, const rowset *rs, int col)
+{
+    field_type t = col_type(rs, col);
+    if (t != FT_TEXT && t != FT_DATE && t != FT_DATETIME)
+        luaL_error(L, "count_by: field '%s' is a %s; group by text or dates", rs->t->cols[col].schema->name,
+                   field_type_name(t));
+}
+
+/* rows:count_by(field [, field2]) - {key = count} or {key = {key2 = count}};
+ * dates group by month "yyyy-mm", empty values under "". */
+static int rows_count_by(lua_State *L)
+{
+    rowset *rs = check_rowset(L, 1);
+    int c1 = check_field(L, rs, 2);
+    check_groupable(L, rs, c1);
+    int c2 = -1;
+    if (!lua_isnoneornil(L, 3)) {
+        c2 = check_field(L, rs, 3);
+        check_groupable(L, rs, c2);
+    }
+    selection v = rowset_view(rs);
+    size_t n;
+    group_count *g = sel_group_count(&v, c1, &n);
+    lua_createtable(L, 0, (int)n);
+    if (c2 < 0) {
+        for (size_t i = 0; i < n; i++) {
+            push_group_key(L, rs, c1, g[i].key);
+            lua_pushinteger(L, (lua_Integer)g[i].count);
+            lua_settable(L, -3);
+        }
+        free(g);
+        return 1;
+    }
+    /* Second level: split the rows by the first key, then group each part. */
+    const column *col1 = &rs->t->cols[c1];
+    const strpool *pool = &rs->t->pool;
+    for (size_t i = 0; i < n; i++) {
+        selection part = {rs->t, xmalloc((g[i].count + 1) * sizeof(uint32_t)), 0};
+        uint32_t want = col1->schema->folded ? pool->fold[g[i].key] : g[i].key;
+        for (size_t k = 0; k < rs->n; k++) {
+            uint32_t id = col1->text ? col1->text[rs->rows[k]] : 0;
+            if ((col1->schema->folded ? pool->fold[id] : id) == want)
+                part.rows[part.n++] = rs->rows[k];
+        }
+        size_t m;
+        group_count *h = sel_group_count(&part, c2, &m);
+        push_group_key(L, rs, c1, g[i].key);
+        lua_createtable(L, 0, (int)m);
+        for (size_t k = 0; k < m; k++) {
+            push_group_key(L, rs, c2, h[k].key);
+            lua_pushinteger(L, (lua_Integer)h[k].count);
+            lua_settable(L, -3);
+        }
+        lua_settable(L, -3);
+        free(h);
+        sel_free(&part);
+    }
+    free(g);
+    return 1;
+}
+
+/* rows:distinct(field) - the set {value = true} of non-empty values. */
+static int rows_distinct(lua_State *L)
+{
+    rowset *rs = check_rowset(L, 1);
+    int col = check_field(L, rs, 2);
+    if (col_type(rs, col) != FT_TEXT)
+        return luaL_error(L, "distinct: field '%s' is not text", rs->t->cols[col].schema->name);
+    selection v = rowset_view(rs);
+    size_t n;
+    group_count *g = sel_group_count(&v, col, &n);
+    lua_createtable(L, 0, (int)n);
+    for (size_t i = 0; i < n; i++) {
+        if (!g[i].key)
+            continue;
+        lua_pushstring(L, rs->t->pool.strs[g[i].key]);
+        lua_pushboolean(L, 1);
+        lua_settable(L, -3);
+    }
+    free(g);
+    return 1;
+}
+
+static int rows_has(lua_State *L)
+{
+    rowset *rs = check_rowset(L, 1);
+    int col = check_field(L, rs, 2);
+    lua_pushboolean(L, rs->t->cols[col].mapped);
+    return 1;
+}
+
+static int rows_dataset(lua_State *L)
+{
+    lua_pushstring(L, check_rowset(L, 1)->t->schema->name);
+    return 1;
+}
+
+static int rows_tostring(lua_State *L)
+{
+    rowset *rs = check_rowset(L, 1);
+    lua_pushfstring(L, "%s rows (%d)", rs->t->schema->name, (int)rs->n);
+    return 1;
+}
+
+static const luaL_Reg rowset_methods[] = {
+    {"between", rows_between}, {"present", rows_present}, {"empty", rows_empty},
+    {"is", rows_is}, {"is_not", rows_is_not}, {"compare", rows_compare},
+    {"deadline_after", rows_deadline_after}, {"except", rows_except}, {"union", rows_union},
+    {"count", rows_count}, {"count_by", rows_count_by}, {"distinct", rows_distinct},
+    {"has", rows_has}, {"dataset", rows_dataset}, {NULL, NULL},
+};
+
+static void register_rowset(lua_State *L)
+{
+    luaL_newmetatable(L, ROWSET);
+    luaL_newlib(L, rowset_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, rows_count);
+    lua_setfield(L, -2, "__len");
+    lua_pushcfunction(L, rows_tostring);
+    lua_setfield(L, -2, "__tostring");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+}
+
+/* ================================================================ periods */
+
+#define PERIOD_MT "kvalrap.period"
+
+static const char *const period_kinds[] = {"month", "quarter", "tertial", "H8", "year", NULL};
+
+/* A period is a plain table {id, kind, year, index, start, end, as_of}
+ * with methods; scripts may read it freely. */
+static void push_period(lua_State *L, const period *p, int32_t as_of)
+{
+    lua_createtable(L, 0, 7);
+    lua_pushstring(L, p->id);
+    lua_setfield(L, -2, "id");
+    lua_pushstring(L, period_kinds[p->kind]);
+    lua_setfield(L, -2, "kind");
+    lua_pushinteger(L, p->year);
+    lua_setfield(L, -2, "year");
+    lua_pushinteger(L, p->index);
+    lua_setfield(L, -2, "index");
+    lua_pushinteger(L, p->start);
+    lua_setfield(L, -2, "start");
+    lua_pushinteger(L, p->end);
+    lua_setfield(L, -2, "end");
+    lua_pushinteger(L, as_of);
+    lua_setfield(L, -2, "as_of");
+    luaL_setmetatable(L, PERIOD_MT);
+}
+
+static period check_period(lua_State *L, int idx, int32_t *as_of)
+{
+    luaL_checktype(L, idx, LUA_TTABLE);
+    lua_getfield(L, idx, "kind");
+    period_kind kind = (period_kind)luaL_checkoption(L, -1, NULL, period_kinds);
+    lua_getfield(L, idx, "year");
+    lua_getfield(L, idx, "index");
+    lua_getfield(L, idx, "as_of");
+    period p = period_make(kind, (int)luaL_checkinteger(L, -3), (int)luaL_optinteger(L, -2, 0));
+    *as_of = (int32_t)luaL_optinteger(L, -1, p.end);
+    lua_pop(L, 4);
+    return p;
+}
+
+static int period_previous_l(lua_State *L)
+{
+    int32_t as_of;
+    period p = check_period(L, 1, &as_of);
+    period q = period_previous(&p);
+    push_period(L, &q, q.end);
+    return 1;
+}
+
+static int period_last_year_l(lua_State *L)
+{
+    int32_t as_of;
+    period p = check_period(L, 1, &as_of);
+    period q = period_last_year(&p);
+    push_period(L, &q, q.end);
+    return 1;
+}
+
+/* p:months() - the "yyyy-mm" keys of the period's months. */
+static int period_months_l(lua_State *L)
+{
+    int32_t as_of;
+    period p = check_period(L, 1, &as_of);
+    int n = period_month_count(&p);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        period m = period_month_of(date_add_months(p.start, i));
+        lua_pushstring(L, m.id);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+/* p:series() - the twelve month periods up to as_of's month, each with its
+ * last day as as_of except as_of's own month (spec §5). */
+static int period_series_l(lua_State *L)
+{
+    int32_t as_of;
+    check_period(L, 1, &as_of);
+    lua_createtable(L, 12, 0);
+    for (int i = 0; i < 12; i++) {
+        period m = period_month_of(date_add_months(date_month_start(as_of), i - 11));
+        push_period(L, &m, i == 11 ? as_of : m.end);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static const luaL_Reg period_methods[] = {
+    {"previous", period_previous_l}, {"last_year", period_last_year_l},
+    {"months", period_months_l}, {"series", period_series_l}, {NULL, NULL},
+};
+
+static void register_period(lua_State *L)
+{
+    luaL_newmetatable(L, PERIOD_MT);
+    luaL_newlib(L, period_methods);
+    lua_setfield(L, -2, "__index");
+    lua_pop(L, 1);
+}
+
+/* ================================================================ kv: dates and schema */
+
+static int kv_date_parse(lua_State *L)
+{
+    size_t n;
+    const char *s = luaL_checklstring(L, 1, &n);
+    date_pattern pat;
+    if (!date_pattern_compile(luaL_optstring(L, 2, "yyyy-mm-dd"), &pat))
+        return luaL_error(L, "bad date pattern \"%s\"", luaL_optstring(L, 2, ""));
+    int32_t day;
+    int64_t secs;
+    bool has_time;
+    if (date_parse(&pat, s, n, &day, &secs, &has_time))
+        lua_pushinteger(L, day);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static int kv_date_format(lua_State *L)
+{
+    char buf[11];
+    date_format_iso((int32_t)luaL_checkinteger(L, 1), buf);
+    lua_pushstring(L, buf);
+    return 1;
+}
+
+static int kv_date(lua_State *L)
+{
+    int y = (int)luaL_checkinteger(L, 1), m = (int)luaL_checkinteger(L, 2), d = (int)luaL_checkinteger(L, 3);
+    if (!date_valid_ymd(y, m, d))
+        return luaL_error(L, "no such date: %d-%d-%d", y, m, d);
+    lua_pushinteger(L, date_from_ymd(y, m, d));
+    return 1;
+}
+
+static int kv_ymd(lua_State *L)
+{
+    int y, m, d;
+    date_to_ymd((int32_t)luaL_checkinteger(L, 1), &y, &m, &d);
+    lua_pushinteger(L, y);
+    lua_pushinteger(L, m);
+    lua_pushinteger(L, d);
+    return 3;
+}
+
+static int kv_year_of(lua_State *L)
+{
+    int y, m, d;
+    date_to_ymd((int32_t)luaL_checkinteger(L, 1), &y, &m, &d);
+    lua_pushinteger(L, y);
+    return 1;
+}
+
+static int kv_years_before(lua_State *L)
+{
+    lua_pushinteger(L, date_years_before((int32_t)luaL_checkinteger(L, 1), (int)luaL_checkinteger(L, 2)));
+    return 1;
+}
+
+static int kv_add_months(lua_State *L)
+{
+    lua_pushinteger(L, date_add_months((int32_t)luaL_checkinteger(L, 1), (int)luaL_checkinteger(L, 2)));
+    return 1;
+}
+
+static int kv_period(lua_State *L)
+{
+    const char *id = luaL_checkstring(L, 1);
+    period p;
+    if (!period_parse(id, date_today(), &p))
+        return luaL_error(L, "bad period \"%s\" (2026-10, 2026-Q3, 2026-T1, 2026-H8 or 2026)", id);
+    push_period(L, &p, p.end);
+    return 1;
+}
+
+/* kv.fields(dataset) - {field = type} or nil for an unknown dataset. */
+static int kv_fields(lua_State *L)
+{
+    const dataset_schema *ds = schema_find(luaL_checkstring(L, 1));
+    if (!ds) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_createtable(L, 0, (int)ds->nfields);
+    for (size_t i = 0; i < ds->nfields; i++) {
+        lua_pushstring(L, field_type_name(ds->fields[i].type));
+        lua_setfield(L, -2, ds->fields[i].name);
+    }
+    return 1;
+}
+
+static int kv_datasets(lua_State *L)
+{
+    lua_createtable(L, (int)schema_ndatasets, 0);
+    for (size_t i = 0; i < schema_ndatasets; i++) {
+        lua_pushstring(L, schema_datasets[i].name);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    return 1;
+}
+
+/* kv.check_dataset(encoding, delimiter, date_format) - nil or a message. */
+static int kv_check_dataset(lua_State *L)
+{
+    const char *enc = luaL_optstring(L, 1, NULL);
+    const char *delim = luaL_optstring(L, 2, NULL);
+    const char *fmt = luaL_optstring(L, 3, NULL);
+    char d;
+    date_pattern pat;
+    if (enc && !encoding_canonical(enc))
+        lua_pushfstring(L, "unsupported encoding \"%s\" (use utf-8, utf-16, windows-1252, iso-8859-1 or auto)", enc);
+    else if (delim && !delimiter_parse(delim, &d))
+        lua_pushfstring(L, "unsupported delimiter \"%s\" (use \",\", \";\", \"\\t\" or \"auto\")", delim);
+    else if (fmt && !date_pattern_compile(fmt, &pat))
+        lua_pushfstring(L, "bad date_format \"%s\" (e.g. \"dd.mm.yyyy\", \"yyyy-mm-dd\", \"d.m.yyyy\", \"excel\")", fmt);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+static const luaL_Reg kv_functions[] = {
+    {"date_parse", kv_date_parse}, {"date_format", kv_date_format}, {"date", kv_date},
+    {"ymd", kv_ymd}, {"year_of", kv_year_of}, {"years_before", kv_years_before},
+    {"add_months", kv_add_months}, {"period", kv_period}, {"fields", kv_fields},
+    {"datasets", kv_datasets}, {"check_dataset", kv_check_dataset}, {NULL, NULL},
+};
+
+/* The `date` table of rule files: the same functions under friendlier names. */
+static const luaL_Reg date_functions[] = {
+    {"parse", kv_date_parse}, {"format", kv_date_format}, {"make", kv_date}, {"ymd", kv_ymd},
+    {"years_before", kv_years_before}, {"add_months", kv_add_months}, {NULL, NULL},
+};
+
+/* print in a rule file: kept (capped) for --verbose, never on stdout. */
+static int sandbox_print(lua_State *L)
+{
+    int n = lua_gettop(L);
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    for (int i = 1; i <= n; i++) {
+        if (i > 1)
+            luaL_addchar(&b, '\t');
+        int t = lua_type(L, i);
+        if (t == LUA_TSTRING || t == LUA_TNUMBER) {
+            size_t len;
+            const char *s = lua_tolstring(L, i, &len);
+            luaL_addlstring(&b, s, len > 1000 ? 1000 : len);
+        } else {
+            luaL_addstring(&b, luaL_typename(L, i));
+        }
+    }
+    luaL_pushresult(&b);
+    lua_getfield(L, LUA_REGISTRYINDEX, "kvalrap.prints");
+    lua_Integer count = luaL_len(L, -1);
+    if (count < PRINT_MAX) {
+        lua_pushvalue(L, -2);
+        lua_rawseti(L, -2, count + 1);
+    }
+    return 0;
+}
+
+/* ================================================================ the sandbox */
+
+static int undeclared_get(lua_State *L)
+{
+    return luaL_error(L, "undeclared global '%s'", lua_tostring(L, 2));
+}
+
+static int undeclared_set(lua_State *L)
+{
+    return luaL_error(L, "assignment to undeclared global '%s' (declare it with 'local')", lua_tostring(L, 2));
+}
+
+/* Open only the safe libraries and strip what can reach outside. */
+static void open_safe_libs(lua_State *L)
+{
+    static const luaL_Reg libs[] = {
+        {LUA_GNAME, luaopen_base}, {LUA_TABLIBNAME, luaopen_table}, {LUA_STRLIBNAME, luaopen_string},
+        {LUA_MATHLIBNAME, luaopen_math}, {LUA_UTF8LIBNAME, luaopen_utf8}, {NULL, NULL},
+    };
+    for (const luaL_Reg *lib = libs; lib->func; lib++) {
+        luaL_requiref(L, lib->name, lib->func, 1);
+        lua_pop(L, 1);
+    }
+    static const char *const unsafe[] = {"dofile", "loadfile", "load", "collectgarbage", "require", "print", NULL};
+    for (const char *const *u = unsafe; *u; u++) {
+        lua_pushnil(L);
+        lua_setglobal(L, *u);
+    }
+    lua_getglobal(L, "string");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "dump");
+    lua_pop(L, 1);
+}
+
+/* The rule file's _ENV: copies of the safe globals and the API, behind a
+ * metatable that makes unknown names errors. */
+static void push_sandbox(lua_State *L, int api_idx)
+{
+    static const char *const safe[] = {
+        "assert", "error", "ipairs", "next", "pairs", "pcall", "select", "tonumber", "tostring",
+        "type", "xpcall", "rawequal", "rawlen", "rawget", "rawset", "setmetatable", "getmetatable",
+        "string", "table", "math", "utf8", "_VERSION", NULL,
+    };
+    lua_newtable(L);
+    for (const char *const *s = safe; *s; s++) {
+        lua_getglobal(L, *s);
+        lua_setfield(L, -2, *s);
+    }
+    lua_pushnil(L);
+    while (lua_next(L, api_idx)) {
+        lua_pushvalue(L, -2);
+        lua_insert(L, -2);
+        lua_settable(L, -4);
+    }
+    luaL_newlib(L, date_functions);
+    lua_setfield(L, -2, "date");
+    lua_pushcfunction(L, kv_period);
+    lua_setfield(L, -2, "period");
+    lua_pushcfunction(L, sandbox_print);
+    lua_setfield(L, -2, "print");
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -2, "_G");
+    lua_createtable(L, 0, 3);
+    lua_pushcfunction(L, undeclared_get);
+    lua_setfield(L, -2, "__index");
+    lua_pushcfunction(L, undeclared_set);
+    lua_setfield(L, -2, "__newindex");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+    lua_setmetatable(L, -2);
+}
+
+/* Load the embedded standard library and call it with the kv table; leaves
+ * its result table on the stack. */
+static int load_stdlib(rules *r, char *err, size_t errlen)
+{
+    lua_State *L = r->L;
+    const embedded_file *f = embedded_find("lua/lib/kvalrap.lua");
+    if (!f) {
+        snprintf(err, errlen, "internal error: the Lua standard library is not compiled in");
+        return -1;
+    }
+    if (luaL_loadbufferx(L, f->data, f->len, "=kvalrap/stdlib.lua", "t") != LUA_OK) {
+        snprintf(err, errlen, "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return -1;
+    }
+    luaL_newlib(L, kv_functions);
+    return protected_call(r, 1, 1, err, errlen);
+}
+
+/* ================================================================ configuration */
+
+static const char *get_string(lua_State *L, int idx, const char *key, arena *mem)
+{
+    lua_getfield(L, idx, key);
+    const char *s = lua_type(L, -1) == LUA_TSTRING ? arena_strdup(mem, lua_tostring(L, -1)) : NULL;
+    lua_pop(L, 1);
+    return s;
+}
+
+static lua_Integer get_integer(lua_State *L, int idx, const char *key, lua_Integer dflt)
+{
+    lua_getfield(L, idx, key);
+    lua_Integer v = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : dflt;
+    lua_pop(L, 1);
+    return v;
+}
+
+static const char *join_path(arena *mem, const char *dir, const char *file)
+{
+    if (!file || file[0] == '/' || !dir || !*dir || strcmp(dir, ".") == 0)
+        return arena_strdup(mem, file);
+    return arena_printf(mem, "%s/%s", dir, file);
+}
+
+/* Fill one ingest_config from the table at the top of the stack. */
+static void read_dataset(rules *r, const dataset_schema *ds, rules_dataset *out)
+{
+    lua_State *L = r->L;
+    int t = lua_gettop(L);
+    const char *file = get_string(L, t, "file", &r->mem);
+    const char *path = join_path(&r->mem, r->config.data_dir, file);
+    out->dataset = ds->name;
+    ingest_config_init(&out->ingest, ds->name, path);
+    out->ingest.encoding = get_string(L, t, "encoding", &r->mem);
+    const char *delim = get_string(L, t, "delimiter", &r->mem);
+    if (delim)
+        delimiter_parse(delim, &out->ingest.delimiter);
+    out->ingest.header_line = (int)get_integer(L, t, "header_line", 1);
+    date_pattern_compile(get_string(L, t, "date_format", &r->mem), &out->ingest.dates);
+    lua_getfield(L, t, "columns");
+    lua_getfield(L, t, "values");
+    for (size_t f = 0; f < ds->nfields; f++) {
+        out->ingest.columns[f] = get_string(L, t + 1, ds->fields[f].name, &r->mem);
+        lua_getfield(L, t + 2, ds->fields[f].name);
+        if (lua_istable(L, -1)) {
+            size_t n = 0;
+            for (lua_pushnil(L); lua_next(L, -2); lua_pop(L, 1))
+                n++;
+            value_map *maps = arena_alloc(&r->mem, (n ? n : 1) * sizeof *maps);
+            n = 0;
+            for (lua_pushnil(L); lua_next(L, -2); lua_pop(L, 1))
+                maps[n++] = (value_map){arena_strdup(&r->mem, lua_tostring(L, -2)),
+                                        arena_strdup(&r->mem, lua_tostring(L, -1))};
+            out->ingest.maps[f] = maps;
+            out->ingest.nmaps[f] = n;
+        }
+        lua_pop(L, 1);
+    }
+    lua_settop(L, t);
+}
+
+static const char *dir_of(arena *mem, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? arena_strndup(mem, path, (size_t)(slash - path)) : ".";
+}
+
+/* Read what the rule file declared (stdlib's `config`) into r->config. */
+static int read_config(rules *r, char *err, size_t errlen)
+{
+    lua_State *L = r->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->lib_ref);
+    lua_getfield(L, -1, "config");
+    int cfg = lua_gettop(L);
+    lua_getfield(L, cfg, "municipality");
+    if (!lua_istable(L, -1)) {
+        snprintf(err, errlen, "%s: no municipality { id = ..., name = ... } is declared", r->path);
+        lua_settop(L, cfg - 2);
+        return -1;
+    }
+    int m = lua_gettop(L);
+    rules_config *c = &r->config;
+    c->id = get_string(L, m, "id", &r->mem);
+    c->name = get_string(L, m, "name", &r->mem);
+    c->language = get_string(L, m, "language", &r->mem);
+    c->title = get_string(L, m, "title", &r->mem);
+    c->list_limit = (int)get_integer(L, m, "list_limit", 50);
+    c->data_dir = join_path(&r->mem, dir_of(&r->mem, r->path), get_string(L, m, "data_dir", &r->mem));
+    lua_getfield(L, cfg, "datasets");
+    c->datasets = arena_alloc(&r->mem, schema_ndatasets * sizeof *c->datasets);
+    for (size_t i = 0; i < schema_ndatasets; i++) {
+        lua_getfield(L, -1, schema_datasets[i].name);
+        if (lua_istable(L, -1))
+            read_dataset(r, &schema_datasets[i], &c->datasets[c->ndatasets++]);
+        lua_pop(L, 1);
+    }
+    lua_getfield(L, cfg, "order");
+    c->nkpis = (size_t)luaL_len(L, -1);
+    c->kpi_ids = arena_alloc(&r->mem, (c->nkpis + 1) * sizeof *c->kpi_ids);
+    for (size_t i = 0; i < c->nkpis; i++) {
+        lua_geti(L, -1, (lua_Integer)i + 1);
+        c->kpi_ids[i] = arena_strdup(&r->mem, lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+    lua_settop(L, cfg - 2);
+    return 0;
+}
+
+rules *rules_open(const char *path, const rules_limits *limits, char *err, size_t errlen)
+{
+    rules *r = xcalloc(1, sizeof *r);
+    r->limits = limits ? *limits : rules_default_limits;
+    r->path = xstrdup(path);
+    r->L = lua_newstate(budget_alloc, r);
+    if (!r->L) {
+        snprintf(err, errlen, "%s: cannot create a Lua state", path);
+        rules_close(r);
+        return NULL;
+    }
+    lua_State *L = r->L;
+    open_safe_libs(L);
+    register_rowset(L);
+    register_period(L);
+    lua_newtable(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "kvalrap.prints");
+    if (load_stdlib(r, err, errlen) != 0) {
+        rules_close(r);
+        return NULL;
+    }
+    int lib = lua_gettop(L);
+    lua_pushvalue(L, lib);
+    r->lib_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    /* Text chunks only: a precompiled chunk could break the VM's invariants. */
+    int rc = luaL_loadfilex(L, path, "t");
+    if (rc != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        snprintf(err, errlen, "%s", msg ? msg : "cannot load the rule file");
+        rules_close(r);
+        return NULL;
+    }
+    lua_getfield(L, lib, "api");
+    push_sandbox(L, lua_gettop(L));
+    lua_remove(L, -2);
+    if (!lua_setupvalue(L, -2, 1))
+        lua_pop(L, 1);
+    if (protected_call(r, 0, 0, err, errlen) != 0 || read_config(r, err, errlen) != 0) {
+        rules_close(r);
+        return NULL;
+    }
+    lua_settop(L, 0);
+    return r;
+}
+
+const rules_config *rules_get_config(const rules *r) { return &r->config; }
+
+void rules_close(rules *r)
+{
+    if (!r)
+        return;
+    if (r->L)
+        lua_close(r->L);
+    arena_free(&r->mem);
+    free(r->path);
+    free(r);
+}
+
+/* ================================================================ evaluation */
+
+/* data.unit_set: the units register, or else the units of deviations,
+ * proposals and documents (spec §1). */
+static void push_unit_set(lua_State *L, table *const *tables)
+{
+    const char *sources[] = {"units", NULL};
+    const char *fallback[] = {"deviations", "proposals", "documents", NULL};
+    const table *units = NULL;
+    for (size_t i = 0; i < schema_ndatasets; i++)
+        if (strcmp(schema_datasets[i].name, sources[0]) == 0)
+            units = tables[i];
+    lua_newtable(L);            /* set */
+    int set = lua_gettop(L);
+    for (size_t i = 0; i < schema_ndatasets; i++) {
+        const table *t = tables[i];
+        bool use = false;
+        if (units)
+            use = t == units;
+        else
+            for (const char **f = fallback; *f; f++)
+                use |= t && strcmp(schema_datasets[i].name, *f) == 0;
+        if (!use)
+            continue;
+        int col = table_col(t, "unit");
+        for (size_t r = 0; r < t->nrows; r++) {
+            uint32_t id = t->cols[col].text[r];
+            if (!id)
+                continue;
+            lua_pushstring(L, t->pool.strs[id]);
+            lua_pushboolean(L, 1);
+            lua_rawset(L, set);
+        }
+    }
+    /* As a sorted list, so every report lists units in the same order. */
+    lua_newtable(L);
+    int list = lua_gettop(L);
+    lua_Integer n = 0;
+    for (lua_pushnil(L); lua_next(L, set); lua_pop(L, 1)) {
+        lua_pushvalue(L, -2);
+        lua_rawseti(L, list, ++n);
+    }
+    lua_getglobal(L, "table");
+    lua_getfield(L, -1, "sort");
+    lua_pushvalue(L, list);
+    lua_call(L, 1, 0);
+    lua_pop(L, 1);
+    lua_remove(L, set);
+}
+
+static void push_data(lua_State *L, table *const *tables)
+{
+    lua_newtable(L);
+    for (size_t i = 0; i < schema_ndatasets; i++) {
+        if (!tables[i])
+            continue;
+        selection all = sel_all(tables[i]);
+        push_selection(L, &all);
+        lua_setfield(L, -2, schema_datasets[i].name);
+    }
+    push_unit_set(L, tables);
+    lua_setfield(L, -2, "unit_set");
+}
+
+static maybe get_maybe(lua_State *L, int idx, const char *key)
+{
+    lua_getfield(L, idx, key);
+    maybe m = MAYBE_NONE;
+    if (lua_type(L, -1) == LUA_TNUMBER) {
+        double v = lua_tonumber(L, -1);
+        if (isfinite(v))
+            m = MAYBE(v);
+    }
+    lua_pop(L, 1);
+    return m;
+}
+
+/* Replace {name} in text with the KPI's parameter of that name. */
+static const char *fill_params(report *rep, lua_State *L, int params, const char *text)
+{
+    strbuf b = {0};
+    for (const char *p = text; *p;) {
+        const char *close = *p == '{' ? strchr(p, '}') : NULL;
+        if (close && close - p < 32) {
+            char key[32];
+            snprintf(key, sizeof key, "%.*s", (int)(close - p - 1), p + 1);
+            lua_getfield(L, params, key);
+            if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
+                strbuf_adds(&b, lua_tostring(L, -1));
+                lua_pop(L, 1);
+                p = close + 1;
+                continue;
+            }
+            lua_pop(L, 1);
+        }
+        strbuf_addc(&b, *p++);
+    }
+    const char *s = arena_strdup(&rep->mem, b.data ? b.data : "");
+    strbuf_free(&b);
+    return s;
+}
+
+/* Title or definition: the rule file's text, else the label of the
+ * standard KPI with its parameters filled in, else the id. */
+static const char *kpi_text(rules *r, report *rep, int res, int params, const char *field, const char *base,
+                            const char *id)
+{
+    lua_State *L = r->L;
+    const char *own = get_string(L, res, field, &rep->mem);
+    if (own)
+        return own;
+    char key[96];
+    snprintf(key, sizeof key, "kpi.%s.%s", base, field);
+    const char *text = label(r->labels, key);
+    if (strcmp(text, key) == 0)
+        return strcmp(field, "title") == 0 ? arena_strdup(&rep->mem, id) : "";
+    return fill_params(rep, L, params, text);
+}
+
+static void json_string(strbuf *b, const char *s)
+{
+    strbuf_addc(b, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            strbuf_printf(b, "\\%c", c);
+        else if (c < 0x20)
+            strbuf_printf(b, "\\u%04x", c);
+        else
+            strbuf_addc(b, (char)c);
+    }
+    strbuf_addc(b, '"');
+}
+
+static void json_value(strbuf *b, lua_State *L, int idx)
+{
+    idx = lua_absindex(L, idx);
+    switch (lua_type(L, idx)) {
+    case LUA_TNUMBER: {
+        char num[32];
+        if (lua_isinteger(L, idx))
+            snprintf(num, sizeof num, "%lld", (long long)lua_tointeger(L, idx));
+        else
+            fmt_double(num, lua_tonumber(L, idx));
+        strbuf_adds(b, num);
+        break;
+    }
+    case LUA_TBOOLEAN: strbuf_adds(b, lua_toboolean(L, idx) ? "true" : "false"); break;
+    case LUA_TSTRING: json_string(b, lua_tostring(L, idx)); break;
+    case LUA_TTABLE: {
+        lua_Integer n = luaL_len(L, idx);
+        strbuf_addc(b, '[');
+        for (lua_Integer i = 1; i <= n; i++) {
+            if (i > 1)
+                strbuf_addc(b, ',');
+            lua_geti(L, idx, i);
+            json_value(b, L, -1);
+            lua_pop(L, 1);
+        }
+        strbuf_addc(b, ']');
+        break;
+    }
+    default: strbuf_adds(b, "null");
+    }
+}
+
+/* The KPI's parameters as a JSON object with sorted keys, or NULL. */
+static const char *params_json(report *rep, lua_State *L, int params)
+{
+    const char *keys[16];
+    size_t n = 0;
+    for (lua_pushnil(L); lua_next(L, params) && n < 16; lua_pop(L, 1))
+        if (lua_type(L, -2) == LUA_TSTRING)
+            keys[n++] = lua_tostring(L, -2);   /* alive: the table holds them */
+    if (n == 0)
+        return NULL;
+    for (size_t i = 1; i < n; i++)
+        for (size_t j = i; j > 0 && strcmp(keys[j - 1], keys[j]) > 0; j--) {
+            const char *t = keys[j];
+            keys[j] = keys[j - 1];
+            keys[j - 1] = t;
+        }
+    strbuf b = {0};
+    strbuf_addc(&b, '{');
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_addc(&b, ',');
+        json_string(&b, keys[i]);
+        strbuf_addc(&b, ':');
+        lua_getfield(L, params, keys[i]);
+        json_value(&b, L, -1);
+        lua_pop(L, 1);
+    }
+    strbuf_addc(&b, '}');
+    const char *s = arena_strdup(&rep->mem, b.data);
+    strbuf_free(&b);
+    return s;
+}
+
+static int breakdown_cmp(const void *a, const void *b)
+{
+    const breakdown_entry *x = a, *y = b;
+    if (!*x->key || !*y->key)
+        return (*x->key == '\0') - (*y->key == '\0');
+    return strcmp(x->key, y->key);
+}
+
+static void read_breakdowns(report *rep, lua_State *L, int res, kpi_result *k)
+{
+    lua_getfield(L, res, "breakdowns");
+    int bt = lua_gettop(L);
+    k->nbreakdowns = (size_t)luaL_len(L, bt);
+    k->breakdowns = arena_alloc(&rep->mem, (k->nbreakdowns + 1) * sizeof *k->breakdowns);
+    for (size_t i = 0; i < k->nbreakdowns; i++) {
+        lua_geti(L, bt, (lua_Integer)i + 1);
+        int bi = lua_gettop(L);
+        breakdown *b = &k->breakdowns[i];
+        b->dimension = get_string(L, bi, "dimension", &rep->mem);
+        lua_getfield(L, bi, "entries");
+        b->n = (size_t)luaL_len(L, -1);
+        b->entries = arena_alloc(&rep->mem, (b->n + 1) * sizeof *b->entries);
+        for (size_t j = 0; j < b->n; j++) {
+            lua_geti(L, -1, (lua_Integer)j + 1);
+            int e = lua_gettop(L);
+            breakdown_entry *be = &b->entries[j];
+            be->key = get_string(L, e, "key", &rep->mem);
+            if (!be->key)
+                be->key = "";
+            be->value = get_maybe(L, e, "value");
+            be->numerator = get_maybe(L, e, "numerator");
+            be->denominator = get_maybe(L, e, "denominator");
+            lua_pop(L, 1);
+        }
+        qsort(b->entries, b->n, sizeof *b->entries, breakdown_cmp);
+        lua_settop(L, bi - 1);
+    }
+    lua_settop(L, bt - 1);
+}
+
+static void read_series(report *rep, lua_State *L, int res, kpi_result *k)
+{
+    lua_getfield(L, res, "series");
+    k->nseries = lua_istable(L, -1) ? (size_t)luaL_len(L, -1) : 0;
+    k->series = arena_alloc(&rep->mem, (k->nseries + 1) * sizeof *k->series);
+    for (size_t i = 0; i < k->nseries; i++) {
+        lua_geti(L, -1, (lua_Integer)i + 1);
+        lua_getfield(L, -1, "month");
+        snprintf(k->series[i].month, sizeof k->series[i].month, "%s", lua_tostring(L, -1));
+        lua_pop(L, 1);
+        k->series[i].value = get_maybe(L, -1, "value");
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
+
+typedef struct {
+    const table *t;
+    int32_t as_of;
+    int sort_col;               /* column to sort by, -1 for days overdue */
+    const char **texts;         /* per pool id: the copy in the report, lazily */
+    report *rep;
+} list_ctx;
+
+static const char *list_text(list_ctx *c, uint32_t id)
+{
+    if (!c->texts[id])
+        c->texts[id] = arena_strdup(&c->rep->mem, c->t->pool.strs[id]);
+    return c->texts[id];
+}
+
+typedef struct {
+    uint32_t row;
+    int64_t key;                /* what the list is sorted by */
+    const char *id;
+} list_row;
+
+static int list_row_cmp(const void *a, const void *b)
+{
+    const list_row *x = a, *y = b;
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return strcmp(x->id, y->id);
+}
+
+/* items = {name, rows, columns, days_overdue = field, sort = field | "days_overdue"} */
+static item_list *read_items(report *rep, lua_State *L, int res, int32_t as_of)
+{
+    lua_getfield(L, res, "items");
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        return NULL;
+    }
+    int it = lua_gettop(L);
+    lua_getfield(L, it, "rows");
+    rowset *rs = luaL_testudata(L, -1, ROWSET);
+    lua_pop(L, 1);
+    if (!rs) {
+        lua_settop(L, it - 1);
+        return NULL;
+    }
+    item_list *l = arena_alloc(&rep->mem, sizeof *l);
+    l->name = get_string(L, it, "name", &rep->mem);
+    const char *overdue_from = get_string(L, it, "days_overdue", &rep->mem);
+    const char *sort = get_string(L, it, "sort", &rep->mem);
+    lua_getfield(L, it, "columns");
+    l->ncols = (size_t)luaL_len(L, -1);
+    l->columns = arena_alloc(&rep->mem, (l->ncols + 1) * sizeof *l->columns);
+    int *cols = arena_alloc(&rep->mem, (l->ncols + 1) * sizeof *cols);
+    for (size_t c = 0; c < l->ncols; c++) {
+        lua_geti(L, -1, (lua_Integer)c + 1);
+        l->columns[c] = arena_strdup(&rep->mem, lua_tostring(L, -1));
+        cols[c] = l->columns[c] ? table_col(rs->t, l->columns[c]) : -1;
+        lua_pop(L, 1);
+    }
+    const table *t = rs->t;
+    int due = overdue_from ? table_col(t, overdue_from) : -1;
+    int sort_col = sort && strcmp(sort, "days_overdue") != 0 ? table_col(t, sort) : -1;
+    int idcol = table_col(t, "id");
+    list_ctx ctx = {t, as_of, sort_col, xcalloc(t->pool.n, sizeof(char *)), rep};
+    /* Sort: most overdue first; or by a date, absent (never) first. */
+    list_row *order = xmalloc((rs->n + 1) * sizeof *order);
+    for (size_t i = 0; i < rs->n; i++) {
+        uint32_t r = rs->rows[i];
+        int64_t key = 0;
+        if (sort_col >= 0 && t->cols[sort_col].day)
+            key = t->cols[sort_col].day[r];
+        else if (due >= 0)
+            key = -((int64_t)as_of - t->cols[due].day[r]);
+        order[i] = (list_row){r, key, idcol >= 0 ? t->pool.strs[t->cols[idcol].text[r]] : ""};
+    }
+    qsort(order, rs->n, sizeof *order, list_row_cmp);
+    l->nrows = rs->n;
+    l->cells = arena_alloc(&rep->mem, (l->nrows * l->ncols + 1) * sizeof *l->cells);
+    for (size_t i = 0; i < rs->n; i++) {
+        uint32_t r = order[i].row;
+        for (size_t c = 0; c < l->ncols; c++) {
+            cell *cl = &l->cells[i * l->ncols + c];
+            int col = cols[c];
+            if (col < 0) {
+                if (strcmp(l->columns[c], "days_overdue") == 0 && due >= 0)
+                    *cl = (cell){.kind = CELL_INT, .u.i = (int64_t)as_of - t->cols[due].day[r]};
+                continue;
+            }
+            const column *cc = &t->cols[col];
+            switch (cc->schema->type) {
+            case FT_TEXT:
+                if (cc->text[r])
+                    *cl = (cell){.kind = CELL_TEXT, .u.text = list_text(&ctx, cc->text[r])};
+                break;
+            case FT_DATE:
+            case FT_DATETIME:
+                if (cc->day[r] != DATE_NONE)
+                    *cl = (cell){.kind = CELL_DATE, .u.day = cc->day[r]};
+                break;
+            case FT_INT:
+                if (cc->num[r] != INT64_MIN)
+                    *cl = (cell){.kind = CELL_INT, .u.i = cc->num[r]};
+                break;
+            case FT_BOOL:
+                *cl = (cell){.kind = CELL_INT, .u.i = cc->flag[r]};
+                break;
+            }
+        }
+    }
+    free(order);
+    free(ctx.texts);
+    lua_settop(L, it - 1);
+    return l;
+}
+
+static kpi_direction direction_of(const char *s)
+{
+    if (s && strcmp(s, "at_most") == 0)
+        return DIR_AT_MOST;
+    if (s && strcmp(s, "above") == 0)
+        return DIR_ABOVE;
+    return DIR_AT_LEAST;
+}
+
+static kpi_kind kind_of(const char *s)
+{
+    if (s && strcmp(s, "share") == 0)
+        return KPI_SHARE;
+    if (s && strcmp(s, "change") == 0)
+        return KPI_CHANGE;
+    return KPI_COUNT;
+}
+
+static void read_result(rules *r, report *rep, int res, kpi_result *k, int32_t as_of)
+{
+    lua_State *L = r->L;
+    k->id = get_string(L, res, "id", &rep->mem);
+    const char *base = get_string(L, res, "base", &rep->mem);
+    lua_getfield(L, res, "params");
+    int params = lua_gettop(L);
+    k->title = kpi_text(r, rep, res, params, "title", base, k->id);
+    k->definition = kpi_text(r, rep, res, params, "definition", base, k->id);
+    k->params_json = params_json(rep, L, params);
+    lua_pop(L, 1);
+    k->kind = kind_of(get_string(L, res, "kind", &rep->mem));
+    k->direction = direction_of(get_string(L, res, "direction", &rep->mem));
+    k->value = get_maybe(L, res, "value");
+    k->numerator = get_maybe(L, res, "numerator");
+    k->denominator = get_maybe(L, res, "denominator");
+    k->target = get_maybe(L, res, "target");
+    k->warning = get_maybe(L, res, "warning");
+    k->status = kpi_status_of(k->value, k->target, k->warning, k->direction);
+    k->previous = get_maybe(L, res, "previous");
+    k->last_year = get_maybe(L, res, "last_year");
+    const char *pid = get_string(L, res, "previous_id", &rep->mem);
+    const char *lid = get_string(L, res, "last_year_id", &rep->mem);
+    snprintf(k->previous_id, sizeof k->previous_id, "%s", pid ? pid : "");
+    snprintf(k->last_year_id, sizeof k->last_year_id, "%s", lid ? lid : "");
+    read_breakdowns(rep, L, res, k);
+    read_series(rep, L, res, k);
+    k->items = read_items(rep, L, res, as_of);
+}
+
+int rules_evaluate(rules *r, table *const *tables, const period *p, int32_t as_of,
+                   const labels *l, report *out, char *err, size_t errlen)
+{
+    lua_State *L = r->L;
+    r->labels = l;
+    lua_settop(L, 0);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->lib_ref);
+    lua_getfield(L, 1, "evaluate");
+    push_data(L, tables);
+    push_period(L, p, as_of);
+    if (protected_call(r, 2, 1, err, errlen) != 0) {
+        /* Errors raised from the standard library carry no position of the
+         * rule file; name the file so the user knows whose rules failed. */
+        if (strncmp(err, r->path, strlen(r->path)) != 0) {
+            char tmp[1024];
+            snprintf(tmp, sizeof tmp, "%s: %s", r->path, err);
+            snprintf(err, errlen, "%s", tmp);
+        }
+        lua_settop(L, 0);
+        return -1;
+    }
+    int results = lua_gettop(L);
+    out->nkpis = (size_t)luaL_len(L, results);
+    out->kpis = arena_alloc(&out->mem, (out->nkpis + 1) * sizeof *out->kpis);
+    for (size_t i = 0; i < out->nkpis; i++) {
+        lua_geti(L, results, (lua_Integer)i + 1);
+        read_result(r, out, lua_gettop(L), &out->kpis[i], as_of);
+        lua_pop(L, 1);
+    }
+    lua_settop(L, 0);
+    return 0;
+}

@@ -1,0 +1,436 @@
+/*
+ * table.c - columnar tables, interned strings and selection primitives.
+ */
+#define _GNU_SOURCE   /* qsort_r */
+#include "table.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---------------------------------------------------------------- strpool */
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;   /* FNV-1a */
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+void strpool_init(strpool *p)
+{
+    memset(p, 0, sizeof *p);
+    p->cap = 64;
+    p->strs = xmalloc(p->cap * sizeof *p->strs);
+    p->fold = xmalloc(p->cap * sizeof *p->fold);
+    p->nslots = 128;
+    p->slots = xcalloc(p->nslots, sizeof *p->slots);
+    p->strs[0] = arena_strdup(&p->mem, "");
+    p->fold[0] = 0;
+    p->n = 1;
+}
+
+void strpool_free(strpool *p)
+{
+    arena_free(&p->mem);
+    free(p->strs);
+    free(p->fold);
+    free(p->slots);
+    memset(p, 0, sizeof *p);
+}
+
+static uint32_t *pool_slot(const strpool *p, const char *s, size_t n)
+{
+    uint32_t mask = p->nslots - 1;
+    for (uint32_t i = hash_bytes(s, n) & mask;; i = (i + 1) & mask) {
+        uint32_t id = p->slots[i];
+        if (!id || (strncmp(p->strs[id], s, n) == 0 && p->strs[id][n] == '\0'))
+            return &p->slots[i];
+    }
+}
+
+static void pool_rehash(strpool *p)
+{
+    free(p->slots);
+    p->nslots *= 2;
+    p->slots = xcalloc(p->nslots, sizeof *p->slots);
+    for (uint32_t id = 1; id < p->n; id++)
+        *pool_slot(p, p->strs[id], strlen(p->strs[id])) = id;
+}
+
+uint32_t strpool_find(const strpool *p, const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    return *pool_slot(p, s, n);
+}
+
+static uint32_t pool_add(strpool *p, const char *s, size_t n)
+{
+    if (p->n == p->cap) {
+        p->cap *= 2;
+        p->strs = xrealloc(p->strs, p->cap * sizeof *p->strs);
+        p->fold = xrealloc(p->fold, p->cap * sizeof *p->fold);
+    }
+    if ((p->n + 1) * 2 > p->nslots)
+        pool_rehash(p);
+    uint32_t id = p->n++;
+    p->strs[id] = arena_strndup(&p->mem, s, n);
+    p->fold[id] = id;
+    *pool_slot(p, s, n) = id;
+    return id;
+}
+
+uint32_t strpool_intern(strpool *p, const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    uint32_t *slot = pool_slot(p, s, n);
+    if (*slot)
+        return *slot;
+    uint32_t id = pool_add(p, s, n);
+    /* The folded form lives in the same pool, so folded comparison is an
+     * integer comparison.  Text that is its own folding points to itself. */
+    char *f = utf8_fold(s, n);
+    size_t fn = strlen(f);
+    if (fn != n || memcmp(f, s, n) != 0) {
+        uint32_t fid = *pool_slot(p, f, fn);
+        if (!fid)
+            fid = pool_add(p, f, fn);
+        p->fold[id] = fid;
+    }
+    free(f);
+    return id;
+}
+
+uint32_t strpool_find_folded(const strpool *p, const char *s, size_t n)
+{
+    char *f = utf8_fold(s, n);
+    uint32_t id = strpool_find(p, f, strlen(f));
+    free(f);
+    return id;
+}
+
+/* ---------------------------------------------------------------- table */
+
+table *table_new(const dataset_schema *ds)
+{
+    table *t = xcalloc(1, sizeof *t);
+    t->schema = ds;
+    for (size_t i = 0; i < ds->nfields; i++)
+        t->cols[i].schema = &ds->fields[i];
+    strpool_init(&t->pool);
+    return t;
+}
+
+void table_free(table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->schema->nfields; i++) {
+        column *c = &t->cols[i];
+        free(c->text);
+        free(c->day);
+        free(c->secs);
+        free(c->has_time);
+        free(c->flag);
+        free(c->num);
+    }
+    free(t->line);
+    strpool_free(&t->pool);
+    free(t);
+}
+
+int table_col(const table *t, const char *field) { return schema_field_index(t->schema, field); }
+
+static void table_grow(table *t)
+{
+    t->cap = t->cap ? t->cap * 2 : 1024;
+    t->line = xrealloc(t->line, t->cap * sizeof *t->line);
+    for (size_t i = 0; i < t->schema->nfields; i++) {
+        column *c = &t->cols[i];
+        switch (c->schema->type) {
+        case FT_TEXT: c->text = xrealloc(c->text, t->cap * sizeof *c->text); break;
+        case FT_DATE: c->day = xrealloc(c->day, t->cap * sizeof *c->day); break;
+        case FT_DATETIME:
+            c->day = xrealloc(c->day, t->cap * sizeof *c->day);
+            c->secs = xrealloc(c->secs, t->cap * sizeof *c->secs);
+            c->has_time = xrealloc(c->has_time, t->cap * sizeof *c->has_time);
+            break;
+        case FT_BOOL: c->flag = xrealloc(c->flag, t->cap * sizeof *c->flag); break;
+        case FT_INT: c->num = xrealloc(c->num, t->cap * sizeof *c->num); break;
+        }
+    }
+}
+
+size_t table_add_row(table *t, int32_t line)
+{
+    if (t->nrows == t->cap)
+        table_grow(t);
+    size_t r = t->nrows++;
+    t->line[r] = line;
+    for (size_t i = 0; i < t->schema->nfields; i++) {
+        column *c = &t->cols[i];
+        switch (c->schema->type) {
+        case FT_TEXT: c->text[r] = 0; break;
+        case FT_DATE: c->day[r] = DATE_NONE; break;
+        case FT_DATETIME:
+            c->day[r] = DATE_NONE;
+            c->secs[r] = DATETIME_NONE;
+            c->has_time[r] = 0;
+            break;
+        case FT_BOOL: c->flag[r] = 0; break;
+        case FT_INT: c->num[r] = INT64_MIN; break;
+        }
+    }
+    return r;
+}
+
+void table_drop_last_row(table *t)
+{
+    if (t->nrows)
+        t->nrows--;
+}
+
+const char *table_text(const table *t, int col, size_t row)
+{
+    return t->pool.strs[t->cols[col].text[row]];
+}
+
+/* ---------------------------------------------------------------- selections */
+
+selection sel_all(const table *t)
+{
+    selection s = {t, xmalloc((t->nrows ? t->nrows : 1) * sizeof(uint32_t)), t->nrows};
+    for (size_t i = 0; i < t->nrows; i++)
+        s.rows[i] = (uint32_t)i;
+    return s;
+}
+
+selection sel_copy(const selection *s)
+{
+    selection c = {s->t, xmalloc((s->n ? s->n : 1) * sizeof(uint32_t)), s->n};
+    memcpy(c.rows, s->rows, s->n * sizeof(uint32_t));
+    return c;
+}
+
+void sel_free(selection *s)
+{
+    free(s->rows);
+    s->rows = NULL;
+    s->n = 0;
+}
+
+static selection sel_start(const selection *s)
+{
+    return (selection){s->t, xmalloc((s->n ? s->n : 1) * sizeof(uint32_t)), 0};
+}
+
+/* Every filter is this loop with a different test; the macro keeps each one
+ * a tight loop over a single column array the compiler can vectorise. */
+#define SEL_FILTER(s, test)                              \
+    do {                                                 \
+        selection out_ = sel_start(s);                   \
+        for (size_t i_ = 0; i_ < (s)->n; i_++) {         \
+            uint32_t r = (s)->rows[i_];                  \
+            if (test)                                    \
+                out_.rows[out_.n++] = r;                 \
+        }                                                \
+        return out_;                                     \
+    } while (0)
+
+selection sel_between(const selection *s, int col, int64_t lo, int64_t hi)
+{
+    const column *c = &s->t->cols[col];
+    if (lo == DATE_NONE) lo = INT64_MIN + 1;
+    if (hi == DATE_NONE) hi = INT64_MAX;
+    if (c->schema->type == FT_INT) {
+        const int64_t *v = c->num;
+        SEL_FILTER(s, v[r] != INT64_MIN && v[r] >= lo && v[r] <= hi);
+    }
+    const int32_t *d = c->day;
+    SEL_FILTER(s, d[r] != DATE_NONE && d[r] >= lo && d[r] <= hi);
+}
+
+static bool value_present(const column *c, uint32_t r)
+{
+    switch (c->schema->type) {
+    case FT_TEXT: return c->text[r] != 0;
+    case FT_DATE:
+    case FT_DATETIME: return c->day[r] != DATE_NONE;
+    case FT_BOOL: return c->flag[r] != 0;
+    case FT_INT: return c->num[r] != INT64_MIN;
+    }
+    return false;
+}
+
+selection sel_empty(const selection *s, int col, bool want_empty)
+{
+    const column *c = &s->t->cols[col];
+    SEL_FILTER(s, value_present(c, r) != want_empty);
+}
+
+selection sel_text_in(const selection *s, int col, const char *const *values, size_t n, bool negate)
+{
+    const column *c = &s->t->cols[col];
+    const strpool *p = &s->t->pool;
+    bool folded = c->schema->folded;
+    /* Mark the wanted ids in a bitmap over the pool: one lookup per row. */
+    uint8_t *want = xcalloc(p->n, 1);
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(values[i]);
+        uint32_t id = folded ? strpool_find_folded(p, values[i], len) : strpool_find(p, values[i], len);
+        if (id)
+            want[id] = 1;
+    }
+    selection out = sel_start(s);
+    for (size_t i = 0; i < s->n; i++) {
+        uint32_t r = s->rows[i];
+        uint32_t id = c->text[r];
+        if (folded)
+            id = p->fold[id];
+        if ((id && want[id]) != negate)
+            out.rows[out.n++] = r;
+    }
+    free(want);
+    return out;
+}
+
+selection sel_bool(const selection *s, int col, bool value)
+{
+    const uint8_t *f = s->t->cols[col].flag;
+    SEL_FILTER(s, (f[r] != 0) == value);
+}
+
+static bool cmp_holds(int64_t a, cmp_op op, int64_t b)
+{
+    switch (op) {
+    case CMP_LT: return a < b;
+    case CMP_LE: return a <= b;
+    case CMP_EQ: return a == b;
+    case CMP_GE: return a >= b;
+    case CMP_GT: return a > b;
+    case CMP_NE: return a != b;
+    }
+    return false;
+}
+
+selection sel_compare(const selection *s, int a, cmp_op op, int b, int offset_days)
+{
+    const column *ca = &s->t->cols[a], *cb = &s->t->cols[b];
+    bool timed = ca->schema->type == FT_DATETIME && cb->schema->type == FT_DATETIME;
+    selection out = sel_start(s);
+    for (size_t i = 0; i < s->n; i++) {
+        uint32_t r = s->rows[i];
+        if (ca->day[r] == DATE_NONE || cb->day[r] == DATE_NONE)
+            continue;
+        bool holds;
+        if (timed && ca->has_time[r] && cb->has_time[r])
+            holds = cmp_holds(ca->secs[r], op, cb->secs[r] + (int64_t)offset_days * 86400);
+        else
+            holds = cmp_holds(ca->day[r], op, (int64_t)cb->day[r] + offset_days);
+        if (holds)
+            out.rows[out.n++] = r;
+    }
+    return out;
+}
+
+selection sel_deadline_after(const selection *s, int col, int days, int32_t day)
+{
+    const column *c = &s->t->cols[col];
+    int64_t end_of_day = ((int64_t)day + 1) * 86400;
+    selection out = sel_start(s);
+    for (size_t i = 0; i < s->n; i++) {
+        uint32_t r = s->rows[i];
+        if (c->day[r] == DATE_NONE)
+            continue;
+        bool after;
+        if (c->schema->type == FT_DATETIME && c->has_time[r])
+            after = c->secs[r] + (int64_t)days * 86400 > end_of_day;
+        else
+            after = (int64_t)c->day[r] + days > day;
+        if (after)
+            out.rows[out.n++] = r;
+    }
+    return out;
+}
+
+static int group_text_cmp(const void *a, const void *b, void *pool)
+{
+    const group_count *x = a, *y = b;
+    const strpool *sort_pool = pool;
+    if (!x->key || !y->key)     /* the empty value sorts last */
+        return (x->key == 0) - (y->key == 0);
+    return strcmp(sort_pool->strs[x->key], sort_pool->strs[y->key]);
+}
+
+static int group_key_cmp(const void *a, const void *b)
+{
+    const group_count *x = a, *y = b;
+    return (x->key > y->key) - (x->key < y->key);
+}
+
+static group_count *group_text(const selection *s, const column *c, size_t *n)
+{
+    const strpool *p = &s->t->pool;
+    size_t *counts = xcalloc(p->n, sizeof *counts);
+    uint32_t *rep = xcalloc(p->n, sizeof *rep);
+    for (size_t i = 0; i < s->n; i++) {
+        uint32_t id = c->text[s->rows[i]];
+        uint32_t k = c->schema->folded ? p->fold[id] : id;
+        if (!counts[k]++ )
+            rep[k] = id;
+    }
+    size_t m = 0;
+    for (uint32_t k = 0; k < p->n; k++)
+        m += counts[k] != 0;
+    group_count *g = xmalloc((m ? m : 1) * sizeof *g);
+    m = 0;
+    for (uint32_t k = 0; k < p->n; k++)
+        if (counts[k])
+            g[m++] = (group_count){rep[k], counts[k]};
+    free(counts);
+    free(rep);
+    qsort_r(g, m, sizeof *g, group_text_cmp, (void *)p);
+    *n = m;
+    return g;
+}
+
+static group_count *group_month(const selection *s, const column *c, size_t *n)
+{
+    group_count *g = NULL;
+    size_t m = 0, cap = 0;
+    /* Months are few: a small linear map is fast enough and keeps order. */
+    for (size_t i = 0; i < s->n; i++) {
+        int32_t d = c->day[s->rows[i]];
+        if (d == DATE_NONE)
+            continue;
+        int y, mo, dd;
+        date_to_ymd(d, &y, &mo, &dd);
+        uint32_t key = (uint32_t)(y * 12 + mo - 1);
+        size_t j = 0;
+        while (j < m && g[j].key != key)
+            j++;
+        if (j == m) {
+            if (m == cap) {
+                cap = cap ? 2 * cap : 16;
+                g = xrealloc(g, cap * sizeof *g);
+            }
+            g[m++] = (group_count){key, 0};
+        }
+        g[j].count++;
+    }
+    if (!g)
+        g = xmalloc(sizeof *g);
+    qsort(g, m, sizeof *g, group_key_cmp);
+    *n = m;
+    return g;
+}
+
+group_count *sel_group_count(const selection *s, int col, size_t *n)
+{
+    const column *c = &s->t->cols[col];
+    if (c->schema->type == FT_DATE || c->schema->type == FT_DATETIME)
+        return group_month(s, c, n);
+    return group_text(s, c, n);
+}
