@@ -51,4 +51,9 @@ int batch_run(const char *const *rule_paths, size_t n, const run_options *o);
  * KPIs it would compute, write nothing.  Returns an exit status. */
 int batch_check(const char *rule_path, const run_options *o);
 
+/* Compute one municipality's report without writing anything (for tests
+ * and tools).  NULL with *status set on failure; the caller frees the
+ * result with report_free() and free(). */
+report *batch_compute(const char *rule_path, const run_options *o, int *status);
+
 #endif

@@ -274,8 +274,10 @@ static int compute(job *j, const run_options *o)
         fprintf(stderr, "kvalrap: %s\n", err);
         return KV_CONFIG;
     }
-    j->rep.rejects = j->log.v;
+    /* The report owns its copy, so it can outlive the job. */
     j->rep.nrejects = j->log.n;
+    j->rep.rejects = arena_alloc(&j->rep.mem, (j->log.n + 1) * sizeof *j->rep.rejects);
+    memcpy(j->rep.rejects, j->log.v, j->log.n * sizeof *j->rep.rejects);
     j->rep.rejected_rows = j->log.rows;
     return 0;
 }
@@ -290,8 +292,6 @@ int batch_municipality(const char *rule_path, const run_options *o)
         rc = compute(&j, o);
     if (!rc)
         rc = write_outputs(&j, o);
-    /* The report's rejects array belongs to the log. */
-    j.rep.rejects = NULL;
     if (!rc && o->verbose) {
         long rows = 0;
         for (size_t i = 0; i < j.rep.ninputs; i++)
@@ -413,7 +413,23 @@ int batch_check(const char *rule_path, const run_options *o)
             printf("  %ld rejected rows; the first: %s:%ld: %s: %s\n", j.log.rows, j.log.v[0].file,
                    j.log.v[0].line, j.log.v[0].field[0] ? j.log.v[0].field : "(row)", j.log.v[0].reason);
     }
-    j.rep.rejects = NULL;
     job_free(&j);
     return rc;
+}
+
+report *batch_compute(const char *rule_path, const run_options *o, int *status)
+{
+    job j = {0};
+    int rc = open_rules(&j, rule_path, o);
+    if (!rc)
+        rc = compute(&j, o);
+    report *r = NULL;
+    if (!rc) {
+        r = xmalloc(sizeof *r);
+        *r = j.rep;
+        j.rep = (report){0};
+    }
+    job_free(&j);
+    *status = rc;
+    return r;
 }
