@@ -24,7 +24,7 @@ LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/embedded_data.o
 EMBED    := $(sort $(wildcard reports/*.nb reports/*.sv reports/*.en lua/lib/*.lua))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps demo test test-unit test-e2e test-asan clean bench samples
+.PHONY: all deps demo test test-unit test-e2e valgrind clean bench samples
 
 all: kvalrap
 
@@ -73,9 +73,17 @@ demo: deps
 $(BUILD)/test_%: tests/test_%.c tests/fixture.c $(BUILD)/libkvalrap.a tests/testutil.h tests/fixture.h
 	$(CC) $(CFLAGS) -Itests -o $@ $< tests/fixture.c $(BUILD)/libkvalrap.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
+$(BUILD)/kvalrap: $(BUILD)/main.o $(BUILD)/libkvalrap.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+SAN_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# The unit tests, the end-to-end tests, then both again under ASan+UBSan.
 test: deps
 	$(MAKE) test-unit test-e2e
-	$(MAKE) test-asan
+	$(MAKE) BUILD=build/asan OPT="$(SAN_OPT)" LDFLAGS="-fsanitize=address,undefined" test-unit
+	$(MAKE) BUILD=build/asan OPT="$(SAN_OPT)" LDFLAGS="-fsanitize=address,undefined" build/asan/kvalrap
+	ASAN_OPTIONS=detect_leaks=1 sh tests/e2e.sh build/asan/kvalrap
 
 test-unit: $(TESTS)
 	@fail=0; for t in $(TESTS); do $$t || fail=1; done; exit $$fail
@@ -83,14 +91,11 @@ test-unit: $(TESTS)
 test-e2e: kvalrap
 	sh tests/e2e.sh ./kvalrap
 
-# The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
-test-asan:
-	$(MAKE) BUILD=build/asan OPT="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
-	  LDFLAGS="-fsanitize=address,undefined" KVALRAP=build/asan/kvalrap test-unit build/asan/kvalrap
-	sh tests/e2e.sh build/asan/kvalrap
-
-build/asan/kvalrap: $(BUILD)/main.o $(BUILD)/libkvalrap.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+# A full sample batch under valgrind's memcheck: no errors, no leaks.
+valgrind: kvalrap
+	rm -rf build/vg-out
+	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+	  ./kvalrap run --period 2026-10 --out build/vg-out -j 1
 
 clean:
 	rm -rf build kvalrap out

@@ -59,6 +59,10 @@ size_t utf8_valid_prefix(const char *s, size_t n);
  * buf must hold 32 bytes. */
 void fmt_double(char buf[32], double v);
 
+/* "kvalrap: " + message + newline on stderr in one write(2), so lines of
+ * child processes running side by side never interleave. */
+void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* SHA-256 of a file as 64 hex digits; false (and errno) when unreadable. */
 bool sha256_file(const char *path, char hex[65]);
 

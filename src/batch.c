@@ -24,12 +24,12 @@ static void complain(const char *who, const char *fmt, ...) __attribute__((forma
 
 static void complain(const char *who, const char *fmt, ...)
 {
+    char msg[1800];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "kvalrap: %s: ", who);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    errorf("%s: %s", who, msg);
 }
 
 /* Everything one municipality's run owns, freed by job_free. */
@@ -231,9 +231,13 @@ static int open_rules(job *j, const char *rule_path, const run_options *o)
 {
     char err[1024];
     j->rule_path = rule_path;
+    if (access(rule_path, R_OK) != 0) {
+        complain(rule_path, "cannot open the rule file: %s", strerror(errno));
+        return KV_NOINPUT;
+    }
     j->rules = rules_open(rule_path, &o->limits, err, sizeof err);
     if (!j->rules) {
-        fprintf(stderr, "kvalrap: %s\n", err);
+        errorf("%s", err);
         return KV_CONFIG;
     }
     j->cfg = rules_get_config(j->rules);
@@ -271,7 +275,7 @@ static int compute(job *j, const run_options *o)
         return rc;
     char err[1024];
     if (rules_evaluate(j->rules, j->tables, &o->period, o->as_of, j->labels, &j->rep, err, sizeof err) != 0) {
-        fprintf(stderr, "kvalrap: %s\n", err);
+        errorf("%s", err);
         return KV_CONFIG;
     }
     /* The report owns its copy, so it can outlive the job. */
@@ -318,9 +322,9 @@ static int child_status(const child *c, int status, unsigned timeout)
         return WEXITSTATUS(status);
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     if (sig == SIGALRM)
-        fprintf(stderr, "kvalrap: %s: stopped after the time limit of %u s\n", c->path, timeout);
+        errorf("%s: stopped after the time limit of %u s", c->path, timeout);
     else
-        fprintf(stderr, "kvalrap: %s: crashed (%s)\n", c->path, strsignal(sig));
+        errorf("%s: crashed (%s)", c->path, strsignal(sig));
     return KV_SOFTWARE;
 }
 
@@ -348,7 +352,7 @@ int batch_run(const char *const *rule_paths, size_t n, const run_options *o)
         while (next < n && active < (size_t)jobs) {
             pid_t pid = start_child(rule_paths[next], o);
             if (pid < 0) {
-                fprintf(stderr, "kvalrap: %s: cannot start a process: %s\n", rule_paths[next], strerror(errno));
+                errorf("%s: cannot start a process: %s", rule_paths[next], strerror(errno));
                 status[next++] = KV_SOFTWARE;
                 continue;
             }

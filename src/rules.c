@@ -741,7 +741,24 @@ static int kv_check_dataset(lua_State *L)
     return 1;
 }
 
+/* kv.where() - "file:line: " of the innermost Lua function that is not
+ * the standard library: the rule file line an API error belongs to. */
+static int kv_where(lua_State *L)
+{
+    lua_Debug ar;
+    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+        lua_getinfo(L, "Sl", &ar);
+        if (ar.currentline > 0 && strcmp(ar.source, "=kvalrap/stdlib.lua") != 0) {
+            lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
+            return 1;
+        }
+    }
+    lua_pushliteral(L, "");
+    return 1;
+}
+
 static const luaL_Reg kv_functions[] = {
+    {"where", kv_where},
     {"date_parse", kv_date_parse}, {"date_format", kv_date_format}, {"date", kv_date},
     {"ymd", kv_ymd}, {"year_of", kv_year_of}, {"years_before", kv_years_before},
     {"add_months", kv_add_months}, {"period", kv_period}, {"fields", kv_fields},

@@ -272,6 +272,24 @@ void fmt_double(char buf[32], double v)
     }
 }
 
+/* ---------------------------------------------------------------- errors */
+
+#include <unistd.h>
+
+void errorf(const char *fmt, ...)
+{
+    char buf[2048];
+    int n = snprintf(buf, sizeof buf, "kvalrap: ");
+    va_list ap;
+    va_start(ap, fmt);
+    int m = vsnprintf(buf + n, sizeof buf - (size_t)n - 1, fmt, ap);
+    va_end(ap);
+    size_t len = (size_t)n + (m < 0 ? 0 : (size_t)m < sizeof buf - (size_t)n - 1 ? (size_t)m : sizeof buf - (size_t)n - 2);
+    buf[len++] = '\n';
+    ssize_t w = write(2, buf, len);
+    (void)w;
+}
+
 /* ---------------------------------------------------------------- sha256 */
 
 #include <nettle/sha2.h>

@@ -49,9 +49,10 @@ local function keys_of(t)
   return r
 end
 
--- Raise an error at the rule file's line that called the API function.
+-- Raise an error at the line of the rule file that called into the API:
+-- kv.where() finds the innermost frame that is not this library's.
 local function fail(level, fmt, ...)
-  error(string.format(fmt, ...), level + 1)
+  error(kv.where() .. string.format(fmt, ...), 0)
 end
 
 local function check_type(fname, key, value, want, level)
@@ -197,6 +198,7 @@ local function check_params(name, spec, t)
 end
 
 local function register(def, level)
+  def.where = kv.where()
   if config.kpis[def.id] then
     fail(level + 1, "kpi %q is defined twice; give one of them its own id = \"...\"", def.id)
   end
@@ -233,7 +235,7 @@ api.kpi = setmetatable({}, {
     if not spec then
       local all = { "custom" }
       for _, n in ipairs(standard_names) do all[#all + 1] = n end
-      error(string.format("unknown KPI 'kpi.%s'%s", tostring(name), suggest(tostring(name), all)), 2)
+      fail(2, "unknown KPI 'kpi.%s'%s", tostring(name), suggest(tostring(name), all))
     end
     return function(t)
       if t == nil then t = {} end
@@ -241,7 +243,7 @@ api.kpi = setmetatable({}, {
       return make_kpi(name, spec, t, 2)
     end
   end,
-  __newindex = function() error("kpi: cannot add to the KPI table; use kpi.custom { ... }", 2) end,
+  __newindex = function() fail(2, "kpi: cannot add to the KPI table; use kpi.custom { ... }") end,
 })
 
 local custom_keys = { "id", "title", "kind", "target", "direction", "warning", "compute", "breakdown", "definition", "dataset" }
@@ -479,7 +481,8 @@ end
 local function measure(def, data, p)
   local a, b, items, custom = def.compute(data, p, def.params)
   if def.kind ~= "count" and b == nil then
-    error(string.format("KPI %q of kind %q must return a numerator and a denominator", def.id, def.kind), 0)
+    error(string.format("%skpi %q of kind %q: compute must return a numerator and a denominator",
+      def.where or "", def.id, def.kind), 0)
   end
   local num, den = size(a), size(b)
   if def.kind == "count" then den = nil end
@@ -559,8 +562,8 @@ local function evaluate(data, p)
   for _, id in ipairs(config.order) do
     local def = config.kpis[id]
     if def.dataset and not data[def.dataset] then
-      error(string.format("kpi.%s needs the dataset %q; declare it with dataset %q { file = ... }",
-        def.base, def.dataset, def.dataset), 0)
+      error(string.format("%skpi.%s needs the dataset %q; declare it with dataset %q { file = ... }",
+        def.where or "", def.base, def.dataset, def.dataset), 0)
     end
     results[#results + 1] = evaluate_one(def, data, p)
   end

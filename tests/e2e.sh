@@ -1,0 +1,159 @@
+#!/bin/sh
+# End-to-end tests: run the binary as cron and people do, and read back
+# kpis.json, the workbook's cells and the PDF's text.
+#   sh tests/e2e.sh ./kvalrap
+set -u
+BIN=${1:-./kvalrap}
+case $BIN in /*) ;; *) BIN=$(pwd)/$BIN ;; esac
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*" >&2; }
+check() { # check NAME COMMAND...: the command must succeed
+    name=$1; shift
+    if "$@" >/dev/null 2>&1; then ok; else bad "$name"; fi
+}
+expect_status() { # expect_status NAME STATUS COMMAND...
+    name=$1; want=$2; shift 2
+    "$@" >"$T/out" 2>"$T/err"
+    got=$?
+    if [ "$got" -eq "$want" ]; then ok; else bad "$name: exit $got, wanted $want: $(head -c 300 "$T/err")"; fi
+}
+stderr_has() { # stderr_has NAME TEXT: the last command's stderr contains TEXT
+    if grep -qF -- "$2" "$T/err"; then ok; else bad "$1: stderr lacks '$2': $(head -c 300 "$T/err")"; fi
+}
+json_get() { # json_get FILE KPI FIELD
+    /usr/bin/python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))
+k = [k for k in d["kpis"] if k["id"] == sys.argv[2]][0]
+print(json.dumps(k[sys.argv[3]], ensure_ascii=False))' "$@"
+}
+expect_eq() { # expect_eq NAME GOT WANT
+    if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', wanted '$3'"; fi
+}
+
+cd "$ROOT"
+E2E=tests/e2e/test.lua
+OUT=$T/out1/e2e/2026-10
+
+# ---- a run on the hand-made municipality: silent, four files, exact numbers
+SOURCE_DATE_EPOCH=1793491200 "$BIN" run --period 2026-10 --out "$T/out1" "$E2E" >"$T/stdout" 2>"$T/stderr"
+expect_eq "run exit status" "$?" 0
+expect_eq "run is silent on stdout" "$(cat "$T/stdout")" ""
+expect_eq "run is silent on stderr" "$(cat "$T/stderr")" ""
+for f in kpis.json report.xlsx report.pdf rejects.csv; do
+    check "output $f" test -s "$OUT/$f"
+done
+J=$OUT/kpis.json
+expect_eq "deviations_reported" "$(json_get "$J" deviations_reported value)" 3
+expect_eq "closed_on_time value" "$(json_get "$J" deviations_closed_on_time value)" 0.5
+expect_eq "closed_on_time status" "$(json_get "$J" deviations_closed_on_time status)" '"yellow"'
+expect_eq "open_overdue value" "$(json_get "$J" deviations_open_overdue value)" 3
+expect_eq "open_overdue first item" "$(/usr/bin/python3 -c 'import json,sys
+d=json.load(open(sys.argv[1])); k=[k for k in d["kpis"] if k["id"]=="deviations_open_overdue"][0]
+i=k["items"][0]; print(i["id"], i["due"], i["days_overdue"])' "$J")" "5 2025-10-20 376"
+expect_eq "root cause" "$(json_get "$J" root_cause_serious_injury numerator)/$(json_get "$J" root_cause_serious_injury denominator)" "0/1"
+expect_eq "documents revised" "$(json_get "$J" documents_revised_within value)" 0.5
+expect_eq "rejected_rows" "$(/usr/bin/python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["rejected_rows"])' "$J")" 2
+expect_eq "rejects.csv" "$(cat "$OUT/rejects.csv")" "file,line,field,value,reason
+tests/e2e/data/avvik.csv,5,reported,31.04.2026,not a valid date of the form dd.mm.yyyy
+tests/e2e/data/avvik.csv,7,id,5,duplicate id: an earlier row of this file has it"
+
+# ---- the PDF: valid, fonts embedded, text exactly as in the input
+check "qpdf --check" qpdf --check "$OUT/report.pdf"
+pdftotext -layout "$OUT/report.pdf" "$T/pdf.txt" 2>/dev/null
+for word in "Testfjord kommune" "Sámi giellaguovddáš" "Ŋuorra-Đavvi Šaldi" "Økonomi" "Avvik lukket innen frist" "Side 1 av"; do
+    if grep -qF "$word" "$T/pdf.txt"; then ok; else bad "PDF text lacks '$word'"; fi
+done
+if pdffonts "$OUT/report.pdf" 2>/dev/null | awk 'NR > 2 && $(NF-4) != "yes" { bad = 1 } END { exit bad }'; then ok; else bad "a PDF font is not embedded"; fi
+
+# ---- the workbook: cells typed as the spec asks, formulas never
+/usr/bin/python3 - "$OUT/report.xlsx" >"$T/xlsx.txt" 2>&1 <<'PY'
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+for ws in wb.worksheets:
+    for row in ws.iter_rows():
+        for c in row:
+            if c.value is not None:
+                print(ws.title, c.coordinate, c.data_type, repr(c.value), c.number_format, sep="\t")
+PY
+expect_eq "openpyxl opens the workbook" "$?" 0
+if grep -qP "\tf\t" "$T/xlsx.txt"; then bad "the workbook holds a formula"; else ok; fi
+if grep -F "=HYPERLINK" "$T/xlsx.txt" | grep -qP "\ts\t"; then ok; else bad "formula-looking text not stored as a string"; fi
+if grep -P "\tn\t0\.5\t" "$T/xlsx.txt" | grep -q "%"; then ok; else bad "the share 0.5 is not a number with a percent format"; fi
+if grep -qF "Ŋuorra-Đavvi Šaldi" "$T/xlsx.txt"; then ok; else bad "the workbook lacks the Sámi unit name"; fi
+
+# ---- reproducible: the same inputs and SOURCE_DATE_EPOCH give the same bytes, whatever the locale
+LC_ALL=sv_SE.UTF-8 SOURCE_DATE_EPOCH=1793491200 "$BIN" run --period 2026-10 --out "$T/out2" "$E2E" 2>/dev/null
+for f in kpis.json report.xlsx report.pdf rejects.csv; do
+    check "byte-identical $f" cmp "$OUT/$f" "$T/out2/e2e/2026-10/$f"
+done
+
+# ---- the command line: usage errors, help, version
+expect_status "no command" 64 "$BIN"
+expect_status "unknown command" 64 "$BIN" frobnicate
+stderr_has "unknown command" "unknown command 'frobnicate'"
+expect_status "bad period" 64 "$BIN" run --period 2026-13 --out "$T/x" "$E2E"
+stderr_has "bad period" "--period: '2026-13' is not a period"
+expect_status "bad as-of" 64 "$BIN" run --period 2026-10 --as-of 2026-02-30 "$E2E"
+expect_status "bad option" 64 "$BIN" run --frobnicate
+expect_status "help" 0 "$BIN" --help
+if grep -q "exit status" "$T/out"; then ok; else bad "--help lacks the exit statuses"; fi
+expect_status "version" 0 "$BIN" --version
+expect_status "unknown municipality" 64 "$BIN" run --period 2026-10 --rules tests/e2e -m nowhere
+
+# ---- broken rule files and exports: the right status, file:line, others unharmed
+mkdir -p "$T/rules"
+cp -r tests/e2e/data "$T/rules/data"
+sed 's/id = "e2e"/id = "good"/' "$E2E" >"$T/rules/good.lua"
+printf 'municipality { id = "syntax", name = "S" \nkpi.deviations_reported {\n' >"$T/rules/syntax.lua"
+sed -e 's/id = "e2e"/id = "typo"/' -e 's/kpi.deviations_reported {}/kpi.deviations_reportd {}/' "$E2E" >"$T/rules/typo.lua"
+sed -e 's/id = "e2e"/id = "param"/' -e 's/years = 2/yeras = 2/' "$E2E" >"$T/rules/param.lua"
+sed -e 's/id = "e2e"/id = "missing"/' -e 's/file = "doc.csv"/file = "nope.csv"/' "$E2E" >"$T/rules/missing.lua"
+sed -e 's/id = "e2e"/id = "badcol"/' -e 's/id = "Nr"/id = "Number"/' "$E2E" >"$T/rules/badcol.lua"
+printf 'municipality { id = "loop", name = "L", data_dir = "data" }\nx = 1\n' >"$T/rules/global.lua"
+expect_status "batch with broken members" 65 "$BIN" run --period 2026-10 --out "$T/out3" --rules "$T/rules"
+check "the good municipality still got its report" test -s "$T/out3/good/2026-10/report.pdf"
+stderr_has "syntax error names file:line" "syntax.lua:2:"
+stderr_has "misspelled KPI is suggested" "typo.lua:12: unknown KPI 'kpi.deviations_reportd' (did you mean 'deviations_reported'?)"
+stderr_has "misspelled parameter is suggested" "param.lua:16: kpi.documents_revised_within: unknown parameter 'yeras' (did you mean 'years'?)"
+stderr_has "missing export named" "data/nope.csv: cannot open: No such file or directory"
+stderr_has "missing column named" "lacks the required column \"Number\" (field id)"
+stderr_has "undeclared global" "global.lua:2: assignment to undeclared global 'x'"
+expect_status "check a good file" 0 "$BIN" check --period 2026-10 "$T/rules/good.lua"
+if grep -q "kpi deviations_closed_on_time" "$T/out"; then ok; else bad "check does not list the KPIs"; fi
+expect_status "check a typo" 78 "$BIN" check "$T/rules/typo.lua"
+expect_status "check a missing file" 66 "$BIN" check "$T/rules/nothere.lua"
+
+# ---- sandbox: no io, os, load; endless loops stopped
+for escape in 'io.open("/etc/passwd")' 'os.execute("true")' 'load("return 1")()' 'require("os")' 'string.dump(print)' 'debug.getinfo(1)'; do
+    printf 'municipality { id = "esc", name = "E", data_dir = "data" }\nlocal x = %s\n' "$escape" >"$T/rules/esc.lua"
+    expect_status "sandbox blocks $escape" 78 "$BIN" check "$T/rules/esc.lua"
+done
+
+# ---- kvalrap read: canonical CSV on stdout, the rest on stderr
+expect_status "read" 0 "$BIN" read deviations tests/e2e/data/avvik.csv --config "$E2E"
+expect_eq "read first row" "$(sed -n 2p "$T/out")" "1,Økonomi,2026-10-01,2026-10-15,2026-10-15,HMS,Alvorlig,true,,,"
+stderr_has "read names the delimiter" "delimiter: semicolon"
+stderr_has "read summary" "7 records, 5 accepted, 2 rejected"
+expect_status "read a missing file" 66 "$BIN" read deviations "$T/none.csv"
+printf 'a,b\n1,2\n' >"$T/nocol.csv"
+expect_status "read a refused file" 65 "$BIN" read deviations "$T/nocol.csv"
+
+# ---- the samples: every municipality gets its four files
+if [ -d samples ] && ls lua/*.lua >/dev/null 2>&1; then
+    expect_status "sample batch" 0 "$BIN" run --period 2026-10 --out "$T/samples"
+    for rules in lua/*.lua; do
+        id=$(sed -n 's/.*id *= *"\([a-z0-9_-]*\)".*/\1/p' "$rules" | head -n 1)
+        for f in kpis.json report.xlsx report.pdf rejects.csv; do
+            check "sample $id $f" test -s "$T/samples/$id/2026-10/$f"
+        done
+    done
+fi
+
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]
