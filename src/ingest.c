@@ -457,8 +457,9 @@ static const char *map_value(const ingest_config *cfg, size_t f, const char *s, 
 
 static bool parse_bool(const char *s, size_t n, uint8_t *v)
 {
-    static const char *const yes[] = {"ja", "yes", "true", "1", "x", "j", "y"};
-    static const char *const no[] = {"nei", "nej", "no", "false", "0", "n"};
+    /* Exactly the words of spec §1; empty (absent) is false. */
+    static const char *const yes[] = {"ja", "yes", "true", "1", "x"};
+    static const char *const no[] = {"nei", "nej", "no", "false", "0"};
     char buf[8];
     if (n >= sizeof buf)
         return false;
