@@ -37,8 +37,12 @@ $(BUILD)/libkvalrap.a: $(LIB_OBJ)
 $(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/embedded_data.c: tools/embed.sh $(EMBED) | $(BUILD)
-	sh tools/embed.sh $@ $(EMBED)
+# Regenerated on every make, replaced only when its content changes, so a
+# file added to reports/ or lua/lib/ (or a hand-run embed.sh) is never missed.
+$(BUILD)/embedded_data.c: FORCE | $(BUILD)
+	@sh tools/embed.sh $@.new $(EMBED) && if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+
+FORCE:
 
 $(BUILD)/embedded_data.o: $(BUILD)/embedded_data.c
 	$(CC) $(CFLAGS) -c -o $@ $<

@@ -385,9 +385,11 @@ static int rows_count(lua_State *L)
 static void push_group_key(lua_State *L, const rowset *rs, int col, uint32_t key)
 {
     field_type t = col_type(rs, col);
-    if (t == FT_DATE || t == FT_DATETIME)
-        lua_pushfstring(L, "%04d-%02d", (int)(key / 12), (int)(key % 12) + 1);
-    else
+    if (t == FT_DATE || t == FT_DATETIME) {
+        char month[16];
+        snprintf(month, sizeof month, "%04d-%02d", (int)(key / 12) % 10000, (int)(key % 12) + 1);
+        lua_pushstring(L, month);
+    } else
         lua_pushstring(L, rs->t->pool.strs[key]);
 }
 
