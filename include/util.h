@@ -59,6 +59,10 @@ size_t utf8_valid_prefix(const char *s, size_t n);
  * buf must hold 32 bytes. */
 void fmt_double(char buf[32], double v);
 
+/* Lexically tidy a path in place: drop "." segments, fold "dir/.." pairs
+ * ("lua/../samples/x.csv" -> "samples/x.csv"), squeeze "//". */
+void path_normalize(char *path);
+
 /* "kvalrap: " + message + newline on stderr in one write(2), so lines of
  * child processes running side by side never interleave. */
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

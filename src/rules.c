@@ -914,7 +914,9 @@ static const char *join_path(arena *mem, const char *dir, const char *file)
 {
     if (!file || file[0] == '/' || !dir || !*dir || strcmp(dir, ".") == 0)
         return arena_strdup(mem, file);
-    return arena_printf(mem, "%s/%s", dir, file);
+    char *p = arena_printf(mem, "%s/%s", dir, file);
+    path_normalize(p);
+    return p;
 }
 
 /* Fill one ingest_config from the table at the top of the stack. */

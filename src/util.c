@@ -272,6 +272,43 @@ void fmt_double(char buf[32], double v)
     }
 }
 
+/* ---------------------------------------------------------------- paths */
+
+void path_normalize(char *path)
+{
+    bool absolute = path[0] == '/';
+    char *segs[512];
+    size_t n = 0;
+    char *save = NULL;
+    char *copy = xstrdup(path);
+    for (char *s = strtok_r(copy, "/", &save); s; s = strtok_r(NULL, "/", &save)) {
+        if (strcmp(s, ".") == 0)
+            continue;
+        if (strcmp(s, "..") == 0 && n > 0 && strcmp(segs[n - 1], "..") != 0) {
+            n--;
+            continue;
+        }
+        if (strcmp(s, "..") == 0 && n == 0 && absolute)
+            continue;
+        if (n < sizeof segs / sizeof segs[0])
+            segs[n++] = s;
+    }
+    char *o = path;
+    if (absolute)
+        *o++ = '/';
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(segs[i]);
+        memmove(o, segs[i], len);
+        o += len;
+        if (i + 1 < n)
+            *o++ = '/';
+    }
+    if (o == path)
+        *o++ = '.';
+    *o = '\0';
+    free(copy);
+}
+
 /* ---------------------------------------------------------------- errors */
 
 #include <unistd.h>
