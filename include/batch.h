@@ -5,7 +5,8 @@
  * Exit statuses follow sysexits.h: 0 success, 64 usage, 65 a refused
  * export, 66 an export that cannot be opened, 70 an internal error, a crash
  * or a timeout, 73 a report that cannot be created, 74 an I/O error,
- * 75 another run holds the lock, 78 a broken rule file.
+ * 75 another run holds the lock, 78 a broken rule file, 128 + N stopped
+ * by signal N.
  */
 #ifndef KV_BATCH_H
 #define KV_BATCH_H
@@ -36,16 +37,30 @@ typedef struct {
     bool verbose;
     int jobs;                       /* child processes at once */
     unsigned timeout;               /* seconds per municipality, 0 = none */
+    size_t max_memory;              /* address space per municipality, 0 = none */
+    bool progress;                  /* "n of m done" on a terminal */
+    const char *log_path;           /* a line per municipality, or NULL */
+    bool use_syslog;
     rules_limits limits;
 } run_options;
+
+/* What runs in each child: one municipality's rule file. */
+typedef int (*batch_fn)(const char *rule_path, const run_options *o);
 
 /* Run one municipality in this process; returns its exit status and has
  * printed any error as "kvalrap: FILE: message" on stderr. */
 int batch_municipality(const char *rule_path, const run_options *o);
 
-/* Run each rule file in a child process, o->jobs at a time.  Returns 0
- * when all succeeded, else the status of the first that failed. */
+/* Run each rule file in a child process, o->jobs at a time, each bounded
+ * by o->timeout and o->max_memory.  Returns 0 when all succeeded, else the
+ * status of the first (in the given order) that failed; 128 + signal when
+ * stopped by SIGTERM or SIGINT. */
 int batch_run(const char *const *rule_paths, size_t n, const run_options *o);
+int batch_run_each(batch_fn fn, const char *const *rule_paths, size_t n, const run_options *o);
+
+/* Take the run lock of out_dir (created if missing).  0 with *fd held for
+ * the life of the process, or 75 when another run holds it. */
+int batch_lock(const char *out_dir, int *fd);
 
 /* Load a rule file and its exports, report every problem found and the
  * KPIs it would compute, write nothing.  Returns an exit status. */

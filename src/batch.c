@@ -4,7 +4,12 @@
 #include "batch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <syslog.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +35,55 @@ static void complain(const char *who, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     errorf("%s: %s", who, msg);
+}
+
+/* SIGTERM or SIGINT: finish the file being written, write no other, exit
+ * with 128 + the signal.  Atomic writes keep every finished report whole. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig) { stop_signal = sig; }
+
+static void catch_stop_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+static int stopped_status(void) { return 128 + (int)stop_signal; }
+
+/* One log line per event, to the log file (appended in one write) or
+ * syslog, when configured. */
+static void log_line(const run_options *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void log_line(const run_options *o, const char *fmt, ...)
+{
+    if (!o->log_path && !o->use_syslog)
+        return;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (o->use_syslog)
+        syslog(LOG_INFO, "%s", msg);
+    if (o->log_path) {
+        char line[1200];
+        time_t now = time(NULL);
+        struct tm tm;
+        localtime_r(&now, &tm);
+        size_t n = strftime(line, sizeof line, "%Y-%m-%dT%H:%M:%S ", &tm);
+        n += (size_t)snprintf(line + n, sizeof line - n, "kvalrap[%ld]: %s\n", (long)getpid(), msg);
+        int fd = open(o->log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            ssize_t w = write(fd, line, n < sizeof line ? n : sizeof line - 1);
+            (void)w;
+            close(fd);
+        }
+    }
 }
 
 /* Everything one municipality's run owns, freed by job_free. */
@@ -207,6 +261,11 @@ static int write_outputs(const job *j, const run_options *o)
         {"kpis.json", W_JSON}, {"rejects.csv", W_REJECTS}, {"report.xlsx", W_XLSX}, {"report.pdf", W_PDF},
     };
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        if (stop_signal) {
+            complain(j->cfg->id, "stopped by signal %d before %s; the files written before are whole",
+                     (int)stop_signal, files[i].name);
+            return stopped_status();
+        }
         int rc = write_one(j, dir, files[i].name, files[i].kind);
         if (rc)
             return rc;
@@ -290,21 +349,23 @@ int batch_municipality(const char *rule_path, const run_options *o)
 {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
+    log_line(o, "%s: start %s", rule_path, o->period.id);
     job j = {0};
     int rc = open_rules(&j, rule_path, o);
     if (!rc)
         rc = compute(&j, o);
     if (!rc)
         rc = write_outputs(&j, o);
-    if (!rc && o->verbose) {
-        long rows = 0;
-        for (size_t i = 0; i < j.rep.ninputs; i++)
-            rows += j.rep.inputs[i].rows;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        fprintf(stderr, "kvalrap: %s: %s: %zu KPIs, %ld rows, %ld rejected -> %s/%s/%s/ (%.2f s)\n",
-                j.cfg->id, o->period.id, j.rep.nkpis, rows, j.rep.rejected_rows, o->out_dir, j.cfg->id,
-                o->period.id, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-    }
+    long rows = 0;
+    for (size_t i = 0; i < j.rep.ninputs; i++)
+        rows += j.rep.inputs[i].rows;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    log_line(o, "%s: end %s status %d in %.2f s, %ld rows, %ld rejected", rule_path, o->period.id, rc, secs,
+             rows, j.rep.rejected_rows);
+    if (!rc && o->verbose)
+        errorf("%s: %s: %zu KPIs, %ld rows, %ld rejected -> %s/%s/%s/ (%.2f s)", j.cfg->id, o->period.id,
+               j.rep.nkpis, rows, j.rep.rejected_rows, o->out_dir, j.cfg->id, o->period.id, secs);
     job_free(&j);
     return rc;
 }
@@ -313,87 +374,175 @@ int batch_municipality(const char *rule_path, const run_options *o)
 
 typedef struct {
     pid_t pid;
-    const char *path;
+    size_t index;
+    struct timespec started;
 } child;
 
-static int child_status(const child *c, int status, unsigned timeout)
+static double elapsed(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static int child_status(const char *path, int status, const run_options *o)
 {
     if (WIFEXITED(status))
         return WEXITSTATUS(status);
     int sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    if (sig == SIGALRM)
-        errorf("%s: stopped after the time limit of %u s", c->path, timeout);
+    if (sig == SIGALRM || sig == SIGXCPU)
+        errorf("%s: stopped after the time limit of %u s", path, o->timeout);
+    else if (stop_signal)
+        return stopped_status();
     else
-        errorf("%s: crashed (%s)", c->path, strsignal(sig));
+        errorf("%s: crashed (%s)", path, strsignal(sig));
     return KV_SOFTWARE;
 }
 
-static pid_t start_child(const char *path, const run_options *o)
+/* The bounds a child runs under, whatever its rule file does: a wall-clock
+ * alarm, and an address-space cap (not under AddressSanitizer, whose shadow
+ * memory needs terabytes of address space). */
+static void limit_child(const run_options *o)
+{
+    if (o->timeout)
+        alarm(o->timeout);
+    struct rlimit none = {0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+#if !defined(__SANITIZE_ADDRESS__)
+    if (o->max_memory) {
+        struct rlimit as = {(rlim_t)o->max_memory, (rlim_t)o->max_memory};
+        setrlimit(RLIMIT_AS, &as);
+    }
+#endif
+}
+
+static pid_t start_child(batch_fn fn, const char *path, const run_options *o)
 {
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
-        if (o->timeout)
-            alarm(o->timeout);
-        int rc = batch_municipality(path, o);
+        limit_child(o);
+        int rc = fn(path, o);
         fflush(NULL);
         _exit(rc);
     }
     return pid;
 }
 
-int batch_run(const char *const *rule_paths, size_t n, const run_options *o)
+static void show_progress(const run_options *o, size_t done, size_t n)
 {
+    if (!o->progress)
+        return;
+    char line[80];
+    int len = snprintf(line, sizeof line, "\rkvalrap: %zu of %zu municipalities done%s", done, n,
+                       done == n ? "\n" : "");
+    ssize_t w = write(2, line, (size_t)len);
+    (void)w;
+}
+
+int batch_run_each(batch_fn fn, const char *const *rule_paths, size_t n, const run_options *o)
+{
+    catch_stop_signals();
     int jobs = o->jobs > 0 ? o->jobs : 1;
     child *running = xcalloc((size_t)jobs, sizeof *running);
     int *status = xcalloc(n ? n : 1, sizeof *status);
-    size_t next = 0, active = 0;
-    while (next < n || active > 0) {
-        while (next < n && active < (size_t)jobs) {
-            pid_t pid = start_child(rule_paths[next], o);
+    size_t next = 0, active = 0, done = 0;
+    while (active > 0 || (next < n && !stop_signal)) {
+        while (next < n && active < (size_t)jobs && !stop_signal) {
+            int slot = 0;
+            while (running[slot].pid)
+                slot++;
+            clock_gettime(CLOCK_MONOTONIC, &running[slot].started);
+            pid_t pid = start_child(fn, rule_paths[next], o);
             if (pid < 0) {
                 errorf("%s: cannot start a process: %s", rule_paths[next], strerror(errno));
                 status[next++] = KV_SOFTWARE;
                 continue;
             }
-            for (int k = 0; k < jobs; k++)
-                if (!running[k].pid) {
-                    running[k] = (child){pid, rule_paths[next]};
-                    break;
-                }
-            next++;
+            running[slot].pid = pid;
+            running[slot].index = next++;
             active++;
         }
         if (!active)
             break;
         int st;
-        pid_t done = waitpid(-1, &st, 0);
-        if (done < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
+        pid_t pid = waitpid(-1, &st, 0);
+        if (pid < 0) {
+            if (errno != EINTR)
+                break;
+            /* A stop signal: pass it on; each child finishes its current file. */
+            for (int k = 0; k < jobs && stop_signal; k++)
+                if (running[k].pid)
+                    kill(running[k].pid, SIGTERM);
+            continue;
         }
         for (int k = 0; k < jobs; k++) {
-            if (running[k].pid != done)
+            if (running[k].pid != pid)
                 continue;
-            for (size_t i = 0; i < n; i++)
-                if (rule_paths[i] == running[k].path)
-                    status[i] = child_status(&running[k], st, o->timeout);
+            const char *path = rule_paths[running[k].index];
+            int rc = child_status(path, st, o);
+            status[running[k].index] = rc;
+            if (rc && !WIFEXITED(st))
+                log_line(o, "%s: failed: status %d after %.2f s", path, rc, elapsed(&running[k].started));
             running[k].pid = 0;
             active--;
+            show_progress(o, ++done, n);
         }
     }
     int rc = 0;
     for (size_t i = 0; i < n && !rc; i++)
         rc = status[i];
+    if (stop_signal && next < n) {
+        errorf("stopped by signal %d; %zu of %zu municipalities were not run", (int)stop_signal, n - next, n);
+        rc = stopped_status();
+    }
     free(running);
     free(status);
     return rc;
 }
 
+int batch_run(const char *const *rule_paths, size_t n, const run_options *o)
+{
+    return batch_run_each(batch_municipality, rule_paths, n, o);
+}
+
+int batch_lock(const char *out_dir, int *fd_out)
+{
+    if (make_dirs(out_dir) != 0) {
+        errorf("cannot create %s: %s", out_dir, strerror(errno));
+        return KV_CANTCREAT;
+    }
+    char path[4200];
+    snprintf(path, sizeof path, "%s/.kvalrap.lock", out_dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        errorf("cannot open the lock %s: %s", path, strerror(errno));
+        return KV_CANTCREAT;
+    }
+    /* flock is released by the kernel when its holder dies, so a killed
+     * run never leaves a stale lock behind. */
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        char pid[32] = "";
+        ssize_t r = read(fd, pid, sizeof pid - 1);
+        pid[r > 0 ? r : 0] = '\0';
+        pid[strcspn(pid, "\n")] = '\0';
+        errorf("another kvalrap run is writing to %s (pid %s); not starting", out_dir, pid[0] ? pid : "?");
+        close(fd);
+        return KV_TEMPFAIL;
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) == 0) {
+        ssize_t w = write(fd, pid, (size_t)len);
+        (void)w;
+    }
+    *fd_out = fd;
+    return 0;
+}
+
 /* ---------------------------------------------------------------- check */
 
-int batch_check(const char *rule_path, const run_options *o)
+static int check_in_process(const char *rule_path, const run_options *o)
 {
     job j = {0};
     int rc = open_rules(&j, rule_path, o);
@@ -436,4 +585,12 @@ report *batch_compute(const char *rule_path, const run_options *o, int *status)
     job_free(&j);
     *status = rc;
     return r;
+}
+
+int batch_check(const char *rule_path, const run_options *o)
+{
+    const char *paths[1] = {rule_path};
+    run_options quiet = *o;
+    quiet.progress = false;
+    return batch_run_each(check_in_process, paths, 1, &quiet);
 }

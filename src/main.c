@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +40,11 @@ static const char usage_text[] =
     "  -l, --lang LANG       report language: nb, sv or en (default: the rule file's)\n"
     "  -j, --jobs N          municipalities at once (default: the number of cores)\n"
     "  -t, --timeout SEC     wall-clock limit per municipality (default: 600)\n"
+    "      --max-memory MB   address-space limit per municipality (default: 4096)\n"
+    "      --lua-memory MB   memory a rule file's Lua state may use (default: 1024)\n"
+    "      --lua-instructions N  Lua instructions per evaluation (default: 1000000000)\n"
+    "      --log FILE        append a line per municipality (start, end, status)\n"
+    "      --syslog          the same lines to syslog\n"
     "  -v, --verbose         a line per municipality on stderr\n"
     "read options:\n"
     "  --encoding E          utf-8, utf-16, windows-1252, iso-8859-1 (default: detect)\n"
@@ -72,7 +78,10 @@ typedef struct {
     size_t ncolumns;
 } cli;
 
-enum { OPT_ENCODING = 256, OPT_DELIMITER, OPT_DATE_FORMAT, OPT_HEADER_LINE, OPT_COLUMN, OPT_CONFIG };
+enum {
+    OPT_ENCODING = 256, OPT_DELIMITER, OPT_DATE_FORMAT, OPT_HEADER_LINE, OPT_COLUMN, OPT_CONFIG,
+    OPT_MAX_MEMORY, OPT_LOG, OPT_SYSLOG, OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS,
+};
 
 static const struct option long_options[] = {
     {"period", required_argument, 0, 'p'}, {"as-of", required_argument, 0, 'a'},
@@ -83,7 +92,9 @@ static const struct option long_options[] = {
     {"encoding", required_argument, 0, OPT_ENCODING}, {"delimiter", required_argument, 0, OPT_DELIMITER},
     {"date-format", required_argument, 0, OPT_DATE_FORMAT},
     {"header-line", required_argument, 0, OPT_HEADER_LINE}, {"column", required_argument, 0, OPT_COLUMN},
-    {"config", required_argument, 0, OPT_CONFIG}, {0, 0, 0, 0},
+    {"config", required_argument, 0, OPT_CONFIG}, {"max-memory", required_argument, 0, OPT_MAX_MEMORY},
+    {"lua-memory", required_argument, 0, OPT_LUA_MEMORY},
+    {"lua-instructions", required_argument, 0, OPT_LUA_INSTRUCTIONS}, {"log", required_argument, 0, OPT_LOG}, {"syslog", no_argument, 0, OPT_SYSLOG}, {0, 0, 0, 0},
 };
 
 static bool parse_count(const char *s, long min, long max, long *out)
@@ -144,6 +155,23 @@ static int parse_options(int argc, char **argv, cli *c)
             c->columns[c->ncolumns++] = optarg;
             break;
         case OPT_CONFIG: c->config = optarg; break;
+        case OPT_MAX_MEMORY:
+            if (!parse_count(optarg, 0, 1L << 30, &n))
+                return usage_error("--max-memory: '%s' is not a number of megabytes", optarg);
+            c->run.max_memory = (size_t)n << 20;
+            break;
+        case OPT_LUA_MEMORY:
+            if (!parse_count(optarg, 1, 1L << 20, &n))
+                return usage_error("--lua-memory: '%s' is not a number of megabytes", optarg);
+            c->run.limits.max_memory = (size_t)n << 20;
+            break;
+        case OPT_LUA_INSTRUCTIONS:
+            if (!parse_count(optarg, 1000, LONG_MAX, &n))
+                return usage_error("--lua-instructions: '%s' is not a number (at least 1000)", optarg);
+            c->run.limits.max_instructions = n;
+            break;
+        case OPT_LOG: c->run.log_path = optarg; break;
+        case OPT_SYSLOG: c->run.use_syslog = true; break;
         default: fputs("Try 'kvalrap --help'.\n", stderr); return KV_USAGE;
         }
     }
@@ -243,8 +271,19 @@ static int cmd_run(cli *c, int argc, char **argv)
         if (!found)
             rc = usage_error("--municipality: no rule file for '%s'", c->only[i]);
     }
+    int lock = -1;
     if (!rc)
+        rc = batch_lock(c->run.out_dir, &lock);
+    if (!rc) {
+        c->run.progress = isatty(2) && !c->run.verbose;
+        /* The rules' own clock stops a loop with a clear message before
+         * the process alarm has to kill the child. */
+        if (c->run.timeout)
+            c->run.limits.max_seconds = c->run.timeout * 0.8;
         rc = batch_run(chosen, m, &c->run);
+    }
+    if (lock >= 0)
+        close(lock);
     for (size_t i = 0; i < n; i++)
         free(files[i]);
     free(files);
@@ -278,6 +317,7 @@ int main(int argc, char **argv)
     c.run.out_dir = "out";
     c.run.limits = rules_default_limits;
     c.run.timeout = 600;
+    c.run.max_memory = (size_t)4096 << 20;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     c.run.jobs = cores > 0 ? (int)cores : 1;
     if (cmd[0] == '-') {

@@ -17,7 +17,7 @@
 #include "embedded.h"
 
 const rules_limits rules_default_limits = {
-    .max_instructions = 2000000000LL,
+    .max_instructions = 1000000000LL,
     .max_memory = (size_t)1 << 30,
     .max_seconds = 120.0,
 };
@@ -33,6 +33,7 @@ struct rules {
     long long instructions;
     struct timespec started;
     const char *tripped;        /* why the budget hook fires; sticky */
+    char trip_msg[512];         /* "file:line: time limit exceeded ..." */
     int lib_ref;                /* registry ref of the standard library's table */
     char *path;
     arena mem;                  /* the config's strings */
@@ -82,21 +83,31 @@ static double seconds_since(const struct timespec *t0)
  * every instruction and raises the error again, so pcall cannot swallow it. */
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
-    (void)ar;
     rules *r = rules_of(L);
     if (!r->tripped) {
         r->instructions += HOOK_EVERY;
-        if (r->instructions > r->limits.max_instructions)
+        if (r->mem_over)
+            r->tripped = "memory limit";
+        else if (r->instructions > r->limits.max_instructions)
             r->tripped = "instruction limit";
         else if (seconds_since(&r->started) > r->limits.max_seconds)
             r->tripped = "time limit";
-        else if (r->mem_over)
-            r->tripped = "memory limit";
-        if (r->tripped)
-            lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+        if (!r->tripped)
+            return;
+        /* Name the line that was running, then fail on every instruction:
+         * the same message, without a new position, however deep a
+         * script's pcall handlers go. */
+        lua_getinfo(L, "Sl", ar);
+        if (ar->currentline > 0)
+            snprintf(r->trip_msg, sizeof r->trip_msg, "%s:%d: %s exceeded (the rules were stopped)",
+                     ar->short_src, ar->currentline, r->tripped);
+        else
+            snprintf(r->trip_msg, sizeof r->trip_msg, "%s: %s exceeded (the rules were stopped)", r->path,
+                     r->tripped);
+        lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
     }
-    if (r->tripped)
-        luaL_error(L, "%s exceeded (the rules were stopped)", r->tripped);
+    lua_pushstring(L, r->trip_msg);
+    lua_error(L);
 }
 
 static void budget_start(rules *r)
@@ -134,7 +145,9 @@ static int protected_call(rules *r, int nargs, int nresults, char *err, size_t e
     if (rc == LUA_OK)
         return 0;
     const char *msg = lua_tostring(L, -1);
-    if (rc == LUA_ERRMEM || r->mem_over)
+    if (r->tripped)
+        msg = r->trip_msg;
+    else if (rc == LUA_ERRMEM || r->mem_over)
         msg = "memory limit exceeded (the rules were stopped)";
     /* The first line is the message; the traceback follows "stack traceback:". */
     const char *tb = msg ? strstr(msg, "\nstack traceback:") : NULL;

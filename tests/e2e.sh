@@ -135,6 +135,44 @@ for escape in 'io.open("/etc/passwd")' 'os.execute("true")' 'load("return 1")()'
     expect_status "sandbox blocks $escape" 78 "$BIN" check "$T/rules/esc.lua"
 done
 
+# ---- hostile rule files in one batch: each stopped within its limits, the others unharmed
+H=$T/hostile
+mkdir -p "$H"
+cp -r tests/e2e/data "$H/data"
+hostile() { # hostile NAME LUA-LINE
+    sed "s/id = \"e2e\"/id = \"$1\"/" "$E2E" | head -n 10 >"$H/$1.lua"
+    printf '%s\n' "$2" >>"$H/$1.lua"
+}
+hostile good 'kpi.deviations_reported {}'
+hostile loop 'kpi.custom { id = "x", compute = function(d, p) while true do end end }'
+hostile pcallloop 'kpi.custom { id = "x", compute = function(d, p) while true do pcall(function() while true do end end) end end }'
+hostile backtrack 'kpi.custom { id = "x", compute = function(d, p) local s = string.rep("a", 40) .. "b"; s:find(string.rep("a*", 40) .. "c"); return 1 end }'
+hostile membomb 'kpi.custom { id = "x", compute = function(d, p) local t = {} for i = 1, 1e10 do t[i] = string.rep("x", 100) .. i end end }'
+hostile gcloop 'local t = setmetatable({}, {__gc = function() while true do end end}); t = nil; kpi.custom { id = "x", compute = function(d, p) local x = {} for i = 1, 1e6 do x[i] = {} end return 1 end }'
+hostile errobj 'kpi.custom { id = "x", compute = function(d, p) error(setmetatable({}, {__tostring = function() while true do end end})) end }'
+hostile badreturn 'kpi.custom { id = "x", kind = "share", compute = function(d, p) return 1 end }'
+expect_status "hostile batch" 70 "$BIN" run --period 2026-10 --out "$H/out" --rules "$H" --timeout 3 --lua-memory 100
+check "the good one still got its report" test -s "$H/out/good/2026-10/report.pdf"
+stderr_has "endless loop stopped" "loop.lua:11: time limit exceeded (the rules were stopped)"
+stderr_has "loop in pcall stopped" "pcallloop.lua:11: time limit exceeded (the rules were stopped)"
+stderr_has "backtracking stopped by the process bound" "backtrack.lua: stopped after the time limit of 3 s"
+stderr_has "memory bomb stopped" "membomb.lua:11: memory limit exceeded (the rules were stopped)"
+stderr_has "finalizer loop stopped" "gcloop.lua: stopped after the time limit of 3 s"
+stderr_has "error object not converted" "errobj.lua:11: kpi \"x\": compute raised an error that is a table, not a message"
+stderr_has "share without denominator" "badreturn.lua:11: kpi \"x\" of kind \"share\": compute must return a numerator and a denominator"
+for n in loop pcallloop backtrack membomb gcloop errobj badreturn; do
+    check "no report for $n" test ! -e "$H/out/$n/2026-10/report.pdf"
+done
+
+# ---- one run at a time; a killed run leaves no stale lock
+mkdir -p "$T/lockout"
+( flock -x 9; sleep 3 ) 9>"$T/lockout/.kvalrap.lock" &
+sleep 0.5
+expect_status "second start refused" 75 "$BIN" run --period 2026-10 --out "$T/lockout" "$E2E"
+stderr_has "lock message" "another kvalrap run is writing to"
+wait
+expect_status "stale lock ignored" 0 "$BIN" run --period 2026-10 --out "$T/lockout" "$E2E"
+
 # ---- kvalrap read: canonical CSV on stdout, the rest on stderr
 expect_status "read" 0 "$BIN" read deviations tests/e2e/data/avvik.csv --config "$E2E"
 expect_eq "read first row" "$(sed -n 2p "$T/out")" "1,Økonomi,2026-10-01,2026-10-15,2026-10-15,HMS,Alvorlig,true,,,"

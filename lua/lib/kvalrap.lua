@@ -479,7 +479,13 @@ end
 -- Run a definition for one period; returns value, numerator, denominator and
 -- the raw parts (row sets, list, custom breakdown) for the main period.
 local function measure(def, data, p)
-  local a, b, items, custom = def.compute(data, p, def.params)
+  local ok, a, b, items, custom = pcall(def.compute, data, p, def.params)
+  if not ok then
+    -- Never convert a non-string error value: its __tostring is script code.
+    if type(a) == "string" then error(a, 0) end
+    error(string.format("%skpi %q: compute raised an error that is a %s, not a message",
+      def.where or "", def.id, type(a)), 0)
+  end
   if def.kind ~= "count" and b == nil then
     error(string.format("%skpi %q of kind %q: compute must return a numerator and a denominator",
       def.where or "", def.id, def.kind), 0)

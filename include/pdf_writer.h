@@ -1,0 +1,39 @@
+/*
+ * pdf_writer.h - the report as an A4 PDF for the council's meeting papers
+ * (libharu).
+ *
+ * Page 1 carries the cover block (municipality, title, period, as-of and
+ * generation dates) and the executive summary; then one section per KPI
+ * (key figures, the twelve-month series against the target, breakdowns as
+ * bars), the lists, the data-quality section and the provenance appendix.
+ * Every page has "page x of y"; every section has a bookmark.
+ *
+ * The words come from the labels (reports/common.* and reports/pdf.*); the
+ * text is set in DejaVu Sans, embedded, so every letter of the data (Nordic
+ * and Sámi alike) shows and can be searched.  The same report gives the same
+ * bytes: the document dates come from r->generated, never from the clock.
+ */
+#ifndef KV_PDF_WRITER_H
+#define KV_PDF_WRITER_H
+
+#include <stddef.h>
+
+#include "labels.h"
+#include "model.h"
+
+/* Where the DejaVu TrueType fonts are; override with -DPDF_FONT_DIR=... */
+#ifndef PDF_FONT_DIR
+#define PDF_FONT_DIR "/usr/share/fonts/truetype/dejavu"
+#endif
+
+/*
+ * Write the report as an A4 PDF to path.  Each list (and the rejects) shows
+ * at most list_limit rows, then says how many more there are; a negative
+ * list_limit shows every row.  The file is written, flushed, synced and its
+ * size checked against what libharu produced; on any failure the partial
+ * file is removed.  Returns 0, or -1 with a message in err (errlen bytes).
+ */
+int pdf_write_report(const report *r, const labels *l, const char *path, int list_limit,
+                     char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,1718 @@
+/*
+ * xlsx_writer.c - the report as an Excel workbook; see xlsx_writer.h.
+ *
+ * The sheets, in tab order:
+ *
+ *   summary         title block, one row per KPI (value, target, status with
+ *                   a conditional fill, numerator, denominator, previous
+ *                   period, same period last year, definition), and below it
+ *                   a line chart per KPI of its twelve-month series
+ *   monthly series  one block per KPI (month, value, target): the charts'
+ *                   data, kept visible so the numbers behind a line are there
+ *   by <dimension>  one sheet per breakdown dimension (unit, gender, ...):
+ *                   a row per key, value/numerator/denominator per KPI
+ *   <list>          each KPI list as an Excel table (autofilter, frozen
+ *                   header, real dates)
+ *   data quality    warnings, the rule file, the input files and the
+ *                   rejected rows
+ *
+ * Errors.  Every libxlsxwriter call that can fail goes through xlsx_check(),
+ * which keeps the first failure (naming the sheet and cell) in the context.
+ * After a failure every later write is skipped, the workbook is freed
+ * unwritten and xlsx_write_report returns -1 with that message.
+ *
+ * Text.  Every text that comes from the data goes through xlsx_put_text():
+ * written with worksheet_write_string (never as a formula, even "=SUM(A1)"),
+ * invalid UTF-8 replaced, cut at Excel's 32,767 characters with a warning on
+ * the data-quality sheet.
+ *
+ * Reproducibility.  The creation date is the report's `generated` time and
+ * libxlsxwriter stamps its zip entries with a fixed date, so the same report
+ * gives the same bytes.  Numbers are formatted under the C locale whatever
+ * the process has set (libxlsxwriter formats them with printf).
+ */
+#include "xlsx_writer.h"
+
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
+
+#include "date.h"
+#include "util.h"
+
+#define XLSX_LAST_ROW 1048575u          /* last row index of a sheet */
+#define XLSX_LAST_COL 16383u            /* last column index */
+#define XLSX_MAX_CUT_WARNINGS 200       /* cut-text warnings named one by one */
+#define XLSX_CHART_ROWS 16              /* rows a chart and its gap take */
+
+typedef struct {
+    lxw_format *title, *subtitle, *bold, *head, *head_num, *head_title, *text, *center, *wrap;
+    lxw_format *italic, *none, *integer, *int_left, *int_center, *plain_int, *decimal, *percent;
+    lxw_format *change, *date, *date_left, *datetime;
+    lxw_format *cf[4];                  /* conditional fills, indexed by kpi_status */
+} xlsx_formats;
+
+typedef struct {
+    const report *r;
+    const labels *l;
+    const char *path;
+    lxw_workbook *wb;
+    xlsx_formats f;
+    arena mem;                          /* cleaned names, warning texts */
+    strbuf cell;                        /* scratch: cleaned text of one cell */
+    const char **names;                 /* sheet names taken, case-folded */
+    size_t nnames;
+    const char *sheet;                  /* sheet being written, for messages */
+    const char **warnings;              /* the writer's own warnings */
+    size_t nwarnings;
+    size_t ncut, nbad;                  /* cells cut / with invalid UTF-8 */
+    bool noting;                        /* count cuts and bad cells as written */
+    bool failed;
+    char *err;
+    size_t errlen;
+    const char *header, *footer;        /* page header and footer codes */
+} xlsx_ctx;
+
+/* ================================================================ errors */
+
+/* Keeps the first failure as the message of the whole write. */
+static void xlsx_fail(xlsx_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void xlsx_fail(xlsx_ctx *c, const char *fmt, ...)
+{
+    if (c->failed)
+        return;
+    c->failed = true;
+    if (!c->err || !c->errlen)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(c->err, c->errlen, fmt, ap);
+    va_end(ap);
+}
+
+/* Turns a libxlsxwriter error about something on the current sheet (what)
+ * into the message.  True when all is still well. */
+static bool xlsx_ok(xlsx_ctx *c, lxw_error e, const char *what)
+{
+    if (e != LXW_NO_ERROR)
+        xlsx_fail(c, "%s: sheet '%s': %s: %s", c->path, c->sheet ? c->sheet : "", what,
+                  lxw_strerror(e));
+    return !c->failed;
+}
+
+/* The same for an error at a cell: the message names the cell ("C7"). */
+static bool xlsx_check(xlsx_ctx *c, lxw_error e, lxw_row_t row, lxw_col_t col)
+{
+    if (e == LXW_NO_ERROR)
+        return !c->failed;
+    char ref[LXW_MAX_CELL_NAME_LENGTH];
+    lxw_rowcol_to_cell(ref, row, col);
+    char what[48];
+    snprintf(what, sizeof what, "cell %s", ref);
+    return xlsx_ok(c, e, what);
+}
+
+/* ================================================================ text */
+
+/* Length of the UTF-8 sequence that lead byte b starts; 0 when none can. */
+static size_t xlsx_seq_len(unsigned char b)
+{
+    if (b < 0x80)
+        return 1;
+    if (b >= 0xC2 && b <= 0xDF)
+        return 2;
+    if ((b & 0xF0) == 0xE0)
+        return 3;
+    if (b >= 0xF0 && b <= 0xF4)
+        return 4;
+    return 0;
+}
+
+/* The code point at s[i] of s[0..n) and its length in bytes.  A byte that
+ * does not start a valid sequence reads as U+FFFD of length 1 (*bad set), so
+ * a caller never cuts inside a character and never passes on a bad byte. */
+static size_t xlsx_next(const char *s, size_t n, size_t i, uint32_t *cp, bool *bad)
+{
+    const unsigned char *u = (const unsigned char *)s + i;
+    size_t len = xlsx_seq_len(u[0]);
+    if (len == 0 || len > n - i || utf8_valid_prefix((const char *)u, len) != len) {
+        *cp = 0xFFFD;
+        *bad = true;
+        return 1;
+    }
+    static const unsigned char lead_mask[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+    uint32_t v = u[0] & lead_mask[len];
+    for (size_t k = 1; k < len; k++)
+        v = (v << 6) | (u[k] & 0x3F);
+    *cp = v;
+    return len;
+}
+
+/* True when s[i..n) starts "_xHHHH_": Excel reads that as an escaped
+ * character, so a literal one in the data must itself be escaped. */
+static bool xlsx_is_escape(const char *s, size_t n, size_t i)
+{
+    if (n - i < 7 || s[i] != '_' || s[i + 1] != 'x' || s[i + 6] != '_')
+        return false;
+    for (size_t k = 2; k < 6; k++)
+        if (!strchr("0123456789abcdefABCDEF", s[i + k]) || !s[i + k])
+            return false;
+    return true;
+}
+
+typedef struct {
+    size_t units;       /* UTF-16 units of the whole text, cut or not */
+    size_t chars;       /* its characters (code points) */
+    bool cut;           /* the text was longer than allowed */
+    bool bad;           /* it held invalid UTF-8 or a non-character */
+} xlsx_text_info;
+
+/* Appends code point cp (its original bytes s[0..len)) to out as it must
+ * appear in the file; see xlsx_clean. */
+static void xlsx_emit(strbuf *out, const char *s, size_t len, uint32_t cp, bool bad, bool in_cell,
+                      bool esc)
+{
+    if (bad || cp == 0xFFFE || cp == 0xFFFF)
+        strbuf_adds(out, "\xEF\xBF\xBD");
+    else if (!in_cell && (cp < 0x20 || cp == 0x7F))
+        strbuf_addc(out, ' ');
+    else if (esc)
+        strbuf_adds(out, "_x005F_");
+    else
+        strbuf_add(out, s, len);
+}
+
+/*
+ * Cleans s for the workbook, appending it to out: bytes that are not valid
+ * UTF-8 and the non-characters U+FFFE/U+FFFF (not allowed in XML) become
+ * U+FFFD.  In a cell (in_cell true) a literal "_xHHHH_" is written as
+ * "_x005F_xHHHH_" so Excel shows it as it stands; elsewhere (names, titles)
+ * control characters become spaces.  Stops before max UTF-16 units, never
+ * inside a character, and then sets info->cut; the string handed on also
+ * stays within max code points, the limit libxlsxwriter checks.
+ */
+static void xlsx_clean(strbuf *out, const char *s, size_t max, bool in_cell, xlsx_text_info *info)
+{
+    size_t n = strlen(s), i = 0, units = 0, passed = 0;
+    *info = (xlsx_text_info){0};
+    while (i < n) {
+        uint32_t cp;
+        bool bad = false;
+        size_t len = xlsx_next(s, n, i, &cp, &bad);
+        size_t u = cp >= 0x10000 ? 2 : 1;
+        bool esc = in_cell && cp == '_' && xlsx_is_escape(s, n, i);
+        size_t p = esc ? 7 : 1;
+        info->units += u;
+        info->chars++;
+        info->bad |= bad || cp == 0xFFFE || cp == 0xFFFF;
+        if (!info->cut && (units + u > max || passed + p > max))
+            info->cut = true;
+        if (!info->cut) {
+            xlsx_emit(out, s + i, len, cp, bad, in_cell, esc);
+            units += u;
+            passed += p;
+        }
+        i += len;
+    }
+}
+
+/* The text for a cell: s itself when it needs no change (short ASCII
+ * without '_'), else a cleaned copy in c->cell, valid until the next call. */
+static const char *xlsx_cell_text(xlsx_ctx *c, const char *s, xlsx_text_info *info)
+{
+    size_t n = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (p[n] && p[n] < 0x80 && p[n] != '_' && n <= XLSX_MAX_CELL_CHARS)
+        n++;
+    if (!p[n] && n <= XLSX_MAX_CELL_CHARS) {
+        *info = (xlsx_text_info){.units = n, .chars = n};
+        return s;
+    }
+    strbuf_reset(&c->cell);
+    xlsx_clean(&c->cell, s, XLSX_MAX_CELL_CHARS, true, info);
+    return strbuf_cstr(&c->cell);
+}
+
+/* A cleaned copy of s for names and titles (control characters as spaces),
+ * at most max characters, ending in "…" when cut.  Lives in the arena. */
+static const char *xlsx_plain(xlsx_ctx *c, const char *s, size_t max)
+{
+    strbuf b = {0};
+    xlsx_text_info info;
+    xlsx_clean(&b, s ? s : "", max, false, &info);
+    if (info.cut) {
+        strbuf_reset(&b);
+        xlsx_clean(&b, s, max - 1, false, &info);
+        strbuf_adds(&b, "\u2026");
+    }
+    const char *out = arena_strdup(&c->mem, strbuf_cstr(&b));
+    strbuf_free(&b);
+    return out;
+}
+
+/* s with every '&' doubled, for page headers and footers where '&' starts a
+ * control code.  Lives in the arena. */
+static const char *xlsx_amp(xlsx_ctx *c, const char *s)
+{
+    strbuf b = {0};
+    for (; *s; s++) {
+        if (*s == '&')
+            strbuf_addc(&b, '&');
+        strbuf_addc(&b, *s);
+    }
+    const char *out = arena_strdup(&c->mem, strbuf_cstr(&b));
+    strbuf_free(&b);
+    return out;
+}
+
+/* Characters (code points) of valid UTF-8 text s, for column widths. */
+static size_t xlsx_chars(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += (*p & 0xC0) != 0x80;
+    return n;
+}
+
+/* Lines that text s takes when wrapped in a column width characters wide
+ * (counting explicit line breaks), at most 20: an estimate, since neither
+ * Excel nor LibreOffice fits row heights to wrapped text when opening a
+ * file. */
+static size_t xlsx_lines(const char *s, double width)
+{
+    size_t per = width > 2 ? (size_t)(width * 1.15) : 1, lines = 1, col = 0;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && lines < 20; p++) {
+        if (*p == '\n') {
+            lines++;
+            col = 0;
+        } else if ((*p & 0xC0) != 0x80 && ++col > per) {
+            lines++;
+            col = 1;
+        }
+    }
+    return lines;
+}
+
+/* label(l, key) when the labels have the key, else NULL (label() would
+ * give back the key itself). */
+static const char *xlsx_label_or_null(const xlsx_ctx *c, const char *key)
+{
+    const char *t = label(c->l, key);
+    return t == key ? NULL : t;
+}
+
+/* The label prefix+name ("col." "due"), or fallback when there is none. */
+static const char *xlsx_label2(xlsx_ctx *c, const char *prefix, const char *name,
+                               const char *fallback)
+{
+    const char *key = arena_printf(&c->mem, "%s%s", prefix, name ? name : "");
+    const char *t = xlsx_label_or_null(c, key);
+    return t ? t : fallback;
+}
+
+#define L(key) label(c->l, key)
+
+/* ================================================================ warnings */
+
+/* Adds one of the writer's own warnings (shown on the data-quality sheet). */
+static void xlsx_warn(xlsx_ctx *c, const char *text)
+{
+    c->warnings = xrealloc(c->warnings, (c->nwarnings + 1) * sizeof *c->warnings);
+    c->warnings[c->nwarnings++] = text;
+}
+
+/* Counts a cell whose text was cut or held invalid UTF-8; the first
+ * XLSX_MAX_CUT_WARNINGS cuts get a warning naming where (the rest are
+ * counted and summed up on the data-quality sheet). */
+static void xlsx_note(xlsx_ctx *c, const xlsx_text_info *info, const char *where)
+{
+    if (!c->noting)
+        return;
+    c->nbad += info->bad;
+    if (!info->cut)
+        return;
+    if (c->ncut++ < XLSX_MAX_CUT_WARNINGS)
+        xlsx_warn(c, arena_printf(&c->mem, "%s: %s %zu", where, L("xlsx.warning.cut"),
+                                  info->chars));
+}
+
+/* "Sheet!C7", for warnings about a cell. */
+static const char *xlsx_where(xlsx_ctx *c, lxw_row_t row, lxw_col_t col)
+{
+    char ref[LXW_MAX_CELL_NAME_LENGTH];
+    lxw_rowcol_to_cell(ref, row, col);
+    return arena_printf(&c->mem, "%s!%s", c->sheet ? c->sheet : "", ref);
+}
+
+/* ================================================================ cells */
+
+/* Writes text from the data into a cell, always as a string (never a
+ * formula), cleaned and cut to fit; empty text leaves the cell blank. */
+static void xlsx_put_text(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                          const char *s, lxw_format *fmt)
+{
+    if (c->failed || !s || !*s)
+        return;
+    xlsx_text_info info;
+    const char *t = xlsx_cell_text(c, s, &info);
+    if (info.cut || info.bad)
+        xlsx_note(c, &info, xlsx_where(c, row, col));
+    xlsx_check(c, worksheet_write_string(ws, row, col, t, fmt), row, col);
+}
+
+/* Writes a number; a NaN or infinity (which libxlsxwriter would write as a
+ * broken "nan") becomes the "no value" dash. */
+static void xlsx_put_number(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                            double v, lxw_format *fmt)
+{
+    if (c->failed)
+        return;
+    if (!isfinite(v)) {
+        xlsx_put_text(c, ws, row, col, L("none"), c->f.none);
+        return;
+    }
+    xlsx_check(c, worksheet_write_number(ws, row, col, v, fmt), row, col);
+}
+
+/* Writes a number that may be absent: absent shows the "no value" dash. */
+static void xlsx_put_maybe(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                           maybe m, lxw_format *fmt)
+{
+    if (m.present)
+        xlsx_put_number(c, ws, row, col, m.v, fmt);
+    else
+        xlsx_put_text(c, ws, row, col, L("none"), c->f.none);
+}
+
+/* Writes a day number as a real Excel date.  The date is built from the
+ * day number's own year, month and day, so nothing rolls over; days Excel
+ * cannot show (before 1900, after 9999) are written as ISO text. */
+static void xlsx_put_date(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                          int32_t day, lxw_format *fmt)
+{
+    if (c->failed || day == DATE_NONE)
+        return;
+    int y, m, d;
+    date_to_ymd(day, &y, &m, &d);
+    if (y < 1900 || y > 9999) {
+        char iso[11];
+        date_format_iso(day, iso);
+        xlsx_put_text(c, ws, row, col, iso, c->f.text);
+        return;
+    }
+    lxw_datetime dt = {.year = y, .month = m, .day = d};
+    xlsx_check(c, worksheet_write_datetime(ws, row, col, &dt, fmt), row, col);
+}
+
+/* Sets the width of columns first..last (in characters). */
+static void xlsx_width(xlsx_ctx *c, lxw_worksheet *ws, lxw_col_t first, lxw_col_t last,
+                       double width)
+{
+    if (!c->failed)
+        xlsx_ok(c, worksheet_set_column(ws, first, last, width, NULL), "column width");
+}
+
+/* ================================================================ formats */
+
+enum {
+    XF_BOLD = 1, XF_WRAP = 2, XF_ITALIC = 4, XF_RIGHT = 8, XF_CENTER = 16,
+    XF_HEAD = 32, XF_TITLE = 64, XF_GREY = 128, XF_LEFT = 256
+};
+
+/* A new cell format with the given number format (or NULL) and XF_ flags;
+ * every format aligns to the top so tall wrapped rows read well. */
+static lxw_format *xlsx_format(xlsx_ctx *c, const char *num, unsigned flags)
+{
+    lxw_format *f = c->failed ? NULL : workbook_add_format(c->wb);
+    if (!f) {
+        xlsx_fail(c, "%s: cannot create a cell format (out of memory?)", c->path);
+        return NULL;
+    }
+    format_set_align(f, LXW_ALIGN_VERTICAL_TOP);
+    if (num)
+        format_set_num_format(f, num);
+    if (flags & (XF_BOLD | XF_HEAD | XF_TITLE))
+        format_set_bold(f);
+    if (flags & XF_WRAP)
+        format_set_text_wrap(f);
+    if (flags & XF_ITALIC)
+        format_set_italic(f);
+    if (flags & XF_RIGHT)
+        format_set_align(f, LXW_ALIGN_RIGHT);
+    if (flags & XF_CENTER)
+        format_set_align(f, LXW_ALIGN_CENTER);
+    if (flags & XF_LEFT)
+        format_set_align(f, LXW_ALIGN_LEFT);
+    if (flags & XF_GREY)
+        format_set_font_color(f, 0x595959);
+    if (flags & XF_TITLE)
+        format_set_font_size(f, 14);
+    if (flags & XF_HEAD) {
+        format_set_bg_color(f, 0xDDEBF7);
+        format_set_bottom(f, LXW_BORDER_THIN);
+        format_set_text_wrap(f);
+    }
+    return f;
+}
+
+/* A fill for the status conditional format: background and font colour. */
+static lxw_format *xlsx_fill(xlsx_ctx *c, lxw_color_t bg, lxw_color_t fg)
+{
+    lxw_format *f = c->failed ? NULL : workbook_add_format(c->wb);
+    if (!f) {
+        xlsx_fail(c, "%s: cannot create a cell format (out of memory?)", c->path);
+        return NULL;
+    }
+    format_set_bg_color(f, bg);
+    format_set_font_color(f, fg);
+    return f;
+}
+
+/* The formats of the workbook.  Number formats use Excel's own codes ('.'
+ * and ',' are shown as the reader's locale has them); nb and sv put a space
+ * before the percent sign, as they write it.  Returns false on failure. */
+static bool xlsx_make_formats(xlsx_ctx *c)
+{
+    bool en = strcmp(labels_language(c->l), "en") == 0;
+    bool nb = strcmp(labels_language(c->l), "nb") == 0;
+    xlsx_formats *f = &c->f;
+    f->title = xlsx_format(c, NULL, XF_TITLE);
+    f->subtitle = xlsx_format(c, NULL, XF_GREY);
+    f->bold = xlsx_format(c, NULL, XF_BOLD);
+    f->head = xlsx_format(c, NULL, XF_HEAD);
+    f->head_num = xlsx_format(c, NULL, XF_HEAD | XF_RIGHT);
+    f->head_title = xlsx_format(c, NULL, XF_HEAD | XF_CENTER);
+    f->text = xlsx_format(c, NULL, 0);
+    f->center = xlsx_format(c, NULL, XF_CENTER);
+    f->wrap = xlsx_format(c, NULL, XF_WRAP);
+    f->italic = xlsx_format(c, NULL, XF_ITALIC | XF_GREY);
+    f->none = xlsx_format(c, NULL, XF_RIGHT | XF_GREY);
+    f->integer = xlsx_format(c, "#,##0", 0);
+    f->int_left = xlsx_format(c, "#,##0", XF_LEFT);
+    f->int_center = xlsx_format(c, "0", XF_CENTER);
+    f->plain_int = xlsx_format(c, "0", 0);
+    f->decimal = xlsx_format(c, "#,##0.00", 0);
+    f->percent = xlsx_format(c, en ? "0.0%" : "0.0 %", 0);
+    f->change = xlsx_format(c, en ? "+0.0%;-0.0%;0.0%" : "+0.0 %;-0.0 %;0.0 %", 0);
+    f->date = xlsx_format(c, nb ? "dd.mm.yyyy" : "yyyy-mm-dd", XF_CENTER);
+    f->date_left = xlsx_format(c, nb ? "dd.mm.yyyy" : "yyyy-mm-dd", XF_LEFT);
+    f->datetime = xlsx_format(c, nb ? "dd.mm.yyyy hh:mm \"UTC\"" : "yyyy-mm-dd hh:mm \"UTC\"",
+                              XF_LEFT);
+    f->cf[STATUS_NONE] = xlsx_fill(c, 0xEDEDED, 0x595959);
+    f->cf[STATUS_GREEN] = xlsx_fill(c, 0xC6EFCE, 0x006100);
+    f->cf[STATUS_YELLOW] = xlsx_fill(c, 0xFFEB9C, 0x9C5700);
+    f->cf[STATUS_RED] = xlsx_fill(c, 0xFFC7CE, 0x9C0006);
+    return !c->failed;
+}
+
+/* The format for a KPI value of the given kind: shares as percent, changes
+ * as signed percent, counts as integers (with decimals if they have any). */
+static lxw_format *xlsx_value_format(const xlsx_ctx *c, kpi_kind kind, maybe v)
+{
+    if (kind == KPI_SHARE)
+        return c->f.percent;
+    if (kind == KPI_CHANGE)
+        return c->f.change;
+    return v.present && v.v != floor(v.v) ? c->f.decimal : c->f.integer;
+}
+
+/* The format for a numerator or denominator: a count. */
+static lxw_format *xlsx_count_format(const xlsx_ctx *c, maybe v)
+{
+    return v.present && v.v != floor(v.v) ? c->f.decimal : c->f.integer;
+}
+
+/* ================================================================ sheets */
+
+/* True when the folded name is taken (or reserved by Excel: "History"). */
+static bool xlsx_name_taken(const xlsx_ctx *c, const char *folded)
+{
+    if (strcmp(folded, "history") == 0)
+        return true;
+    for (size_t i = 0; i < c->nnames; i++)
+        if (strcmp(c->names[i], folded) == 0)
+            return true;
+    return false;
+}
+
+/* Appends want, made a valid sheet name of at most room UTF-16 units, to
+ * out: none of []:*?/\ (each becomes '-'), no apostrophe (’ instead, as
+ * chart references quote names with '), no control characters, no spaces
+ * at either end. */
+static void xlsx_sheet_base(const char *want, size_t room, strbuf *out)
+{
+    strbuf tmp = {0};
+    xlsx_text_info info;
+    xlsx_clean(&tmp, want ? want : "", 256, false, &info);
+    const char *s = strbuf_cstr(&tmp);
+    while (*s == ' ')
+        s++;
+    size_t units = 0, start = out->len;
+    for (size_t i = 0; s[i];) {
+        size_t len = xlsx_seq_len((unsigned char)s[i]);   /* cleaned: valid */
+        size_t u = len == 4 ? 2 : 1;
+        if (units + u > room)
+            break;
+        if (len == 1 && strchr("[]:*?/\\", s[i]))
+            strbuf_addc(out, '-');
+        else if (s[i] == '\'')
+            strbuf_adds(out, "\u2019");
+        else
+            strbuf_add(out, s + i, len);
+        units += u;
+        i += len;
+    }
+    while (out->len > start && out->data[out->len - 1] == ' ')
+        out->len--;
+    strbuf_cstr(out);
+    strbuf_free(&tmp);
+}
+
+/* A valid sheet name from want, unique in the workbook (Excel compares
+ * names without regard to case; so does libxlsxwriter, asked as well):
+ * "Name", then "Name (2)", "Name (3)", ... cut so the suffix fits.  Lives
+ * in the arena. */
+static const char *xlsx_sheet_name(xlsx_ctx *c, const char *want)
+{
+    for (int k = 1;; k++) {
+        char suffix[16] = "";
+        if (k > 1)
+            snprintf(suffix, sizeof suffix, " (%d)", k);
+        size_t room = XLSX_MAX_SHEET_NAME - strlen(suffix);
+        strbuf b = {0};
+        xlsx_sheet_base(want, room, &b);
+        if (b.len == 0)
+            xlsx_sheet_base(L("xlsx.sheet.fallback"), room, &b);
+        if (b.len == 0)
+            strbuf_adds(&b, "Sheet");
+        strbuf_adds(&b, suffix);
+        char *folded = utf8_fold(b.data, b.len);
+        bool taken = xlsx_name_taken(c, folded) ||
+                     workbook_validate_sheet_name(c->wb, b.data) == LXW_ERROR_SHEETNAME_ALREADY_USED;
+        if (!taken) {
+            c->names = xrealloc(c->names, (c->nnames + 1) * sizeof *c->names);
+            c->names[c->nnames++] = arena_strdup(&c->mem, folded);
+        }
+        const char *name = taken ? NULL : arena_strdup(&c->mem, b.data);
+        free(folded);
+        strbuf_free(&b);
+        if (name)
+            return name;
+    }
+}
+
+/* Print set-up every sheet shares: A4 landscape, fit to one page wide,
+ * the municipality and report in the header, sheet and "page x of y" in
+ * the footer. */
+static void xlsx_page_setup(xlsx_ctx *c, lxw_worksheet *ws)
+{
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9);         /* A4 */
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_margins(ws, 0.5, 0.5, 0.75, 0.75);
+    xlsx_ok(c, worksheet_set_header(ws, c->header), "page header");
+    xlsx_ok(c, worksheet_set_footer(ws, c->footer), "page footer");
+}
+
+/* Adds a worksheet named after want (made valid and unique) with the
+ * shared print set-up; NULL (and the message) on failure. */
+static lxw_worksheet *xlsx_add_sheet(xlsx_ctx *c, const char *want)
+{
+    if (c->failed)
+        return NULL;
+    const char *name = xlsx_sheet_name(c, want);
+    lxw_error e = workbook_validate_sheet_name(c->wb, name);
+    if (e != LXW_NO_ERROR) {
+        xlsx_fail(c, "%s: sheet name '%s': %s", c->path, name, lxw_strerror(e));
+        return NULL;
+    }
+    lxw_worksheet *ws = workbook_add_worksheet(c->wb, name);
+    if (!ws) {
+        xlsx_fail(c, "%s: cannot add the sheet '%s'", c->path, name);
+        return NULL;
+    }
+    c->sheet = name;
+    xlsx_page_setup(c, ws);
+    return c->failed ? NULL : ws;
+}
+
+/* Writes a row of column headers from first_col on; the first `left` of
+ * them align left (text columns), the rest right (number columns). */
+static void xlsx_put_heads(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t first_col,
+                           const char *const *heads, size_t n, size_t left)
+{
+    for (size_t i = 0; i < n; i++)
+        xlsx_put_text(c, ws, row, first_col + (lxw_col_t)i, heads[i],
+                      i < left ? c->f.head : c->f.head_num);
+}
+
+/* The sheet's title (row 0) and the municipality and period under it. */
+static void xlsx_sheet_title(xlsx_ctx *c, lxw_worksheet *ws, const char *title)
+{
+    xlsx_put_text(c, ws, 0, 0, title, c->f.title);
+    const char *sub = arena_printf(&c->mem, "%s \u00b7 %s", c->r->name ? c->r->name : "",
+                                   c->r->period.id);
+    xlsx_put_text(c, ws, 1, 0, sub, c->f.subtitle);
+}
+
+/* ================================================================ summary */
+
+enum { S_TITLE, S_ID, S_VALUE, S_DIR, S_TARGET, S_STATUS, S_NUM, S_DEN, S_PREV, S_LAST, S_DEF,
+       S_NCOLS };
+
+static const double xlsx_summary_widths[S_NCOLS] = {36, 28, 11, 9, 10, 14, 10, 10, 15, 15, 60};
+
+#define XLSX_SUMMARY_HEAD_ROW 5         /* table header row of the summary */
+
+/* "Forrige periode (2026-09)" when every KPI compares with the same period,
+ * else just the label. */
+static const char *xlsx_trend_head(xlsx_ctx *c, const char *key, bool last_year)
+{
+    const report *r = c->r;
+    const char *id = NULL;
+    for (size_t i = 0; i < r->nkpis; i++) {
+        const char *p = last_year ? r->kpis[i].last_year_id : r->kpis[i].previous_id;
+        if (!*p || (id && strcmp(id, p) != 0))
+            return L(key);
+        id = p;
+    }
+    return id ? arena_printf(&c->mem, "%s (%s)", L(key), id) : L(key);
+}
+
+/* The period in words: "oktober 2026 (01.10.2026–31.10.2026)". */
+static const char *xlsx_period_text(xlsx_ctx *c)
+{
+    const period *p = &c->r->period;
+    char a[16], b[16];
+    labels_fmt_date(c->l, p->start, a);
+    labels_fmt_date(c->l, p->end, b);
+    if (p->kind == PERIOD_MONTH)
+        return arena_printf(&c->mem, "%s %d (%s\u2013%s)", labels_month_name(c->l, p->index),
+                            p->year, a, b);
+    return arena_printf(&c->mem, "%s (%s\u2013%s)", p->id, a, b);
+}
+
+/* The summary's title block: report and municipality, period, as-of date
+ * and when the report was generated (UTC). */
+static void xlsx_summary_head(xlsx_ctx *c, lxw_worksheet *ws)
+{
+    const report *r = c->r;
+    const char *title = r->title && *r->title ? r->title : L("report.title");
+    xlsx_put_text(c, ws, 0, 0, arena_printf(&c->mem, "%s \u2013 %s", title, r->name ? r->name : ""),
+                  c->f.title);
+    xlsx_put_text(c, ws, 1, 0, L("report.period"), c->f.bold);
+    xlsx_put_text(c, ws, 1, 1, xlsx_period_text(c), c->f.text);
+    xlsx_put_text(c, ws, 2, 0, L("report.as_of"), c->f.bold);
+    xlsx_put_date(c, ws, 2, 1, r->as_of, c->f.date_left);
+    xlsx_put_text(c, ws, 3, 0, L("report.generated"), c->f.bold);
+    struct tm tm;
+    time_t t = r->generated;
+    if (gmtime_r(&t, &tm) && tm.tm_year + 1900 >= 1900 && tm.tm_year + 1900 <= 9999) {
+        lxw_datetime dt = {tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min,
+                           tm.tm_sec};
+        xlsx_check(c, worksheet_write_datetime(ws, 3, 1, &dt, c->f.datetime), 3, 1);
+    }
+}
+
+/* The summary table's header row. */
+static void xlsx_summary_heads(xlsx_ctx *c, lxw_worksheet *ws)
+{
+    const char *heads[S_NCOLS] = {
+        L("col.kpi"), L("xlsx.col.kpi_id"), L("col.value"), L("col.direction"),
+        L("col.target"), L("col.status"), L("col.numerator"), L("col.denominator"),
+        xlsx_trend_head(c, "col.previous", false), xlsx_trend_head(c, "col.last_year", true),
+        L("xlsx.col.definition")};
+    for (lxw_col_t i = 0; i < S_NCOLS; i++) {
+        bool num = i == S_VALUE || i == S_TARGET || i == S_NUM || i == S_DEN || i == S_PREV ||
+                   i == S_LAST;
+        bool mid = i == S_DIR || i == S_STATUS;
+        xlsx_put_text(c, ws, XLSX_SUMMARY_HEAD_ROW, i, heads[i],
+                      num ? c->f.head_num : mid ? c->f.head_title : c->f.head);
+        xlsx_width(c, ws, i, i, xlsx_summary_widths[i]);
+    }
+    /* Two lines: the trend headers carry their period. */
+    xlsx_check(c, worksheet_set_row(ws, XLSX_SUMMARY_HEAD_ROW, 30, NULL), XLSX_SUMMARY_HEAD_ROW, 0);
+}
+
+/* One KPI's row of the summary. */
+static void xlsx_summary_row(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, const kpi_result *k)
+{
+    char key[32];
+    lxw_format *vf = xlsx_value_format(c, k->kind, k->value);
+    xlsx_put_text(c, ws, row, S_TITLE, k->title, c->f.wrap);
+    xlsx_put_text(c, ws, row, S_ID, k->id, c->f.text);
+    xlsx_put_maybe(c, ws, row, S_VALUE, k->value, vf);
+    snprintf(key, sizeof key, "direction.%s", kpi_direction_name(k->direction));
+    xlsx_put_text(c, ws, row, S_DIR, L(key), c->f.center);
+    xlsx_put_maybe(c, ws, row, S_TARGET, k->target, xlsx_value_format(c, k->kind, k->target));
+    snprintf(key, sizeof key, "status.%s", kpi_status_name(k->status));
+    xlsx_put_text(c, ws, row, S_STATUS, L(key), c->f.center);
+    xlsx_put_maybe(c, ws, row, S_NUM, k->numerator, xlsx_count_format(c, k->numerator));
+    xlsx_put_maybe(c, ws, row, S_DEN, k->denominator, xlsx_count_format(c, k->denominator));
+    xlsx_put_maybe(c, ws, row, S_PREV, k->previous, xlsx_value_format(c, k->kind, k->previous));
+    xlsx_put_maybe(c, ws, row, S_LAST, k->last_year, xlsx_value_format(c, k->kind, k->last_year));
+    xlsx_put_text(c, ws, row, S_DEF, k->definition, c->f.wrap);
+    size_t a = xlsx_lines(k->title, xlsx_summary_widths[S_TITLE]);
+    size_t b = xlsx_lines(k->definition, xlsx_summary_widths[S_DEF]);
+    if (a > 1 || b > 1)
+        xlsx_check(c, worksheet_set_row(ws, row, 15.0 * (double)(a > b ? a : b), NULL), row, 0);
+}
+
+/* Colours the status column: a conditional format per status text, so the
+ * fill follows the cell if someone edits it. */
+static void xlsx_status_colours(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last)
+{
+    for (int s = STATUS_NONE; s <= STATUS_RED; s++) {
+        char key[32];
+        snprintf(key, sizeof key, "status.%s", kpi_status_name((kpi_status)s));
+        strbuf q = {0};
+        strbuf_addc(&q, '"');
+        for (const char *p = xlsx_plain(c, L(key), 200); *p; p++) {
+            if (*p == '"')
+                strbuf_addc(&q, '"');
+            strbuf_addc(&q, *p);
+        }
+        strbuf_addc(&q, '"');
+        lxw_conditional_format cf = {.type = LXW_CONDITIONAL_TYPE_CELL,
+                                     .criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO,
+                                     .value_string = q.data, .format = c->f.cf[s]};
+        xlsx_check(c, worksheet_conditional_format_range(ws, first, S_STATUS, last, S_STATUS, &cf),
+                   first, S_STATUS);
+        strbuf_free(&q);
+    }
+}
+
+/* Where a KPI's series sits on the series sheet (rows of its data). */
+typedef struct {
+    bool has;                           /* the KPI has a series */
+    bool target;                        /* and a target column */
+    lxw_row_t first, last;
+} xlsx_series_pos;
+
+/* A chart's line: colour, width in points, dash type. */
+static lxw_chart_line xlsx_line(lxw_color_t color, float width, uint8_t dash)
+{
+    lxw_chart_line line = {.color = color, .width = width, .dash_type = dash};
+    return line;
+}
+
+/* The y axis of a KPI's chart: percent for shares (0 to 100 %), signed
+ * percent for changes, whole numbers from 0 for counts. */
+static void xlsx_chart_axis(lxw_chart *ch, kpi_kind kind)
+{
+    if (kind == KPI_SHARE) {
+        chart_axis_set_num_format(ch->y_axis, "0%");
+        chart_axis_set_min(ch->y_axis, 0);
+        chart_axis_set_max(ch->y_axis, 1);
+    } else if (kind == KPI_CHANGE) {
+        chart_axis_set_num_format(ch->y_axis, "+0%;-0%;0%");
+        /* Month names under the plot, not on the zero line mid-chart. */
+        chart_axis_set_label_position(ch->x_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
+    } else {
+        chart_axis_set_num_format(ch->y_axis, "#,##0");
+        chart_axis_set_min(ch->y_axis, 0);
+    }
+    lxw_chart_font small = {.size = 8};
+    chart_axis_set_num_font(ch->x_axis, &small);
+    chart_axis_set_num_font(ch->y_axis, &small);
+}
+
+/* A title that libxlsxwriter will not read as a formula ("=..." would be a
+ * cell reference there): cleaned, short, and never starting with '='. */
+static const char *xlsx_chart_text(xlsx_ctx *c, const char *s)
+{
+    const char *t = xlsx_plain(c, s, 90);
+    return *t == '=' ? arena_printf(&c->mem, " %s", t) : t;
+}
+
+/* A line chart of one KPI's monthly series (data on the series sheet),
+ * with the target as a dashed second line when there is one. */
+static lxw_chart *xlsx_kpi_chart(xlsx_ctx *c, const kpi_result *k, const char *sheet,
+                                 const xlsx_series_pos *p)
+{
+    lxw_chart *ch = workbook_add_chart(c->wb, LXW_CHART_LINE);
+    lxw_chart_series *s = ch ? chart_add_series(ch, NULL, NULL) : NULL;
+    if (!s) {
+        xlsx_fail(c, "%s: cannot create the chart of %s", c->path, k->id);
+        return NULL;
+    }
+    chart_series_set_categories(s, sheet, p->first, 0, p->last, 0);
+    chart_series_set_values(s, sheet, p->first, 1, p->last, 1);
+    chart_series_set_name(s, xlsx_chart_text(c, L("col.value")));
+    lxw_chart_line line = xlsx_line(0x1F4E79, 2.25, LXW_CHART_LINE_DASH_SOLID);
+    chart_series_set_line(s, &line);
+    chart_series_set_marker_type(s, LXW_CHART_MARKER_CIRCLE);
+    chart_series_set_marker_size(s, 5);
+    if (p->target && (s = chart_add_series(ch, NULL, NULL)) != NULL) {
+        chart_series_set_categories(s, sheet, p->first, 0, p->last, 0);
+        chart_series_set_values(s, sheet, p->first, 2, p->last, 2);
+        chart_series_set_name(s, xlsx_chart_text(c, L("col.target")));
+        line = xlsx_line(0xC00000, 1.5, LXW_CHART_LINE_DASH_DASH);
+        chart_series_set_line(s, &line);
+        chart_series_set_marker_type(s, LXW_CHART_MARKER_NONE);
+    }
+    chart_title_set_name(ch, xlsx_chart_text(c, k->title && *k->title ? k->title : k->id));
+    lxw_chart_font tf = {.size = 11, .bold = 1};
+    chart_title_set_name_font(ch, &tf);
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
+    chart_show_blanks_as(ch, LXW_CHART_BLANKS_AS_GAP);
+    xlsx_chart_axis(ch, k->kind);
+    return ch;
+}
+
+/* The charts under the summary table, two side by side per band. */
+static void xlsx_summary_charts(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, const char *sheet,
+                                const xlsx_series_pos *pos)
+{
+    size_t placed = 0;
+    for (size_t i = 0; i < c->r->nkpis && !c->failed; i++) {
+        if (!pos[i].has)
+            continue;
+        if (placed == 0)
+            xlsx_put_text(c, ws, row, 0, L("xlsx.series.title"), c->f.bold);
+        lxw_chart *ch = xlsx_kpi_chart(c, &c->r->kpis[i], sheet, &pos[i]);
+        if (!ch)
+            return;
+        lxw_row_t at = row + 1 + (lxw_row_t)(placed / 2) * XLSX_CHART_ROWS;
+        lxw_chart_options o = {.x_offset = placed % 2 ? 530 : 0, .y_offset = 4,
+                               .x_scale = 1.05, .y_scale = 1.0};
+        xlsx_check(c, worksheet_insert_chart_opt(ws, at, 0, ch, &o), at, 0);
+        placed++;
+    }
+}
+
+/* The summary sheet: title block, a row per KPI with status colours, and
+ * the charts of the series whose data pos locates on the series sheet. */
+static void xlsx_summary(xlsx_ctx *c, lxw_worksheet *ws, const char *series_sheet,
+                         const xlsx_series_pos *pos)
+{
+    const report *r = c->r;
+    c->sheet = ws->name;
+    xlsx_summary_head(c, ws);
+    xlsx_summary_heads(c, ws);
+    lxw_row_t first = XLSX_SUMMARY_HEAD_ROW + 1;
+    for (size_t i = 0; i < r->nkpis && !c->failed; i++)
+        xlsx_summary_row(c, ws, first + (lxw_row_t)i, &r->kpis[i]);
+    if (r->nkpis == 0)
+        xlsx_put_text(c, ws, first, 0, L("xlsx.none_kpis"), c->f.italic);
+    lxw_row_t last = first + (lxw_row_t)(r->nkpis ? r->nkpis - 1 : 0);
+    if (r->nkpis) {
+        xlsx_status_colours(c, ws, first, last);
+        xlsx_ok(c, worksheet_autofilter(ws, XLSX_SUMMARY_HEAD_ROW, 0, last, S_NCOLS - 1),
+                "autofilter");
+    }
+    worksheet_freeze_panes(ws, first, 1);
+    xlsx_ok(c, worksheet_repeat_rows(ws, XLSX_SUMMARY_HEAD_ROW, XLSX_SUMMARY_HEAD_ROW),
+            "print titles");
+    xlsx_summary_charts(c, ws, last + 2, series_sheet, pos);
+}
+
+/* ================================================================ series */
+
+/* One format for a whole series (and its target), so a column of counts
+ * does not mix "100" with "100.01". */
+static lxw_format *xlsx_series_format(const xlsx_ctx *c, const kpi_result *k)
+{
+    maybe any = k->target;
+    for (size_t i = 0; i < k->nseries; i++)
+        if (k->series[i].value.present && k->series[i].value.v != floor(k->series[i].value.v))
+            any = k->series[i].value;
+    return xlsx_value_format(c, k->kind, any);
+}
+
+/* One KPI's block on the series sheet from row: its title, a header, then
+ * a row per month (value, and target when there is one).  Records where the
+ * data went in *p and returns the next free row. */
+static lxw_row_t xlsx_series_block(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row,
+                                   const kpi_result *k, xlsx_series_pos *p)
+{
+    *p = (xlsx_series_pos){.has = k->nseries > 0, .target = k->target.present};
+    if (!p->has)
+        return row;
+    xlsx_put_text(c, ws, row, 0, arena_printf(&c->mem, "%s (%s)", k->title ? k->title : "",
+                                              k->id ? k->id : ""), c->f.bold);
+    const char *heads[3] = {L("col.month"), L("col.value"), L("col.target")};
+    xlsx_put_heads(c, ws, row + 1, 0, heads, p->target ? 3 : 2, 1);
+    p->first = row + 2;
+    lxw_format *vf = xlsx_series_format(c, k);
+    for (size_t i = 0; i < k->nseries && !c->failed; i++) {
+        lxw_row_t at = p->first + (lxw_row_t)i;
+        const series_point *s = &k->series[i];
+        xlsx_put_text(c, ws, at, 0, s->month, c->f.text);
+        if (s->value.present)
+            xlsx_put_number(c, ws, at, 1, s->value.v, vf);
+        if (p->target)
+            xlsx_put_number(c, ws, at, 2, k->target.v, vf);
+    }
+    p->last = p->first + (lxw_row_t)k->nseries - 1;
+    return p->last + 2;
+}
+
+/* The series sheet: every KPI's twelve months, the data of the charts. */
+static void xlsx_series(xlsx_ctx *c, lxw_worksheet *ws, xlsx_series_pos *pos)
+{
+    xlsx_sheet_title(c, ws, L("xlsx.sheet.series"));
+    xlsx_width(c, ws, 0, 0, 14);
+    xlsx_width(c, ws, 1, 2, 12);
+    lxw_row_t row = 3;
+    for (size_t i = 0; i < c->r->nkpis && !c->failed; i++)
+        row = xlsx_series_block(c, ws, row, &c->r->kpis[i], &pos[i]);
+}
+
+/* ================================================================ breakdowns */
+
+static const char *const xlsx_dims[] = {"unit", "gender", "age_group", "area", "category"};
+
+/* A KPI that has a breakdown by the dimension at hand. */
+typedef struct {
+    const kpi_result *k;
+    const breakdown *b;
+    bool ratio;                         /* entries carry numerator/denominator */
+    lxw_col_t col;                      /* its first column */
+} xlsx_bd_kpi;
+
+/* The breakdown of k by dim, or NULL. */
+static const breakdown *xlsx_find_breakdown(const kpi_result *k, const char *dim)
+{
+    for (size_t i = 0; i < k->nbreakdowns; i++)
+        if (k->breakdowns[i].dimension && strcmp(k->breakdowns[i].dimension, dim) == 0)
+            return &k->breakdowns[i];
+    return NULL;
+}
+
+/* True when dim is one of the first n dimensions of list (or of the
+ * canonical ones when list is NULL). */
+static bool xlsx_dim_in(const char *dim, const char *const *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(list[i], dim) == 0)
+            return true;
+    return false;
+}
+
+/* The dimensions that any KPI is broken down by: the canonical ones in
+ * their order, then any others in the order met.  Caller frees *out. */
+static size_t xlsx_dimensions(const report *r, const char ***out)
+{
+    size_t ncanon = sizeof xlsx_dims / sizeof xlsx_dims[0], n = 0;
+    const char **dims = xcalloc(ncanon + 1, sizeof *dims);
+    for (size_t d = 0; d < ncanon; d++)
+        for (size_t i = 0; i < r->nkpis; i++)
+            if (xlsx_find_breakdown(&r->kpis[i], xlsx_dims[d]) && !xlsx_dim_in(xlsx_dims[d], dims, n)) {
+                dims[n++] = xlsx_dims[d];
+                break;
+            }
+    for (size_t i = 0; i < r->nkpis; i++)
+        for (size_t b = 0; b < r->kpis[i].nbreakdowns; b++) {
+            const char *dim = r->kpis[i].breakdowns[b].dimension;
+            if (dim && !xlsx_dim_in(dim, dims, n)) {
+                dims = xrealloc(dims, (n + 1) * sizeof *dims);
+                dims[n++] = dim;
+            }
+        }
+    *out = dims;
+    return n;
+}
+
+/* A key with the place it was first met, for keeping that order. */
+typedef struct {
+    const char *key;
+    size_t seen;
+} xlsx_key;
+
+/* Orders keys by text, then by first appearance. */
+static int xlsx_key_by_text(const void *a, const void *b)
+{
+    const xlsx_key *x = a, *y = b;
+    int d = strcmp(x->key, y->key);
+    return d ? d : (x->seen > y->seen) - (x->seen < y->seen);
+}
+
+/* Orders keys by first appearance, the empty key ("unknown") last. */
+static int xlsx_key_by_seen(const void *a, const void *b)
+{
+    const xlsx_key *x = a, *y = b;
+    if (!*x->key != !*y->key)
+        return !*x->key ? 1 : -1;
+    return (x->seen > y->seen) - (x->seen < y->seen);
+}
+
+/* The keys of all the breakdowns, each once: in the order the KPIs list
+ * them (they come sorted), the empty key last.  Caller frees *out. */
+static size_t xlsx_union_keys(const xlsx_bd_kpi *ks, size_t nk, xlsx_key **out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < nk; i++)
+        n += ks[i].b->n;
+    xlsx_key *keys = xcalloc(n + 1, sizeof *keys);
+    n = 0;
+    for (size_t i = 0; i < nk; i++)
+        for (size_t e = 0; e < ks[i].b->n; e++, n++)
+            keys[n] = (xlsx_key){ks[i].b->entries[e].key ? ks[i].b->entries[e].key : "", n};
+    qsort(keys, n, sizeof *keys, xlsx_key_by_text);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || strcmp(keys[u - 1].key, keys[i].key) != 0)
+            keys[u++] = keys[i];
+    qsort(keys, u, sizeof *keys, xlsx_key_by_seen);
+    *out = keys;
+    return u;
+}
+
+/* The entry of b for key, or NULL. */
+static const breakdown_entry *xlsx_entry(const breakdown *b, const char *key)
+{
+    for (size_t i = 0; i < b->n; i++)
+        if (strcmp(b->entries[i].key ? b->entries[i].key : "", key) == 0)
+            return &b->entries[i];
+    return NULL;
+}
+
+/* The KPIs broken down by dim, with their columns from column 1 on: value,
+ * then numerator and denominator where the entries have them.  Caller
+ * frees *out. */
+static size_t xlsx_bd_kpis(const report *r, const char *dim, xlsx_bd_kpi **out)
+{
+    xlsx_bd_kpi *ks = xcalloc(r->nkpis + 1, sizeof *ks);
+    size_t n = 0;
+    lxw_col_t col = 1;
+    for (size_t i = 0; i < r->nkpis; i++) {
+        const breakdown *b = xlsx_find_breakdown(&r->kpis[i], dim);
+        if (!b)
+            continue;
+        bool ratio = false;
+        for (size_t e = 0; e < b->n; e++)
+            ratio |= b->entries[e].numerator.present || b->entries[e].denominator.present;
+        ks[n++] = (xlsx_bd_kpi){&r->kpis[i], b, ratio, col};
+        col += ratio ? 3 : 1;
+    }
+    *out = ks;
+    return n;
+}
+
+/* The two header rows over one KPI's columns: its title (merged over them)
+ * and value / numerator / denominator. */
+static void xlsx_bd_heads(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, const xlsx_bd_kpi *k)
+{
+    const char *title = k->k->title && *k->k->title ? k->k->title : k->k->id;
+    if (k->ratio) {
+        xlsx_text_info info;
+        const char *t = xlsx_cell_text(c, title ? title : "", &info);
+        if (info.cut || info.bad)
+            xlsx_note(c, &info, xlsx_where(c, row, k->col));
+        xlsx_check(c, worksheet_merge_range(ws, row, k->col, row, k->col + 2, t, c->f.head_title),
+                   row, k->col);
+    } else {
+        xlsx_put_text(c, ws, row, k->col, title, c->f.head_title);
+    }
+    const char *heads[3] = {L("col.value"), L("col.numerator"), L("col.denominator")};
+    xlsx_put_heads(c, ws, row + 1, k->col, heads, k->ratio ? 3 : 1, 0);
+    xlsx_width(c, ws, k->col, k->col + (k->ratio ? 2 : 0), k->ratio ? 11 : 16);
+}
+
+/* One key's row: the key (or "unknown"), then each KPI's numbers. */
+static void xlsx_bd_row(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, const char *key,
+                        const xlsx_bd_kpi *ks, size_t nk)
+{
+    if (*key)
+        xlsx_put_text(c, ws, row, 0, key, c->f.text);
+    else
+        xlsx_put_text(c, ws, row, 0, L("unknown"), c->f.italic);
+    for (size_t i = 0; i < nk; i++) {
+        const breakdown_entry *e = xlsx_entry(ks[i].b, key);
+        if (!e)
+            continue;
+        xlsx_put_maybe(c, ws, row, ks[i].col, e->value, xlsx_value_format(c, ks[i].k->kind, e->value));
+        if (!ks[i].ratio)
+            continue;
+        xlsx_put_maybe(c, ws, row, ks[i].col + 1, e->numerator, xlsx_count_format(c, e->numerator));
+        xlsx_put_maybe(c, ws, row, ks[i].col + 2, e->denominator,
+                       xlsx_count_format(c, e->denominator));
+    }
+}
+
+/* Height of the KPI title row: enough lines for the longest title in its
+ * merged width (about 1.1 characters per width unit), 2 to 5 lines. */
+static double xlsx_bd_title_height(const xlsx_bd_kpi *ks, size_t nk)
+{
+    size_t lines = 2;
+    for (size_t i = 0; i < nk; i++) {
+        const char *t = ks[i].k->title ? ks[i].k->title : "";
+        size_t per_line = ks[i].ratio ? 33 : 16;
+        size_t need = (xlsx_chars(t) + per_line - 1) / per_line;
+        lines = need > lines ? need : lines;
+    }
+    return 15.0 * (double)(lines > 5 ? 5 : lines);
+}
+
+/* The width of the key column: the longest key (at most 45), at least 16. */
+static double xlsx_key_width(const xlsx_key *keys, size_t n, const char *unknown)
+{
+    size_t w = xlsx_chars(unknown);
+    for (size_t i = 0; i < n; i++) {
+        size_t k = xlsx_chars(keys[i].key);
+        w = k > w ? k : w;
+    }
+    w += 2;
+    return w < 16 ? 16 : w > 45 ? 45 : (double)w;
+}
+
+/* The sheet of one breakdown dimension: a row per key, columns per KPI. */
+static void xlsx_breakdown_sheet(xlsx_ctx *c, const char *dim)
+{
+    xlsx_bd_kpi *ks;
+    size_t nk = xlsx_bd_kpis(c->r, dim, &ks);
+    const char *dim_name = xlsx_label2(c, "col.", dim, dim);
+    const char *title = xlsx_label2(c, "xlsx.sheet.breakdown.", dim,
+                                    arena_printf(&c->mem, "%s %s", L("xlsx.sheet.breakdown.other"),
+                                                 dim_name));
+    lxw_worksheet *ws = xlsx_add_sheet(c, title);
+    xlsx_key *keys = NULL;
+    size_t nkeys = ws ? xlsx_union_keys(ks, nk, &keys) : 0;
+    if (ws) {
+        xlsx_sheet_title(c, ws, title);
+        xlsx_check(c, worksheet_write_blank(ws, 3, 0, c->f.head_title), 3, 0);
+        xlsx_put_text(c, ws, 4, 0, dim_name, c->f.head);
+        for (size_t i = 0; i < nk && !c->failed; i++)
+            xlsx_bd_heads(c, ws, 3, &ks[i]);
+        xlsx_check(c, worksheet_set_row(ws, 3, xlsx_bd_title_height(ks, nk), NULL), 3, 0);
+        xlsx_width(c, ws, 0, 0, xlsx_key_width(keys, nkeys, L("unknown")));
+        for (size_t i = 0; i < nkeys && !c->failed; i++)
+            xlsx_bd_row(c, ws, 5 + (lxw_row_t)i, keys[i].key, ks, nk);
+        lxw_col_t last_col = nk ? ks[nk - 1].col + (ks[nk - 1].ratio ? 2 : 0) : 0;
+        if (nkeys)
+            xlsx_ok(c, worksheet_autofilter(ws, 4, 0, 4 + (lxw_row_t)nkeys, last_col), "autofilter");
+        worksheet_freeze_panes(ws, 5, 1);
+        xlsx_ok(c, worksheet_repeat_rows(ws, 3, 4), "print titles");
+    }
+    free(keys);
+    free(ks);
+}
+
+/* Every breakdown dimension's sheet. */
+static void xlsx_breakdowns(xlsx_ctx *c)
+{
+    const char **dims;
+    size_t n = xlsx_dimensions(c->r, &dims);
+    for (size_t i = 0; i < n && !c->failed; i++)
+        xlsx_breakdown_sheet(c, dims[i]);
+    free(dims);
+}
+
+/* ================================================================ lists */
+
+#define XLSX_LIST_HEAD_ROW 3            /* the table's header row */
+
+/* Column headers of a list: the labels of the canonical names, made unique
+ * within the table (Excel requires it) and never empty.  In the arena. */
+static const char **xlsx_list_heads(xlsx_ctx *c, const item_list *il)
+{
+    const char **heads = arena_alloc(&c->mem, (il->ncols + 1) * sizeof *heads);
+    for (size_t j = 0; j < il->ncols; j++) {
+        const char *name = il->columns && il->columns[j] ? il->columns[j] : "";
+        const char *h = xlsx_plain(c, xlsx_label2(c, "col.", name, name), 200);
+        if (!*h)
+            h = arena_printf(&c->mem, "%zu", j + 1);
+        for (int k = 2;; k++) {
+            char *f = utf8_fold(h, strlen(h));
+            bool dup = false;
+            for (size_t i = 0; i < j && !dup; i++) {
+                char *g = utf8_fold(heads[i], strlen(heads[i]));
+                dup = strcmp(f, g) == 0;
+                free(g);
+            }
+            free(f);
+            if (!dup)
+                break;
+            h = arena_printf(&c->mem, "%s %d", xlsx_plain(c, xlsx_label2(c, "col.", name, name), 200), k);
+        }
+        heads[j] = h;
+    }
+    return heads;
+}
+
+/* Column widths of a list from its contents: dates 12, numbers by their
+ * digits, text by its longest value (10 to 60), never narrower than the
+ * header plus room for the filter button. */
+static void xlsx_list_widths(xlsx_ctx *c, lxw_worksheet *ws, const item_list *il,
+                             const char **heads, size_t nrows)
+{
+    for (size_t j = 0; j < il->ncols && !c->failed; j++) {
+        size_t w = xlsx_chars(heads[j]) + 4;
+        for (size_t i = 0; i < nrows; i++) {
+            const cell *e = &il->cells[i * il->ncols + j];
+            size_t cw = e->kind == CELL_TEXT && e->u.text ? xlsx_chars(e->u.text) + 2
+                      : e->kind == CELL_DATE ? 12
+                      : e->kind == CELL_INT ? (size_t)snprintf(NULL, 0, "%lld", (long long)e->u.i) + 3
+                      : 0;
+            w = cw > w ? cw : w;
+            if (w >= 60)
+                break;
+        }
+        xlsx_width(c, ws, (lxw_col_t)j, (lxw_col_t)j, w < 10 ? 10 : w > 60 ? 60 : (double)w);
+    }
+}
+
+/* One cell of a list. */
+static void xlsx_list_cell(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                           const cell *e)
+{
+    switch (e->kind) {
+    case CELL_TEXT: xlsx_put_text(c, ws, row, col, e->u.text, NULL); break;
+    case CELL_DATE: xlsx_put_date(c, ws, row, col, e->u.day, c->f.date); break;
+    case CELL_INT: xlsx_put_number(c, ws, row, col, (double)e->u.i, c->f.plain_int); break;
+    case CELL_EMPTY: break;
+    }
+}
+
+/* An Excel table (header, autofilter, banded rows) named name over rows
+ * first (the header, from heads) to last, columns 0 to n-1.  libxlsxwriter
+ * writes the header cells itself. */
+static void xlsx_table(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last,
+                       const char *const *heads, size_t n, const char *name)
+{
+    lxw_table_column *cols = xcalloc(n, sizeof *cols);
+    lxw_table_column **colp = xcalloc(n + 1, sizeof *colp);
+    for (size_t j = 0; j < n; j++) {
+        cols[j].header = (char *)xlsx_plain(c, heads[j], 255);
+        cols[j].header_format = c->f.head;
+        colp[j] = &cols[j];
+    }
+    lxw_table_options o = {.name = (char *)name, .style_type = LXW_TABLE_STYLE_TYPE_LIGHT,
+                           .style_type_number = 9, .columns = colp};
+    xlsx_check(c, worksheet_add_table(ws, first, 0, last, (lxw_col_t)n - 1, &o), first, 0);
+    free(colp);
+    free(cols);
+}
+
+/* The sheet name and title of a list: the workbook's own short name when
+ * it has one, else the common label, else the list's canonical name. */
+static void xlsx_list_names(xlsx_ctx *c, const item_list *il, const char **sheet, const char **title)
+{
+    const char *name = il->name ? il->name : "";
+    *title = xlsx_label2(c, "list.", name, name);
+    *sheet = xlsx_label2(c, "xlsx.sheet.list.", name, *title);
+}
+
+/* Rows of a list that fit on a sheet under the header; warns when some
+ * do not. */
+static size_t xlsx_list_rows(xlsx_ctx *c, const item_list *il)
+{
+    size_t room = XLSX_LAST_ROW - XLSX_LIST_HEAD_ROW;
+    if (il->nrows <= room)
+        return il->nrows;
+    xlsx_warn(c, arena_printf(&c->mem, "%s: %s %zu", c->sheet, L("xlsx.warning.rows"),
+                              il->nrows - room));
+    return room;
+}
+
+/* One KPI's list on a sheet of its own, as an Excel table. */
+static void xlsx_list_sheet(xlsx_ctx *c, const kpi_result *k, int number)
+{
+    const item_list *il = k->items;
+    const char *sheet, *title;
+    xlsx_list_names(c, il, &sheet, &title);
+    lxw_worksheet *ws = xlsx_add_sheet(c, sheet);
+    if (!ws || il->ncols == 0 || il->ncols > XLSX_LAST_COL)
+        return;
+    size_t nrows = xlsx_list_rows(c, il);
+    const char **heads = xlsx_list_heads(c, il);
+    xlsx_sheet_title(c, ws, title);
+    xlsx_put_text(c, ws, 2, 0, arena_printf(&c->mem, "%s: %s (%s) \u00b7 %zu %s", L("col.kpi"),
+                                            k->title ? k->title : "", k->id ? k->id : "",
+                                            il->nrows, L("xlsx.rows")), c->f.text);
+    xlsx_list_widths(c, ws, il, heads, nrows);
+    for (size_t i = 0; i < nrows && !c->failed; i++)
+        for (size_t j = 0; j < il->ncols; j++)
+            xlsx_list_cell(c, ws, XLSX_LIST_HEAD_ROW + 1 + (lxw_row_t)i, (lxw_col_t)j,
+                           &il->cells[i * il->ncols + j]);
+    if (nrows) {
+        char name[32];
+        snprintf(name, sizeof name, "List%d", number);
+        xlsx_table(c, ws, XLSX_LIST_HEAD_ROW, XLSX_LIST_HEAD_ROW + (lxw_row_t)nrows, heads,
+                   il->ncols, name);
+    } else {
+        xlsx_put_heads(c, ws, XLSX_LIST_HEAD_ROW, 0, heads, il->ncols, il->ncols);
+        xlsx_put_text(c, ws, XLSX_LIST_HEAD_ROW + 1, 0, L("xlsx.none_rows"), c->f.italic);
+    }
+    worksheet_freeze_panes(ws, XLSX_LIST_HEAD_ROW + 1, 0);
+    xlsx_ok(c, worksheet_repeat_rows(ws, XLSX_LIST_HEAD_ROW, XLSX_LIST_HEAD_ROW), "print titles");
+}
+
+/* Every KPI list's sheet. */
+static void xlsx_lists(xlsx_ctx *c)
+{
+    int number = 0;
+    for (size_t i = 0; i < c->r->nkpis && !c->failed; i++)
+        if (c->r->kpis[i].items)
+            xlsx_list_sheet(c, &c->r->kpis[i], ++number);
+}
+
+/* ================================================================ data quality */
+
+#define XLSX_DQ_REASON_WIDTH 68         /* reasons and SHA-256 sums */
+
+/* Counts the cuts and bad bytes the data-quality sheet's own texts will
+ * have, so its warnings (written above them) are complete.  Where names
+ * the file and line rather than a cell. */
+static void xlsx_dq_prescan(xlsx_ctx *c)
+{
+    const report *r = c->r;
+    xlsx_text_info info;
+    for (size_t i = 0; i < r->nrejects; i++) {
+        const reject *j = &r->rejects[i];
+        const char *texts[4] = {j->file, j->field, j->value, j->reason};
+        for (size_t t = 0; t < 4; t++) {
+            if (!texts[t])
+                continue;
+            xlsx_cell_text(c, texts[t], &info);
+            if (info.cut || info.bad)
+                xlsx_note(c, &info, arena_printf(&c->mem, "%s:%ld", j->file ? j->file : "", j->line));
+        }
+    }
+    for (size_t i = 0; i < r->ninputs; i++) {
+        const input_file *f = &r->inputs[i];
+        const char *texts[4] = {f->dataset, f->path, f->encoding, f->delimiter_name};
+        for (size_t t = 0; t < 4; t++)
+            if (texts[t] && (xlsx_cell_text(c, texts[t], &info), info.cut || info.bad))
+                xlsx_note(c, &info, f->path ? f->path : "");
+    }
+}
+
+/* The summing-up warnings: cuts beyond those named, cells with bad UTF-8. */
+static void xlsx_dq_totals(xlsx_ctx *c)
+{
+    if (c->ncut > XLSX_MAX_CUT_WARNINGS)
+        xlsx_warn(c, arena_printf(&c->mem, "%s %zu", L("xlsx.warning.more"),
+                                  c->ncut - XLSX_MAX_CUT_WARNINGS));
+    if (c->nbad)
+        xlsx_warn(c, arena_printf(&c->mem, "%s %zu", L("xlsx.warning.utf8"), c->nbad));
+}
+
+/* A section title; returns the row after it. */
+static lxw_row_t xlsx_section(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, const char *title)
+{
+    xlsx_put_text(c, ws, row, 0, title, c->f.bold);
+    return row + 1;
+}
+
+/* The warnings: the report's, then the writer's.  Returns the next row. */
+static lxw_row_t xlsx_dq_warnings(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row)
+{
+    const report *r = c->r;
+    row = xlsx_section(c, ws, row, L("xlsx.section.warnings"));
+    if (r->nwarnings + c->nwarnings == 0)
+        xlsx_put_text(c, ws, row++, 0, L("xlsx.none_warnings"), c->f.italic);
+    for (size_t i = 0; i < r->nwarnings && row < XLSX_LAST_ROW && !c->failed; i++)
+        xlsx_put_text(c, ws, row++, 0, r->warnings[i], c->f.text);
+    for (size_t i = 0; i < c->nwarnings && row < XLSX_LAST_ROW && !c->failed; i++)
+        xlsx_put_text(c, ws, row++, 0, c->warnings[i], c->f.text);
+    return row + 1;
+}
+
+/* Rule file, its SHA-256, the program version and the rejected-row count. */
+static lxw_row_t xlsx_dq_provenance(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row)
+{
+    const report *r = c->r;
+    xlsx_put_text(c, ws, row, 0, L("xlsx.rule_file"), c->f.bold);
+    xlsx_put_text(c, ws, row, 1, r->rule_file, c->f.text);
+    xlsx_put_text(c, ws, row + 1, 0, L("xlsx.col.sha256"), c->f.bold);
+    xlsx_put_text(c, ws, row + 1, 1, r->rule_sha256, c->f.text);
+    xlsx_put_text(c, ws, row + 2, 0, L("xlsx.program"), c->f.bold);
+    xlsx_put_text(c, ws, row + 2, 1, "kvalrap " KV_VERSION, c->f.text);
+    xlsx_put_text(c, ws, row + 3, 0, L("xlsx.rejected_rows"), c->f.bold);
+    xlsx_put_number(c, ws, row + 3, 1, (double)r->rejected_rows, c->f.int_left);
+    return row + 5;
+}
+
+/* A data-quality table: headers from the labels keys, rows first (the
+ * header) to last. */
+static void xlsx_dq_table(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last,
+                          const char *const *keys, size_t n, const char *name)
+{
+    const char *heads[16];
+    for (size_t i = 0; i < n && i < 16; i++)
+        heads[i] = L(keys[i]);
+    xlsx_table(c, ws, first, last, heads, n, name);
+}
+
+/* The input files: path, dataset, encoding, delimiter, SHA-256 (in the
+ * wide column the rejects' reasons use), size, rows read, accepted,
+ * rejected.  Returns the next row. */
+static lxw_row_t xlsx_dq_inputs(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row)
+{
+    static const char *const keys[] = {"col.file", "xlsx.col.dataset", "xlsx.col.encoding",
+                                       "xlsx.col.delimiter", "xlsx.col.sha256", "xlsx.col.size",
+                                       "xlsx.col.rows", "xlsx.col.accepted", "xlsx.col.rejected"};
+    const report *r = c->r;
+    if (r->ninputs == 0)
+        return row;
+    row = xlsx_section(c, ws, row, L("xlsx.section.inputs"));
+    for (size_t i = 0; i < r->ninputs && !c->failed; i++) {
+        const input_file *f = &r->inputs[i];
+        lxw_row_t at = row + 1 + (lxw_row_t)i;
+        xlsx_put_text(c, ws, at, 0, f->path, c->f.text);
+        xlsx_put_text(c, ws, at, 1, f->dataset, c->f.text);
+        xlsx_put_text(c, ws, at, 2, f->encoding, c->f.text);
+        xlsx_put_text(c, ws, at, 3, f->delimiter_name, c->f.text);
+        xlsx_put_text(c, ws, at, 4, f->sha256, c->f.text);
+        xlsx_put_number(c, ws, at, 5, (double)f->size, c->f.integer);
+        xlsx_put_number(c, ws, at, 6, (double)f->rows, c->f.integer);
+        xlsx_put_number(c, ws, at, 7, (double)f->accepted, c->f.integer);
+        xlsx_put_number(c, ws, at, 8, (double)f->rejected, c->f.integer);
+    }
+    xlsx_dq_table(c, ws, row, row + (lxw_row_t)r->ninputs, keys, 9, "Inputs");
+    return row + (lxw_row_t)r->ninputs + 2;
+}
+
+/* The rejected rows: file, line, field ("whole row" when empty), value,
+ * reason, as many as the sheet holds. */
+static void xlsx_dq_rejects(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row)
+{
+    static const char *const keys[] = {"col.file", "col.line", "col.field", "col.value", "col.reason"};
+    const report *r = c->r;
+    row = xlsx_section(c, ws, row, L("xlsx.section.rejects"));
+    if (r->nrejects == 0) {
+        xlsx_put_text(c, ws, row, 0, L("xlsx.none_rejects"), c->f.italic);
+        return;
+    }
+    size_t n = r->nrejects < XLSX_LAST_ROW - row ? r->nrejects : XLSX_LAST_ROW - row;
+    for (size_t i = 0; i < n && !c->failed; i++) {
+        const reject *j = &r->rejects[i];
+        lxw_row_t at = row + 1 + (lxw_row_t)i;
+        xlsx_put_text(c, ws, at, 0, j->file, c->f.text);
+        xlsx_put_number(c, ws, at, 1, (double)j->line, c->f.int_center);
+        if (j->field && *j->field)
+            xlsx_put_text(c, ws, at, 2, j->field, c->f.text);
+        else
+            xlsx_put_text(c, ws, at, 2, L("xlsx.whole_row"), c->f.italic);
+        xlsx_put_text(c, ws, at, 3, j->value, c->f.text);
+        xlsx_put_text(c, ws, at, 4, j->reason, c->f.wrap);
+        size_t lines = xlsx_lines(j->reason, XLSX_DQ_REASON_WIDTH);
+        if (lines > 1)
+            xlsx_check(c, worksheet_set_row(ws, at, 15.0 * (double)lines, NULL), at, 0);
+    }
+    xlsx_dq_table(c, ws, row, row + (lxw_row_t)n, keys, 5, "Rejects");
+}
+
+/* Rejected rows that will not fit on the sheet get a warning up front.
+ * The rejects' header row follows the layout of xlsx_data_quality: title
+ * (rows 0-1), warnings from row 3 (section title, at least one line, a
+ * gap), provenance (5 rows), input files (title, header, rows, gap), then
+ * the rejects' section title.  The count of warnings includes this one. */
+static void xlsx_dq_overflow(xlsx_ctx *c)
+{
+    size_t warnings = c->r->nwarnings + c->nwarnings + (c->ncut > XLSX_MAX_CUT_WARNINGS) +
+                      (c->nbad > 0) + 1;
+    size_t inputs = c->r->ninputs ? c->r->ninputs + 3 : 0;
+    size_t head = 4 + warnings + 1 + 5 + inputs + 1;
+    size_t room = head < XLSX_LAST_ROW ? XLSX_LAST_ROW - head : 0;
+    if (c->r->nrejects > room)
+        xlsx_warn(c, arena_printf(&c->mem, "%s: %s %zu", c->sheet, L("xlsx.warning.rows"),
+                                  c->r->nrejects - room));
+}
+
+/* The data-quality sheet: warnings first (they are what a reader must
+ * see), provenance, input files, then the rejected rows. */
+static void xlsx_data_quality(xlsx_ctx *c, lxw_worksheet *ws)
+{
+    c->sheet = ws->name;
+    xlsx_dq_prescan(c);
+    c->noting = false;
+    xlsx_dq_overflow(c);
+    xlsx_dq_totals(c);
+    xlsx_sheet_title(c, ws, L("xlsx.sheet.data_quality"));
+    static const double widths[] = {34, 12, 16, 30, XLSX_DQ_REASON_WIDTH, 14, 12, 11, 11};
+    for (lxw_col_t i = 0; i < 9; i++)
+        xlsx_width(c, ws, i, i, widths[i]);
+    lxw_row_t row = xlsx_dq_warnings(c, ws, 3);
+    row = xlsx_dq_provenance(c, ws, row);
+    row = xlsx_dq_inputs(c, ws, row);
+    xlsx_dq_rejects(c, ws, row);
+}
+
+/* ================================================================ workbook */
+
+/* The page header and footer: municipality left, report and period right;
+ * sheet name left, "page x of y" in the middle, program right.  '&' in
+ * names is doubled; names are shortened until it fits Excel's 255. */
+static void xlsx_header_footer(xlsx_ctx *c)
+{
+    const report *r = c->r;
+    const char *title = r->title && *r->title ? r->title : L("report.title");
+    for (size_t room = 60;; room -= 10) {
+        c->header = arena_printf(&c->mem, "&L%s&R%s %s", xlsx_amp(c, xlsx_plain(c, r->name, room)),
+                                 xlsx_amp(c, xlsx_plain(c, title, room)), r->period.id);
+        if (strlen(c->header) <= 255 || room <= 10)
+            break;
+    }
+    c->footer = arena_printf(&c->mem, "&L&A&C%s&Rkvalrap %s",
+                             xlsx_plain(c, L("xlsx.footer.page"), 100), KV_VERSION);
+}
+
+/* Document properties (title, subject, author and company = municipality,
+ * keywords, comments with the kvalrap version and rule file) and a fixed
+ * creation date, the report's `generated`, so output is reproducible.
+ * libxlsxwriter takes 0 to mean "now", so the epoch itself becomes 1 s. */
+static void xlsx_properties(xlsx_ctx *c)
+{
+    const report *r = c->r;
+    const char *title = r->title && *r->title ? r->title : L("report.title");
+    const char *name = xlsx_plain(c, r->name, 250);
+    lxw_doc_properties p = {
+        .title = (char *)xlsx_plain(c, arena_printf(&c->mem, "%s \u2013 %s \u2013 %s", title,
+                                                    r->name ? r->name : "", r->period.id), 250),
+        .subject = (char *)xlsx_plain(c, arena_printf(&c->mem, "%s %s", L("xlsx.props.subject"),
+                                                      xlsx_period_text(c)), 250),
+        .author = (char *)name,
+        .company = (char *)name,
+        .keywords = (char *)xlsx_plain(c, arena_printf(&c->mem, "%s, %s, %s", L("xlsx.props.keywords"),
+                                                       r->municipality ? r->municipality : "",
+                                                       r->period.id), 250),
+        .comments = (char *)xlsx_plain(c, arena_printf(&c->mem, "kvalrap %s; %s %s (SHA-256 %s)",
+                                                       KV_VERSION, L("xlsx.rule_file"),
+                                                       r->rule_file ? r->rule_file : "",
+                                                       r->rule_sha256), 250),
+        .created = r->generated > 0 ? r->generated : 1,
+    };
+    c->sheet = NULL;
+    xlsx_ok(c, workbook_set_properties(c->wb, &p), "document properties");
+    xlsx_ok(c, workbook_set_custom_property_string(c->wb, "kvalrap_version", KV_VERSION),
+            "document properties");
+    xlsx_ok(c, workbook_set_custom_property_string(c->wb, "period", r->period.id),
+            "document properties");
+}
+
+/* Builds every sheet in tab order.  The summary comes first but is filled
+ * after the series sheet, whose rows its charts refer to. */
+static void xlsx_build(xlsx_ctx *c)
+{
+    xlsx_header_footer(c);
+    if (!xlsx_make_formats(c))
+        return;
+    xlsx_properties(c);
+    lxw_worksheet *summary = xlsx_add_sheet(c, L("xlsx.sheet.summary"));
+    lxw_worksheet *series = xlsx_add_sheet(c, L("xlsx.sheet.series"));
+    if (!summary || !series)
+        return;
+    xlsx_series_pos *pos = xcalloc(c->r->nkpis + 1, sizeof *pos);
+    c->sheet = series->name;
+    xlsx_series(c, series, pos);
+    xlsx_summary(c, summary, series->name, pos);
+    free(pos);
+    xlsx_breakdowns(c);
+    xlsx_lists(c);
+    lxw_worksheet *dq = xlsx_add_sheet(c, L("xlsx.sheet.data_quality"));
+    if (dq)
+        xlsx_data_quality(c, dq);
+    worksheet_activate(summary);
+}
+
+/* True when path holds a complete zip archive: a regular file whose last
+ * 22 bytes (or, with a comment, a later spot) hold the end-of-central-
+ * directory record.  libxlsxwriter can leave a truncated file on a full
+ * disk and still report success. */
+static bool xlsx_zip_complete(const char *path, char *why, size_t whylen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(why, whylen, "the file was not written: %s", strerror(errno));
+        return false;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size < 22) {
+        snprintf(why, whylen, "the file is empty or not a regular file (%lld bytes)",
+                 (long long)st.st_size);
+        return false;
+    }
+    FILE *f = fopen(path, "rb");
+    size_t cap = 22 + 65535;
+    unsigned char *tail = xmalloc(cap);
+    long want = st.st_size < (off_t)cap ? (long)st.st_size : (long)cap;
+    bool ok = f && fseek(f, -want, SEEK_END) == 0 && fread(tail, 1, (size_t)want, f) == (size_t)want;
+    bool found = false;
+    for (long i = want - 22; ok && !found && i >= 0; i--)
+        found = tail[i] == 'P' && tail[i + 1] == 'K' && tail[i + 2] == 5 && tail[i + 3] == 6;
+    if (f)
+        fclose(f);
+    free(tail);
+    if (!found)
+        snprintf(why, whylen, "the file is not a complete zip archive (%lld bytes)",
+                 (long long)st.st_size);
+    return found;
+}
+
+/* Removes what libxlsxwriter left at path after a failure, if it is a
+ * regular file (never a device such as /dev/full). */
+static void xlsx_remove_partial(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) == 0 && S_ISREG(st.st_mode))
+        unlink(path);
+}
+
+/* Closes (writes) the workbook and checks the file it left. */
+static void xlsx_finish(xlsx_ctx *c)
+{
+    if (c->failed) {
+        lxw_workbook_free(c->wb);
+        return;
+    }
+    errno = 0;
+    lxw_error e = workbook_close(c->wb);
+    if (e != LXW_NO_ERROR) {
+        int saved = errno;
+        xlsx_fail(c, "%s: cannot write the workbook: %s%s%s", c->path, lxw_strerror(e),
+                  saved ? ": " : "", saved ? strerror(saved) : "");
+        xlsx_remove_partial(c->path);
+        return;
+    }
+    char why[128];
+    if (!xlsx_zip_complete(c->path, why, sizeof why)) {
+        xlsx_fail(c, "%s: %s (disk full?)", c->path, why);
+        xlsx_remove_partial(c->path);
+    }
+}
+
+/* Frees what the context owns (not the workbook). */
+static void xlsx_ctx_free(xlsx_ctx *c)
+{
+    free(c->names);
+    free(c->warnings);
+    strbuf_free(&c->cell);
+    arena_free(&c->mem);
+}
+
+int xlsx_write_report(const report *r, const labels *l, const char *path, char *err, size_t errlen)
+{
+    if (err && errlen)
+        err[0] = '\0';
+    xlsx_ctx c = {.r = r, .l = l, .path = path, .err = err, .errlen = errlen, .noting = true};
+    /* libxlsxwriter formats numbers with printf: under a locale with a
+     * decimal comma it would write "3,25" and break the file.  Work under
+     * the C locale in this thread, whatever the process has set. */
+    locale_t cloc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
+    locale_t old = cloc ? uselocale(cloc) : (locale_t)0;
+    lxw_workbook_options opt = {.constant_memory = 0};   /* tables need the full model */
+    c.wb = workbook_new_opt(path, &opt);
+    if (!c.wb)
+        xlsx_fail(&c, "%s: cannot start a workbook", path);
+    else {
+        xlsx_build(&c);
+        xlsx_finish(&c);
+    }
+    if (cloc) {
+        uselocale(old);
+        freelocale(cloc);
+    }
+    xlsx_ctx_free(&c);
+    return c.failed ? -1 : 0;
+}
