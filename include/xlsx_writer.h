@@ -32,7 +32,7 @@
  *
  * The whole workbook is built in memory before it is written (tables need
  * libxlsxwriter's full mode, not constant_memory): about 100 MB for a list
- * of 130,000 rows of five columns, written in under two seconds.
+ * of 130,000 rows of five columns, written in about two seconds.
  */
 int xlsx_write_report(const report *r, const labels *l, const char *path, char *err, size_t errlen);
 

@@ -156,7 +156,7 @@ check "the good one still got its report" test -s "$H/out/good/2026-10/report.pd
 stderr_has "endless loop stopped" "loop.lua:11: time limit exceeded (the rules were stopped)"
 stderr_has "loop in pcall stopped" "pcallloop.lua:11: time limit exceeded (the rules were stopped)"
 stderr_has "backtracking stopped by the process bound" "backtrack.lua: stopped after the time limit of 3 s"
-stderr_has "memory bomb stopped" "membomb.lua:11: memory limit exceeded (the rules were stopped)"
+stderr_has "memory bomb stopped" "membomb.lua: memory limit exceeded (the rules were stopped)"
 stderr_has "finalizer loop stopped" "gcloop.lua: stopped after the time limit of 3 s"
 stderr_has "error object not converted" "errobj.lua:11: kpi \"x\": compute raised an error that is a table, not a message"
 stderr_has "share without denominator" "badreturn.lua:11: kpi \"x\" of kind \"share\": compute must return a numerator and a denominator"
