@@ -70,6 +70,13 @@ typedef struct {
     cell *cells;                /* nrows * ncols, row-major, already sorted */
 } item_list;
 
+/* A value to compare with: a county, KKiK or national figure. */
+typedef struct {
+    const char *source;         /* "Länet Värmland", "KKiK 2025 riket" */
+    const char *period;         /* as the source gives it: "2025", "2026-H8" */
+    double value;
+} reference_value;
+
 typedef struct {
     const char *id, *title;
     const char *definition;     /* how it is counted, in words (the language of the report) */
@@ -86,6 +93,8 @@ typedef struct {
     size_t nseries;
     series_point *series;       /* oldest first */
     item_list *items;           /* NULL when the KPI has no list */
+    size_t nreferences;
+    reference_value *references;    /* per source, the value for this period or the latest before */
 } kpi_result;
 
 typedef struct {

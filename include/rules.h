@@ -33,6 +33,19 @@ typedef struct {
     ingest_config ingest;           /* path resolved against data_dir */
 } rules_dataset;
 
+typedef enum { REF_CSV, REF_KOLADA } reference_format;
+
+/* A file of reference values: county, KKiK or national averages per KPI. */
+typedef struct {
+    reference_format format;
+    ingest_config ingest;           /* CSV: read as dataset "references"; path for both */
+    size_t nkpis, nsources;
+    const value_map *kpis;          /* Kolada KPI id -> kvalrap KPI id */
+    const value_map *sources;       /* Kolada municipality code -> source name */
+    double scale;                   /* Kolada: multiply (percent -> share: 0.01) */
+    const char *gender;             /* Kolada: which series, "T" for all */
+} rules_reference;
+
 typedef struct {
     const char *id, *name, *language, *title;
     const char *data_dir;           /* resolved against the rule file's folder */
@@ -41,6 +54,8 @@ typedef struct {
     rules_dataset *datasets;
     size_t nkpis;
     const char **kpi_ids;           /* in declaration order */
+    size_t nreferences;
+    rules_reference *references;
 } rules_config;
 
 typedef struct rules rules;

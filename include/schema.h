@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-typedef enum { FT_TEXT, FT_DATE, FT_DATETIME, FT_BOOL, FT_INT } field_type;
+typedef enum { FT_TEXT, FT_DATE, FT_DATETIME, FT_BOOL, FT_INT, FT_NUMBER } field_type;
 
 typedef struct {
     const char *name;

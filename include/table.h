@@ -45,6 +45,7 @@ typedef struct {
     uint8_t *has_time;      /* FT_DATETIME */
     uint8_t *flag;          /* FT_BOOL: 0 or 1 */
     int64_t *num;           /* FT_INT: INT64_MIN when absent */
+    double *real;           /* FT_NUMBER: NaN when absent */
 } column;
 
 typedef struct {

@@ -96,6 +96,20 @@ dataset "documents" {
 -- dem är påhittade exempel. Strategin: «KKiK används som underlag i
 -- kvalitetsarbetet där nyckeltal i jämförelse med andra kommuner ligger som
 -- grund för analys». Nyckeltalens id i referens_kkik.csv är desamma som här.
+reference {
+  file = "referens_kkik.csv",
+  columns = { kpi = "Nyckeltal", source = "Källa", period = "Period", value = "Värde" },
+}
+
+-- Kolada lämnar procent; skala 0.01 gör dem till andelar som våra nyckeltal.
+-- KPI-id:na U00000–U00002 är platshållare i exempelfilen.
+reference {
+  file = "kolada.json",
+  format = "kolada",
+  kpis = { U00001 = "deviations_closed_on_time", U00002 = "andel_genomforda_forslag" },
+  sources = { ["1784"] = "Arvika (Kolada)", ["0017"] = "Värmlands län (Kolada)", ["0000"] = "Riket (Kolada)" },
+  scale = 0.01,
+}
 
 -- ═══════════════════════════════════════════════════════ Systematiskt – avvikelser
 

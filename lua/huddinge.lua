@@ -103,6 +103,12 @@ dataset "documents" {
 -- «Vi gör analys utifrån kön, område och ålder där barnen särskilt sätts i
 -- fokus.» Antalet avvikelser, uppdelat på kön, åldersgrupp, område och
 -- kategori (och enhet).
+-- Jämförelse med länet: referensvärden för Stockholms län (påhittade exempel).
+reference {
+  file = "lansvarden.csv",
+  columns = { kpi = "Nyckeltal", source = "Källa", period = "Period", value = "Värde" },
+}
+
 kpi.deviations_reported {
   title = "Rapporterade avvikelser",
   breakdown = { "gender", "age_group", "area", "category", "unit" },

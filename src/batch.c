@@ -22,6 +22,7 @@
 #include "json_writer.h"
 #include "labels.h"
 #include "output.h"
+#include "reference.h"
 #include "pdf_writer.h"
 #include "xlsx_writer.h"
 
@@ -142,7 +143,7 @@ static int load_exports(job *j, bool verbose)
             return KV_CONFIG;
         }
     }
-    j->rep.inputs = arena_alloc(&j->rep.mem, (c->ndatasets + 1) * sizeof *j->rep.inputs);
+    j->rep.inputs = arena_alloc(&j->rep.mem, (c->ndatasets + c->nreferences + 1) * sizeof *j->rep.inputs);
     for (size_t k = 0; k < c->ndatasets; k++) {
         const ingest_config *ic = &c->datasets[k].ingest;
         size_t di = dataset_index(ic->dataset);
@@ -176,6 +177,33 @@ static int load_exports(job *j, bool verbose)
             snprintf(in->sha256, sizeof in->sha256, "unreadable");
     }
     return 0;
+}
+
+/* Read the reference files and give each KPI its comparison values. */
+static int load_references(job *j)
+{
+    const rules_config *c = j->cfg;
+    ref_list refs = {.mem = &j->rep.mem};
+    int rc = 0;
+    for (size_t i = 0; i < c->nreferences && !rc; i++) {
+        input_file *in = &j->rep.inputs[j->rep.ninputs++];
+        char err[700];
+        rc = reference_load(&c->references[i], &j->log, &refs, in, err, sizeof err);
+        if (rc) {
+            complain(c->id, "%s", err);
+            break;
+        }
+        in->size = 0;
+        struct stat st;
+        if (stat(c->references[i].ingest.path, &st) == 0)
+            in->size = (uint64_t)st.st_size;
+        if (!sha256_file(c->references[i].ingest.path, in->sha256))
+            snprintf(in->sha256, sizeof in->sha256, "unreadable");
+    }
+    if (!rc)
+        reference_attach(&j->rep, &refs);
+    ref_list_free(&refs);
+    return rc;
 }
 
 /* rejects.csv: RFC 4180 quoting where a value needs it. */
@@ -337,6 +365,9 @@ static int compute(job *j, const run_options *o)
         errorf("%s", err);
         return KV_CONFIG;
     }
+    rc = load_references(j);
+    if (rc)
+        return rc;
     /* The report owns its copy, so it can outlive the job. */
     j->rep.nrejects = j->log.n;
     j->rep.rejects = arena_alloc(&j->rep.mem, (j->log.n + 1) * sizeof *j->rep.rejects);

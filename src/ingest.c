@@ -490,6 +490,31 @@ static bool parse_int(const char *s, size_t n, int64_t *v)
     return true;
 }
 
+/* A decimal number, "0.74", "0,74", "-3", "1 234,5" (spaces between
+ * thousands); no exponents, no locale. */
+static bool parse_number(const char *s, size_t n, double *v)
+{
+    char buf[64];
+    size_t k = 0;
+    bool digits = false, point = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == ' ' && digits && !point)
+            continue;
+        if ((c == '-' || c == '+') && k == 0) { buf[k++] = c; continue; }
+        if ((c == '.' || c == ',') && !point) { point = true; buf[k++] = '.'; continue; }
+        if (c < '0' || c > '9' || k >= sizeof buf - 1)
+            return false;
+        digits = true;
+        buf[k++] = c;
+    }
+    if (!digits)
+        return false;
+    buf[k] = '\0';
+    *v = strtod(buf, NULL);
+    return true;
+}
+
 /* Store field f of the current row; false (with a reject) when unreadable. */
 static bool store_value(reader *rd, size_t row, size_t f, const char *s, size_t n)
 {
@@ -526,6 +551,11 @@ static bool store_value(reader *rd, size_t row, size_t f, const char *s, size_t 
         if (parse_int(s, n, &c->num[row]))
             return true;
         snprintf(why, sizeof why, "not a whole number");
+        break;
+    case FT_NUMBER:
+        if (parse_number(s, n, &c->real[row]))
+            return true;
+        snprintf(why, sizeof why, "not a number (digits with a decimal point or comma)");
         break;
     }
     add_reject(rd, fs->name, s, n, why);

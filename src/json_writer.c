@@ -133,6 +133,19 @@ static void write_kpi(FILE *f, const kpi_result *k)
             k->last_year_id);
     fputs(",\n      \"series\": ", f);
     write_series(f, k);
+    if (k->nreferences) {
+        fputs(",\n      \"references\": [", f);
+        for (size_t i = 0; i < k->nreferences; i++) {
+            fputs(i ? ",\n        {\"source\": " : "\n        {\"source\": ", f);
+            json_write_string(f, k->references[i].source);
+            fputs(", \"period\": ", f);
+            json_write_string(f, k->references[i].period);
+            fputs(", \"value\": ", f);
+            write_maybe(f, MAYBE(k->references[i].value));
+            fputs("}", f);
+        }
+        fputs("\n      ]", f);
+    }
     if (k->items) {
         fputs(",\n      \"items\": ", f);
         write_items(f, k->items);

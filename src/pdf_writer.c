@@ -633,6 +633,17 @@ static pdf_rgb pdf_status_color(kpi_status s)
     return PDF_GREY;
 }
 
+/* A KPI's status in words; a value without a target reads "Uten mål"
+ * rather than the model's "Ingen verdi". */
+static const char *pdf_kpi_status_word(const pdf_ctx *c, const kpi_result *k)
+{
+    if (k->status == STATUS_NONE && k->value.present && !k->target.present)
+        return label(c->l, "pdf.status.no_target");
+    char key[32];
+    snprintf(key, sizeof key, "status.%s", kpi_status_name(k->status));
+    return label(c->l, key);
+}
+
 /* The status in words ("Oppfylt"). */
 static const char *pdf_status_word(const pdf_ctx *c, kpi_status s)
 {
@@ -855,6 +866,7 @@ static const char *pdf_label_or(const pdf_ctx *c, const char *key, const char *f
 
 /* ------------------------------------------------------------ tables */
 
+/* A table column: header text, width in points, alignment. */
 typedef struct {
     const char *title;
     float width;
@@ -872,6 +884,7 @@ typedef struct {
     bool has_color;
 } pdf_cell;
 
+/* A table being drawn: its columns, text size and state across pages. */
 typedef struct {
     size_t ncols;
     const pdf_col *cols;
@@ -907,6 +920,18 @@ static pdf_cell_layout pdf_cell_measure(pdf_ctx *c, arena *a, const pdf_table *t
     return lay;
 }
 
+/* Draw wrapped lines from *y down (1.3 line spacing), aligned in [x, x+w]. */
+static void pdf_lines_draw(pdf_ctx *c, const pdf_style *st, const pdf_lines *ls, float x, float w,
+                           pdf_align align, float *y)
+{
+    for (size_t i = 0; i < ls->n; i++) {
+        float lw = pdf_text_width(c, st, ls->line[i], SIZE_MAX);
+        float lx = align == PDF_RIGHT ? x + w - lw : align == PDF_CENTER ? x + (w - lw) / 2 : x;
+        pdf_show(c, st, lx, *y - st->size, ls->line[i]);
+        *y -= st->size * 1.3f;
+    }
+}
+
 /* Draw a measured cell with its top at y in the column starting at x. */
 static void pdf_cell_draw(pdf_ctx *c, const pdf_cell_layout *lay, const pdf_cell *cl, float x,
                           float y, float width, pdf_align align)
@@ -916,22 +941,11 @@ static void pdf_cell_draw(pdf_ctx *c, const pdf_cell_layout *lay, const pdf_cell
         pdf_rect(c, tx, y - lay->st.size * 0.95f, PDF_SWATCH, PDF_SWATCH, *cl->swatch);
         tx += PDF_SWATCH + 4, w -= PDF_SWATCH + 4;
     }
-    float ly = y;
-    for (size_t i = 0; i < lay->main.n; i++) {
-        float lw = pdf_text_width(c, &lay->st, lay->main.line[i], SIZE_MAX);
-        float lx = align == PDF_RIGHT ? tx + w - lw : align == PDF_CENTER ? tx + (w - lw) / 2 : tx;
-        pdf_show(c, &lay->st, lx, ly - lay->st.size, lay->main.line[i]);
-        ly -= lay->st.size * 1.3f;
-    }
-    for (size_t i = 0; i < lay->sub.n; i++) {
-        float lw = pdf_text_width(c, &lay->sub_st, lay->sub.line[i], SIZE_MAX);
-        float lx = align == PDF_RIGHT ? tx + w - lw : align == PDF_CENTER ? tx + (w - lw) / 2 : tx;
-        pdf_show(c, &lay->sub_st, lx, ly - lay->sub_st.size, lay->sub.line[i]);
-        ly -= lay->sub_st.size * 1.3f;
-    }
+    pdf_lines_draw(c, &lay->st, &lay->main, tx, w, align, &y);
+    pdf_lines_draw(c, &lay->sub_st, &lay->sub, tx, w, align, &y);
 }
 
-/* Draw the header row of a table at the cursor (titles wrap to 2 lines). */
+/* Draw the header row of a table at the cursor (titles wrap to 4 lines). */
 static void pdf_table_header(pdf_ctx *c, pdf_table *t)
 {
     arena tmp = {0};
@@ -1038,7 +1052,7 @@ typedef struct {
 /*
  * A "nice" axis over [lo, hi] with about four steps of 1, 2, 2.5 or 5
  * times a power of ten, always including zero.  Counts step by whole
- * numbers.
+ * numbers and never by 2.5 (ticks would read 2, 5, 8).
  */
 static pdf_scale pdf_nice_scale(double lo, double hi, bool whole)
 {
@@ -1047,7 +1061,7 @@ static pdf_scale pdf_nice_scale(double lo, double hi, bool whole)
     if (hi - lo < 1e-12)
         hi = lo + (whole ? 4 : 1);
     double raw = (hi - lo) / 4, mag = pow(10, floor(log10(raw))), f = raw / mag;
-    double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 ? 2.5 : f <= 5 ? 5 : 10) * mag;
+    double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 && !whole ? 2.5 : f <= 5 ? 5 : 10) * mag;
     if (whole && step < 1)
         step = 1;
     pdf_scale s = {floor(lo / step + 1e-9) * step, ceil(hi / step - 1e-9) * step, step};
@@ -1147,6 +1161,27 @@ static void pdf_plot_grid(pdf_ctx *c, const kpi_result *k, const pdf_plot *pl)
     }
 }
 
+/*
+ * Baseline of a bar's value label: above the bar (below it when negative);
+ * where that would sit on the target line, inside the bar's top when the
+ * label fits there (white on the dark bar), else just above the line.
+ */
+static float pdf_plot_label_y(const pdf_plot *pl, const kpi_result *k, float top, float base,
+                              bool fits_inside, pdf_style *st)
+{
+    float ty = top >= base ? top + 2.5f : top - 8;
+    if (!pdf_has(k->target))
+        return ty;
+    float line = pdf_plot_y(pl, k->target.v);
+    if (line < ty - 2 || line > ty + 7)
+        return ty;
+    if (top - base > 14 && fits_inside) {
+        st->color = st->bold ? PDF_WHITE : PDF_TEXT;
+        return top - 8.5f;
+    }
+    return line + 2.5f;
+}
+
 /* One month of the series chart: its bar (or "–"), value and month label. */
 static void pdf_plot_point(pdf_ctx *c, const kpi_result *k, const pdf_plot *pl, size_t i)
 {
@@ -1154,17 +1189,18 @@ static void pdf_plot_point(pdf_ctx *c, const kpi_result *k, const pdf_plot *pl, 
     float slot = pl->w / (float)k->nseries, cx = pl->x + slot * ((float)i + 0.5f);
     float bw = slot * 0.62f > 26 ? 26 : slot * 0.62f;
     float base = pdf_plot_y(pl, 0);
-    pdf_style val = {false, 6.5f, PDF_TEXT}, axis = {false, 7, PDF_MUTED};
+    pdf_style axis = {false, 7, PDF_MUTED};
     if (pdf_has(pt->value)) {
         float top = pdf_plot_y(pl, pt->value.v);
         bool last = i + 1 == k->nseries;
         pdf_rgb col = last ? PDF_BRAND : PDF_BRAND_LIGHT;
         pdf_rect(c, cx - bw / 2, top < base ? top : base, bw, fabsf(top - base), col);
         const char *t = pdf_fmt_value(c, k->kind, pt->value);
-        float ty = pt->value.v >= 0 ? top + 2.5f : top - 8;
-        if (pdf_text_width(c, &val, pdf_clean(&c->mem, t), SIZE_MAX) <= slot - 1)
-            pdf_show_in(c, &(pdf_style){last, 6.5f, PDF_TEXT}, cx - slot / 2, ty, slot,
-                        PDF_CENTER, t);
+        pdf_style lab = {last, 6.5f, PDF_TEXT};
+        float tw = pdf_text_width(c, &lab, pdf_clean(&c->mem, t), SIZE_MAX);
+        float ty = pdf_plot_label_y(pl, k, top, base, tw <= bw - 2, &lab);
+        if (tw <= slot - 1)
+            pdf_show_in(c, &lab, cx - slot / 2, ty, slot, PDF_CENTER, t);
     } else {
         pdf_show_in(c, &axis, cx - slot / 2, base + 3, slot, PDF_CENTER, label(c->l, "none"));
     }
@@ -1247,34 +1283,56 @@ static const char *pdf_entry_value(pdf_ctx *c, const kpi_result *k, const breakd
     return v;
 }
 
-/* One bar: label, grid, bar in its status colour, target mark, value. */
-static void pdf_bars_row(pdf_ctx *c, const kpi_result *k, const breakdown *bd, const pdf_bars *b,
-                         const breakdown_entry *e)
+/* One row of a bar chart: its label (up to three lines) and height. */
+typedef struct {
+    pdf_lines label;
+    pdf_style st;
+    bool highlight;
+    float height;
+} pdf_bar_row;
+
+/* Lay out a row: wrap the key's words into the label column. */
+static pdf_bar_row pdf_bars_measure(pdf_ctx *c, arena *a, const breakdown *bd, const pdf_bars *b,
+                                    const breakdown_entry *e)
 {
-    const float row = 15;
-    bool hi = b->highlight && e->key && strcmp(e->key, b->highlight) == 0;
-    if (hi)
-        pdf_rect(c, PDF_MARGIN_X, c->y - row, PDF_CONTENT_W, row, PDF_HIGHLIGHT_BG);
-    pdf_style st = {hi, 8, hi ? PDF_HIGHLIGHT : PDF_TEXT};
-    pdf_show_in(c, &st, PDF_MARGIN_X + 2, c->y - 10.5f, b->label_w - 8, PDF_LEFT,
-                pdf_key_words(c, bd, e->key));
+    pdf_bar_row row = {0};
+    row.highlight = b->highlight && e->key && strcmp(e->key, b->highlight) == 0;
+    row.st = (pdf_style){row.highlight, 8, row.highlight ? PDF_HIGHLIGHT : PDF_TEXT};
+    row.label = pdf_wrap(c, a, &row.st, pdf_clean(a, pdf_key_words(c, bd, e->key)),
+                         b->label_w - 8, 3);
+    float h = 5 + 10 * (float)row.label.n;
+    row.height = h > 15 ? h : 15;
+    return row;
+}
+
+/* One bar: label, grid, bar in its status colour, target mark, value;
+ * all centred on the row. */
+static void pdf_bars_row(pdf_ctx *c, const kpi_result *k, const pdf_bars *b,
+                         const breakdown_entry *e, const pdf_bar_row *row)
+{
+    float h = row->height, mid = c->y - h / 2;
+    if (row->highlight)
+        pdf_rect(c, PDF_MARGIN_X, c->y - h, PDF_CONTENT_W, h, PDF_HIGHLIGHT_BG);
+    float ly = mid + 5 * (float)row->label.n - 8;
+    for (size_t i = 0; i < row->label.n; i++, ly -= 10)
+        pdf_show(c, &row->st, PDF_MARGIN_X + 2, ly, row->label.line[i]);
     for (double v = b->s.lo; v <= b->s.hi + b->s.step / 2; v += b->s.step)
-        pdf_line(c, pdf_bars_x(b, v), c->y, pdf_bars_x(b, v), c->y - row, 0.5f, PDF_GRID, false);
+        pdf_line(c, pdf_bars_x(b, v), c->y, pdf_bars_x(b, v), c->y - h, 0.5f, PDF_GRID, false);
     if (pdf_has(e->value)) {
         kpi_status s = kpi_status_of(e->value, k->target, k->warning, k->direction);
-        pdf_rgb col = hi                   ? PDF_HIGHLIGHT
+        pdf_rgb col = row->highlight       ? PDF_HIGHLIGHT
                       : pdf_has(k->target) ? pdf_status_color(s)
                                            : PDF_BRAND_LIGHT;
         float x0 = pdf_bars_x(b, 0), x1 = pdf_bars_x(b, e->value.v);
-        pdf_rect(c, x0 < x1 ? x0 : x1, c->y - row + 3, fabsf(x1 - x0), row - 6, col);
+        pdf_rect(c, x0 < x1 ? x0 : x1, mid - 4.5f, fabsf(x1 - x0), 9, col);
     }
     if (pdf_has(k->target)) {
         float tx = pdf_bars_x(b, k->target.v);
-        pdf_line(c, tx, c->y, tx, c->y - row, 1.2f, PDF_TARGET, true);
+        pdf_line(c, tx, c->y, tx, c->y - h, 1.2f, PDF_TARGET, true);
     }
-    pdf_show_in(c, &st, b->bar_x + b->bar_w + 6, c->y - 10.5f, b->value_w - 6, PDF_LEFT,
+    pdf_show_in(c, &row->st, b->bar_x + b->bar_w + 6, mid - 3, b->value_w - 6, PDF_LEFT,
                 pdf_entry_value(c, k, e));
-    c->y -= row;
+    c->y -= h;
 }
 
 /* The chart's title for a dimension: "Fordelt på enhet". */
@@ -1288,18 +1346,33 @@ static const char *pdf_by_title(pdf_ctx *c, const char *dimension)
     return PDF_FILL(c, "pdf.by.other", dimension);
 }
 
-/* Lay out the columns of a bar chart from its labels. */
+/*
+ * The label column of a KPI's bar charts: as wide as the widest key of any
+ * of its breakdowns (so the charts line up), at most 40 % of the text
+ * width; longer keys wrap.
+ */
+static float pdf_bars_label_width(pdf_ctx *c, const kpi_result *k)
+{
+    pdf_style st = {true, 8, PDF_TEXT};
+    float lw = 60;
+    arena tmp = {0};
+    for (size_t j = 0; j < k->nbreakdowns; j++) {
+        const breakdown *bd = &k->breakdowns[j];
+        for (size_t i = 0; i < bd->n; i++) {
+            const char *t = pdf_clean(&tmp, pdf_key_words(c, bd, bd->entries[i].key));
+            float w = pdf_text_width(c, &st, t, 400) + 12;
+            lw = w > lw ? w : lw;
+        }
+    }
+    arena_free(&tmp);
+    return lw > PDF_CONTENT_W * 0.4f ? PDF_CONTENT_W * 0.4f : lw;
+}
+
+/* Lay out the columns of a bar chart. */
 static pdf_bars pdf_bars_layout(pdf_ctx *c, const kpi_result *k, const breakdown *bd)
 {
     pdf_bars b = {0};
-    pdf_style st = {true, 8, PDF_TEXT};
-    float lw = 60;
-    for (size_t i = 0; i < bd->n; i++) {
-        const char *t = pdf_clean(&c->mem, pdf_key_words(c, bd, bd->entries[i].key));
-        float w = pdf_text_width(c, &st, t, PDF_TEXT_MAX) + 12;
-        lw = w > lw ? w : lw;
-    }
-    b.label_w = lw > PDF_CONTENT_W * 0.34f ? PDF_CONTENT_W * 0.34f : lw;
+    b.label_w = pdf_bars_label_width(c, k);
     b.value_w = k->kind == KPI_SHARE ? 96 : 64;
     b.bar_x = PDF_MARGIN_X + b.label_w;
     b.bar_w = PDF_CONTENT_W - b.label_w - b.value_w - 8;
@@ -1332,13 +1405,16 @@ static void pdf_chart_bars(pdf_ctx *c, const kpi_result *k, const breakdown *bd)
         c->y -= 12;
     }
     pdf_bars_axis(c, k, &b);
-    for (size_t i = 0; i < bd->n; i++) {
-        if (pdf_need(c, 15)) {
+    for (size_t i = 0; i < bd->n && !c->failed; i++) {
+        arena tmp = {0};
+        pdf_bar_row row = pdf_bars_measure(c, &tmp, bd, &b, &bd->entries[i]);
+        if (pdf_need(c, row.height)) {
             pdf_chart_title(c, k, arena_printf(&c->mem, "%s (%s)", b.title,
                                                label(c->l, "pdf.continued")));
             pdf_bars_axis(c, k, &b);
         }
-        pdf_bars_row(c, k, bd, &b, &bd->entries[i]);
+        pdf_bars_row(c, k, &b, &bd->entries[i], &row);
+        arena_free(&tmp);
     }
     pdf_line(c, PDF_MARGIN_X, c->y, PDF_MARGIN_X + PDF_CONTENT_W, c->y, 0.4f, PDF_RULE, false);
     c->y -= 6;
@@ -1404,7 +1480,9 @@ static void pdf_cover_tally(pdf_ctx *c)
         for (size_t j = 0; j < c->r->nkpis; j++)
             n += c->r->kpis[j].status == order[i];
         pdf_rect(c, x, c->y - 10, 10, 10, pdf_status_color(order[i]));
-        const char *t = arena_printf(&c->mem, "%zu %s", n, pdf_status_word(c, order[i]));
+        const char *word = order[i] == STATUS_NONE ? label(c->l, "pdf.status.none_tally")
+                                                   : pdf_status_word(c, order[i]);
+        const char *t = arena_printf(&c->mem, "%zu %s", n, word);
         pdf_show_in(c, &st, x + 15, c->y - 9, w - 20, PDF_LEFT, t);
         x += w;
     }
@@ -1484,7 +1562,7 @@ static void pdf_summary(pdf_ctx *c)
         *sw = pdf_status_color(k->status);
         pdf_cell cells[6] = {
             {.text = k->title, .bold = true},
-            {.text = pdf_status_word(c, k->status), .swatch = sw},
+            {.text = pdf_kpi_status_word(c, k), .swatch = sw},
             {.text = pdf_fmt_value(c, k->kind, k->value), .sub = pdf_fraction(c, k), .bold = true},
             pdf_text_cell(pdf_rule_text(c, k)),
             pdf_trend_cell(c, k, k->previous, k->previous_id, prev_id != NULL),
@@ -1527,7 +1605,7 @@ static void pdf_kpi_tiles(pdf_ctx *c, const kpi_result *k)
     const char *frac = pdf_fraction(c, k), *yellow = pdf_yellow_words(c, k);
     pdf_tile(c, x, w, pdf_status_color(k->status),
              arena_printf(&c->mem, "%s %s", label(c->l, "col.value"), c->r->period.id),
-             pdf_fmt_value(c, k->kind, k->value), frac ? frac : pdf_status_word(c, k->status));
+             pdf_fmt_value(c, k->kind, k->value), frac ? frac : pdf_kpi_status_word(c, k));
     x += w + gap;
     pdf_tile(c, x, w, PDF_TARGET, label(c->l, "col.target"), pdf_target_words(c, k),
              yellow ? yellow : pdf_has(k->target) ? "" : label(c->l, "pdf.rule.no_target"));
@@ -1546,7 +1624,7 @@ static void pdf_kpi_heading(pdf_ctx *c, const kpi_result *k, size_t index)
 {
     pdf_style pill = {true, 8, k->status == STATUS_YELLOW ? PDF_TEXT : PDF_WHITE},
               head = {true, 13, PDF_BRAND};
-    const char *word = pdf_clean(&c->mem, pdf_status_word(c, k->status));
+    const char *word = pdf_clean(&c->mem, pdf_kpi_status_word(c, k));
     float pw = pdf_text_width(c, &pill, word, SIZE_MAX) + 18;
     pw = pw > 140 ? 140 : pw;
     pdf_rect(c, PDF_MARGIN_X + PDF_CONTENT_W - pw, c->y - 16, pw, 16, pdf_status_color(k->status));

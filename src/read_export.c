@@ -3,6 +3,7 @@
  */
 #include "read_export.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -51,6 +52,13 @@ static void print_value(const table *t, size_t f, size_t r)
     case FT_INT:
         if (c->num[r] != INT64_MIN)
             printf("%lld", (long long)c->num[r]);
+        break;
+    case FT_NUMBER:
+        if (!isnan(c->real[r])) {
+            char num[32];
+            fmt_double(num, c->real[r]);
+            fputs(num, stdout);
+        }
         break;
     }
 }

@@ -950,8 +950,11 @@ static void read_dataset(rules *r, const dataset_schema *ds, rules_dataset *out)
     lua_getfield(L, t, "columns");
     lua_getfield(L, t, "values");
     for (size_t f = 0; f < ds->nfields; f++) {
-        out->ingest.columns[f] = get_string(L, t + 1, ds->fields[f].name, &r->mem);
-        lua_getfield(L, t + 2, ds->fields[f].name);
+        out->ingest.columns[f] = lua_istable(L, t + 1) ? get_string(L, t + 1, ds->fields[f].name, &r->mem) : NULL;
+        if (lua_istable(L, t + 2))
+            lua_getfield(L, t + 2, ds->fields[f].name);
+        else
+            lua_pushnil(L);
         if (lua_istable(L, -1)) {
             size_t n = 0;
             for (lua_pushnil(L); lua_next(L, -2); lua_pop(L, 1))
@@ -973,6 +976,43 @@ static const char *dir_of(arena *mem, const char *path)
 {
     const char *slash = strrchr(path, '/');
     return slash ? arena_strndup(mem, path, (size_t)(slash - path)) : ".";
+}
+
+/* A Lua table of string -> string at the top of the stack, as value_maps. */
+static const value_map *read_string_map(rules *r, size_t *n)
+{
+    lua_State *L = r->L;
+    *n = 0;
+    if (!lua_istable(L, -1))
+        return NULL;
+    for (lua_pushnil(L); lua_next(L, -2); lua_pop(L, 1))
+        (*n)++;
+    value_map *m = arena_alloc(&r->mem, (*n + 1) * sizeof *m);
+    size_t i = 0;
+    for (lua_pushnil(L); lua_next(L, -2); lua_pop(L, 1))
+        m[i++] = (value_map){arena_strdup(&r->mem, lua_tostring(L, -2)), arena_strdup(&r->mem, lua_tostring(L, -1))};
+    return m;
+}
+
+static void read_reference(rules *r, rules_reference *ref)
+{
+    lua_State *L = r->L;
+    int t = lua_gettop(L);
+    const char *format = get_string(L, t, "format", &r->mem);
+    ref->format = format && strcmp(format, "kolada") == 0 ? REF_KOLADA : REF_CSV;
+    rules_dataset tmp;
+    read_dataset(r, schema_find("references"), &tmp);
+    ref->ingest = tmp.ingest;
+    lua_getfield(L, t, "kpis");
+    ref->kpis = read_string_map(r, &ref->nkpis);
+    lua_pop(L, 1);
+    lua_getfield(L, t, "sources");
+    ref->sources = read_string_map(r, &ref->nsources);
+    lua_pop(L, 1);
+    lua_getfield(L, t, "scale");
+    ref->scale = lua_isnumber(L, -1) ? lua_tonumber(L, -1) : 1.0;
+    lua_pop(L, 1);
+    ref->gender = get_string(L, t, "gender", &r->mem);
 }
 
 /* Read what the rule file declared (stdlib's `config`) into r->config. */
@@ -1004,6 +1044,15 @@ static int read_config(rules *r, char *err, size_t errlen)
             read_dataset(r, &schema_datasets[i], &c->datasets[c->ndatasets++]);
         lua_pop(L, 1);
     }
+    lua_getfield(L, cfg, "references");
+    c->nreferences = (size_t)luaL_len(L, -1);
+    c->references = arena_alloc(&r->mem, (c->nreferences + 1) * sizeof *c->references);
+    for (size_t i = 0; i < c->nreferences; i++) {
+        lua_geti(L, -1, (lua_Integer)i + 1);
+        read_reference(r, &c->references[i]);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
     lua_getfield(L, cfg, "order");
     c->nkpis = (size_t)luaL_len(L, -1);
     c->kpi_ids = arena_alloc(&r->mem, (c->nkpis + 1) * sizeof *c->kpi_ids);
@@ -1014,6 +1063,41 @@ static int read_config(rules *r, char *err, size_t errlen)
     }
     lua_settop(L, cfg - 2);
     return 0;
+}
+
+/* C code that walks Lua values can raise errors (a malformed table, no
+ * memory); it runs inside lua_pcall so an error is a message, not a panic. */
+typedef struct {
+    rules *r;
+    char *err;
+    size_t errlen;
+    int rc;
+    /* for read_results */
+    report *out;
+    int32_t as_of;
+} host_call;
+
+static int read_config_protected(lua_State *L)
+{
+    host_call *c = lua_touserdata(L, 1);
+    c->rc = read_config(c->r, c->err, c->errlen);
+    return 0;
+}
+
+static int call_host(rules *r, lua_CFunction fn, host_call *c)
+{
+    lua_State *L = r->L;
+    int top = lua_gettop(L);
+    lua_pushcfunction(L, fn);
+    lua_pushlightuserdata(L, c);
+    if (lua_pcall(L, 1, 0, 0) != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        snprintf(c->err, c->errlen, "%s: %s", r->path, msg ? msg : "error while reading the rules' results");
+        lua_settop(L, top);
+        return -1;
+    }
+    lua_settop(L, top);
+    return c->rc;
 }
 
 rules *rules_open(const char *path, const rules_limits *limits, char *err, size_t errlen)
@@ -1053,7 +1137,8 @@ rules *rules_open(const char *path, const rules_limits *limits, char *err, size_
     lua_remove(L, -2);
     if (!lua_setupvalue(L, -2, 1))
         lua_pop(L, 1);
-    if (protected_call(r, 0, 0, err, errlen) != 0 || read_config(r, err, errlen) != 0) {
+    host_call hc = {.r = r, .err = err, .errlen = errlen};
+    if (protected_call(r, 0, 0, err, errlen) != 0 || call_host(r, read_config_protected, &hc) != 0) {
         rules_close(r);
         return NULL;
     }
@@ -1435,6 +1520,10 @@ static item_list *read_items(report *rep, lua_State *L, int res, int32_t as_of)
             case FT_BOOL:
                 *cl = (cell){.kind = CELL_INT, .u.i = cc->flag[r]};
                 break;
+            case FT_NUMBER:
+                if (!isnan(cc->real[r]))
+                    *cl = (cell){.kind = CELL_INT, .u.i = (int64_t)llround(cc->real[r])};
+                break;
             }
         }
     }
@@ -1492,6 +1581,24 @@ static void read_result(rules *r, report *rep, int res, kpi_result *k, int32_t a
     k->items = read_items(rep, L, res, as_of);
 }
 
+static int read_results_protected(lua_State *L)
+{
+    host_call *c = lua_touserdata(L, 1);
+    report *out = c->out;
+    lua_getfield(L, LUA_REGISTRYINDEX, "kvalrap.results");
+    int results = lua_gettop(L);
+    size_t n = (size_t)luaL_len(L, results);
+    out->kpis = arena_alloc(&out->mem, (n + 1) * sizeof *out->kpis);
+    for (size_t i = 0; i < n; i++) {
+        lua_geti(L, results, (lua_Integer)i + 1);
+        read_result(c->r, out, lua_gettop(L), &out->kpis[i], c->as_of);
+        lua_pop(L, 1);
+        out->nkpis = i + 1;
+    }
+    c->rc = 0;
+    return 0;
+}
+
 int rules_evaluate(rules *r, table *const *tables, const period *p, int32_t as_of,
                    const labels *l, report *out, char *err, size_t errlen)
 {
@@ -1513,14 +1620,11 @@ int rules_evaluate(rules *r, table *const *tables, const period *p, int32_t as_o
         lua_settop(L, 0);
         return -1;
     }
-    int results = lua_gettop(L);
-    out->nkpis = (size_t)luaL_len(L, results);
-    out->kpis = arena_alloc(&out->mem, (out->nkpis + 1) * sizeof *out->kpis);
-    for (size_t i = 0; i < out->nkpis; i++) {
-        lua_geti(L, results, (lua_Integer)i + 1);
-        read_result(r, out, lua_gettop(L), &out->kpis[i], as_of);
-        lua_pop(L, 1);
-    }
+    lua_setfield(L, LUA_REGISTRYINDEX, "kvalrap.results");
+    host_call hc = {.r = r, .err = err, .errlen = errlen, .out = out, .as_of = as_of};
+    int rc = call_host(r, read_results_protected, &hc);
+    lua_pushnil(L);
+    lua_setfield(L, LUA_REGISTRYINDEX, "kvalrap.results");
     lua_settop(L, 0);
-    return 0;
+    return rc;
 }

@@ -26,6 +26,9 @@ const dataset_schema schema_datasets[] = {
     {"reviews", false, NULL, 4,
      {TR("unit"), DR("date"), T("level"), {"improvement_goals", FT_INT, false, false}}},
     {"units", false, NULL, 3, {TR("unit"), T("parent"), T("level")}},
+    /* Reference values to compare with (county, KKiK, national averages). */
+    {"references", false, NULL, 4,
+     {TR("kpi"), TR("source"), TR("period"), {"value", FT_NUMBER, true, false}}},
 };
 
 const size_t schema_ndatasets = sizeof schema_datasets / sizeof schema_datasets[0];
@@ -54,6 +57,7 @@ const char *field_type_name(field_type t)
     case FT_DATETIME: return "date-time";
     case FT_BOOL: return "boolean";
     case FT_INT: return "integer";
+    case FT_NUMBER: return "number";
     }
     return "?";
 }

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE   /* qsort_r */
 #include "table.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -135,6 +136,7 @@ void table_free(table *t)
         free(c->has_time);
         free(c->flag);
         free(c->num);
+        free(c->real);
     }
     free(t->line);
     strpool_free(&t->pool);
@@ -159,6 +161,7 @@ static void table_grow(table *t)
             break;
         case FT_BOOL: c->flag = xrealloc(c->flag, t->cap * sizeof *c->flag); break;
         case FT_INT: c->num = xrealloc(c->num, t->cap * sizeof *c->num); break;
+        case FT_NUMBER: c->real = xrealloc(c->real, t->cap * sizeof *c->real); break;
         }
     }
 }
@@ -181,6 +184,7 @@ size_t table_add_row(table *t, int32_t line)
             break;
         case FT_BOOL: c->flag[r] = 0; break;
         case FT_INT: c->num[r] = INT64_MIN; break;
+        case FT_NUMBER: c->real[r] = NAN; break;
         }
     }
     return r;
@@ -260,6 +264,7 @@ static bool value_present(const column *c, uint32_t r)
     case FT_DATETIME: return c->day[r] != DATE_NONE;
     case FT_BOOL: return c->flag[r] != 0;
     case FT_INT: return c->num[r] != INT64_MIN;
+    case FT_NUMBER: return !isnan(c->real[r]);
     }
     return false;
 }

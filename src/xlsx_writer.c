@@ -56,6 +56,7 @@
 
 typedef struct {
     lxw_format *title, *subtitle, *bold, *head, *head_num, *head_title, *text, *center, *wrap;
+    lxw_format *wrap_indent;
     lxw_format *italic, *none, *integer, *int_left, *int_center, *plain_int, *decimal, *percent;
     lxw_format *change, *date, *date_left, *datetime;
     lxw_format *cf[4];                  /* conditional fills, indexed by kpi_status */
@@ -283,23 +284,35 @@ static size_t xlsx_chars(const char *s)
     return n;
 }
 
-/* Lines that text s takes when wrapped in a column width characters wide
- * (counting explicit line breaks), at most 20: an estimate, since neither
- * Excel nor LibreOffice fits row heights to wrapped text when opening a
- * file. */
-static size_t xlsx_lines(const char *s, double width)
+/* Lines that text s takes when wrapped at per characters a line, word by
+ * word as Excel does (a word longer than a line is broken), counting
+ * explicit line breaks; at most 20.  An estimate, since neither Excel nor
+ * LibreOffice fits row heights to wrapped text when opening a file. */
+static size_t xlsx_lines(const char *s, size_t per)
 {
-    size_t per = width > 2 ? (size_t)(width * 1.15) : 1, lines = 1, col = 0;
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p && lines < 20; p++) {
-        if (*p == '\n') {
+    size_t lines = 1, col = 0;
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p && lines < 20) {
+        if (*p == '\n' || *p == ' ') {
+            lines += *p == '\n';
+            col = *p == '\n' ? 0 : col + 1;
+            p++;
+            continue;
+        }
+        size_t word = 0;
+        const unsigned char *q = p;
+        for (; *q && *q != ' ' && *q != '\n'; q++)
+            word += (*q & 0xC0) != 0x80;
+        if (col > 0 && col + word > per) {
             lines++;
             col = 0;
-        } else if ((*p & 0xC0) != 0x80 && ++col > per) {
-            lines++;
-            col = 1;
         }
+        for (; per && word > per && lines < 20; word -= per)
+            lines++;
+        col += word;
+        p = q;
     }
-    return lines;
+    return lines < 20 ? lines : 20;
 }
 
 /* label(l, key) when the labels have the key, else NULL (label() would
@@ -425,7 +438,7 @@ static void xlsx_width(xlsx_ctx *c, lxw_worksheet *ws, lxw_col_t first, lxw_col_
 
 enum {
     XF_BOLD = 1, XF_WRAP = 2, XF_ITALIC = 4, XF_RIGHT = 8, XF_CENTER = 16,
-    XF_HEAD = 32, XF_TITLE = 64, XF_GREY = 128, XF_LEFT = 256
+    XF_HEAD = 32, XF_TITLE = 64, XF_GREY = 128, XF_LEFT = 256, XF_INDENT = 512
 };
 
 /* A new cell format with the given number format (or NULL) and XF_ flags;
@@ -452,6 +465,8 @@ static lxw_format *xlsx_format(xlsx_ctx *c, const char *num, unsigned flags)
         format_set_align(f, LXW_ALIGN_CENTER);
     if (flags & XF_LEFT)
         format_set_align(f, LXW_ALIGN_LEFT);
+    if (flags & XF_INDENT)
+        format_set_indent(f, 1);
     if (flags & XF_GREY)
         format_set_font_color(f, 0x595959);
     if (flags & XF_TITLE)
@@ -494,6 +509,7 @@ static bool xlsx_make_formats(xlsx_ctx *c)
     f->text = xlsx_format(c, NULL, 0);
     f->center = xlsx_format(c, NULL, XF_CENTER);
     f->wrap = xlsx_format(c, NULL, XF_WRAP);
+    f->wrap_indent = xlsx_format(c, NULL, XF_WRAP | XF_INDENT);
     f->italic = xlsx_format(c, NULL, XF_ITALIC | XF_GREY);
     f->none = xlsx_format(c, NULL, XF_RIGHT | XF_GREY);
     f->integer = xlsx_format(c, "#,##0", 0);
@@ -760,9 +776,9 @@ static void xlsx_summary_row(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, cons
     xlsx_put_maybe(c, ws, row, S_DEN, k->denominator, xlsx_count_format(c, k->denominator));
     xlsx_put_maybe(c, ws, row, S_PREV, k->previous, xlsx_value_format(c, k->kind, k->previous));
     xlsx_put_maybe(c, ws, row, S_LAST, k->last_year, xlsx_value_format(c, k->kind, k->last_year));
-    xlsx_put_text(c, ws, row, S_DEF, k->definition, c->f.wrap);
-    size_t a = xlsx_lines(k->title, xlsx_summary_widths[S_TITLE]);
-    size_t b = xlsx_lines(k->definition, xlsx_summary_widths[S_DEF]);
+    xlsx_put_text(c, ws, row, S_DEF, k->definition, c->f.wrap_indent);
+    size_t a = xlsx_lines(k->title, (size_t)(xlsx_summary_widths[S_TITLE] * 1.25));
+    size_t b = xlsx_lines(k->definition, (size_t)(xlsx_summary_widths[S_DEF] * 1.25));
     if (a > 1 || b > 1)
         xlsx_check(c, worksheet_set_row(ws, row, 15.0 * (double)(a > b ? a : b), NULL), row, 0);
 }
@@ -791,11 +807,13 @@ static void xlsx_status_colours(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first,
     }
 }
 
-/* Where a KPI's series sits on the series sheet (rows of its data). */
+/* Where a KPI's series sits on the series sheet: the month rows (shared by
+ * all KPIs), its value column, and its target column when it has one. */
 typedef struct {
     bool has;                           /* the KPI has a series */
     bool target;                        /* and a target column */
     lxw_row_t first, last;
+    lxw_col_t value_col, target_col;
 } xlsx_series_pos;
 
 /* A chart's line: colour, width in points, dash type. */
@@ -846,7 +864,7 @@ static lxw_chart *xlsx_kpi_chart(xlsx_ctx *c, const kpi_result *k, const char *s
         return NULL;
     }
     chart_series_set_categories(s, sheet, p->first, 0, p->last, 0);
-    chart_series_set_values(s, sheet, p->first, 1, p->last, 1);
+    chart_series_set_values(s, sheet, p->first, p->value_col, p->last, p->value_col);
     chart_series_set_name(s, xlsx_chart_text(c, L("col.value")));
     lxw_chart_line line = xlsx_line(0x1F4E79, 2.25, LXW_CHART_LINE_DASH_SOLID);
     chart_series_set_line(s, &line);
@@ -854,7 +872,7 @@ static lxw_chart *xlsx_kpi_chart(xlsx_ctx *c, const kpi_result *k, const char *s
     chart_series_set_marker_size(s, 5);
     if (p->target && (s = chart_add_series(ch, NULL, NULL)) != NULL) {
         chart_series_set_categories(s, sheet, p->first, 0, p->last, 0);
-        chart_series_set_values(s, sheet, p->first, 2, p->last, 2);
+        chart_series_set_values(s, sheet, p->first, p->target_col, p->last, p->target_col);
         chart_series_set_name(s, xlsx_chart_text(c, L("col.target")));
         line = xlsx_line(0xC00000, 1.5, LXW_CHART_LINE_DASH_DASH);
         chart_series_set_line(s, &line);
@@ -929,43 +947,114 @@ static lxw_format *xlsx_series_format(const xlsx_ctx *c, const kpi_result *k)
     return xlsx_value_format(c, k->kind, any);
 }
 
-/* One KPI's block on the series sheet from row: its title, a header, then
- * a row per month (value, and target when there is one).  Records where the
- * data went in *p and returns the next free row. */
-static lxw_row_t xlsx_series_block(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row,
-                                   const kpi_result *k, xlsx_series_pos *p)
+#define XLSX_SERIES_HEAD_ROW 3          /* header row of the series table */
+#define XLSX_SERIES_WIDTH 18            /* width of a KPI's column */
+
+/* Orders month ids ("2026-10") as text, which is date order. */
+static int xlsx_month_cmp(const void *a, const void *b)
 {
-    *p = (xlsx_series_pos){.has = k->nseries > 0, .target = k->target.present};
-    if (!p->has)
-        return row;
-    xlsx_put_text(c, ws, row, 0, arena_printf(&c->mem, "%s (%s)", k->title ? k->title : "",
-                                              k->id ? k->id : ""), c->f.bold);
-    const char *heads[3] = {L("col.month"), L("col.value"), L("col.target")};
-    xlsx_put_heads(c, ws, row + 1, 0, heads, p->target ? 3 : 2, 1);
-    p->first = row + 2;
-    lxw_format *vf = xlsx_series_format(c, k);
-    for (size_t i = 0; i < k->nseries && !c->failed; i++) {
-        lxw_row_t at = p->first + (lxw_row_t)i;
-        const series_point *s = &k->series[i];
-        xlsx_put_text(c, ws, at, 0, s->month, c->f.text);
-        if (s->value.present)
-            xlsx_put_number(c, ws, at, 1, s->value.v, vf);
-        if (p->target)
-            xlsx_put_number(c, ws, at, 2, k->target.v, vf);
-    }
-    p->last = p->first + (lxw_row_t)k->nseries - 1;
-    return p->last + 2;
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* The series sheet: every KPI's twelve months, the data of the charts. */
+/* Every month of any KPI's series, oldest first, each once (the rows of the
+ * series sheet; the KPIs normally share the same twelve).  Caller frees. */
+static size_t xlsx_months(const report *r, const char ***out)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nkpis; i++)
+        n += r->kpis[i].nseries;
+    const char **m = xcalloc(n + 1, sizeof *m);
+    n = 0;
+    for (size_t i = 0; i < r->nkpis; i++)
+        for (size_t j = 0; j < r->kpis[i].nseries; j++)
+            m[n++] = r->kpis[i].series[j].month;
+    qsort(m, n, sizeof *m, xlsx_month_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || strcmp(m[u - 1], m[i]) != 0)
+            m[u++] = m[i];
+    *out = m;
+    return u;
+}
+
+/* Places every KPI's columns: a value column per KPI with a series, then a
+ * target column per such KPI with a target.  Returns the columns used. */
+static lxw_col_t xlsx_series_layout(const report *r, xlsx_series_pos *pos, lxw_row_t first,
+                                    lxw_row_t last)
+{
+    lxw_col_t col = 1;
+    for (size_t i = 0; i < r->nkpis; i++) {
+        pos[i] = (xlsx_series_pos){.has = r->kpis[i].nseries > 0, .first = first, .last = last};
+        if (pos[i].has)
+            pos[i].value_col = col++;
+    }
+    for (size_t i = 0; i < r->nkpis; i++)
+        if (pos[i].has && r->kpis[i].target.present) {
+            pos[i].target = true;
+            pos[i].target_col = col++;
+        }
+    return col;
+}
+
+/* The header row: "Month", the KPI titles, "Target: title" for targets;
+ * tall enough for the longest title wrapped in its column. */
+static void xlsx_series_heads(xlsx_ctx *c, lxw_worksheet *ws, const xlsx_series_pos *pos)
+{
+    size_t lines = 1;
+    xlsx_put_text(c, ws, XLSX_SERIES_HEAD_ROW, 0, L("col.month"), c->f.head);
+    for (size_t i = 0; i < c->r->nkpis; i++) {
+        const kpi_result *k = &c->r->kpis[i];
+        const char *title = k->title && *k->title ? k->title : k->id;
+        const char *target = arena_printf(&c->mem, "%s: %s", L("col.target"), title ? title : "");
+        size_t n = xlsx_lines(target, XLSX_SERIES_WIDTH - 2);
+        lines = n > lines ? n : lines;
+        if (pos[i].has)
+            xlsx_put_text(c, ws, XLSX_SERIES_HEAD_ROW, pos[i].value_col, title, c->f.head_num);
+        if (pos[i].target)
+            xlsx_put_text(c, ws, XLSX_SERIES_HEAD_ROW, pos[i].target_col, target, c->f.head_num);
+    }
+    lines = lines > 8 ? 8 : lines;
+    xlsx_check(c, worksheet_set_row(ws, XLSX_SERIES_HEAD_ROW, 15.0 * (double)lines, NULL),
+               XLSX_SERIES_HEAD_ROW, 0);
+}
+
+/* One KPI's column (and target column): each point in its month's row, an
+ * absent value left empty (a gap in the chart). */
+static void xlsx_series_column(xlsx_ctx *c, lxw_worksheet *ws, const kpi_result *k,
+                               const xlsx_series_pos *p, const char **months, size_t nmonths)
+{
+    lxw_format *vf = xlsx_series_format(c, k);
+    for (size_t j = 0; j < k->nseries && !c->failed; j++) {
+        const char *key = k->series[j].month;
+        const char **hit = bsearch(&key, months, nmonths, sizeof *months, xlsx_month_cmp);
+        lxw_row_t row = p->first + (lxw_row_t)(hit - months);
+        if (k->series[j].value.present)
+            xlsx_put_number(c, ws, row, p->value_col, k->series[j].value.v, vf);
+    }
+    for (size_t m = 0; p->target && m < nmonths && !c->failed; m++)
+        xlsx_put_number(c, ws, p->first + (lxw_row_t)m, p->target_col, k->target.v, vf);
+}
+
+/* The series sheet: a row per month, a column per KPI (then one per target),
+ * the data the summary's charts draw. */
 static void xlsx_series(xlsx_ctx *c, lxw_worksheet *ws, xlsx_series_pos *pos)
 {
+    const char **months;
+    size_t n = xlsx_months(c->r, &months);
+    lxw_row_t first = XLSX_SERIES_HEAD_ROW + 1;
+    lxw_col_t cols = xlsx_series_layout(c->r, pos, first, first + (lxw_row_t)n - 1);
     xlsx_sheet_title(c, ws, L("xlsx.sheet.series"));
-    xlsx_width(c, ws, 0, 0, 14);
-    xlsx_width(c, ws, 1, 2, 12);
-    lxw_row_t row = 3;
+    xlsx_width(c, ws, 0, 0, 10);
+    if (cols > 1)
+        xlsx_width(c, ws, 1, cols - 1, XLSX_SERIES_WIDTH);
+    xlsx_series_heads(c, ws, pos);
+    for (size_t m = 0; m < n && !c->failed; m++)
+        xlsx_put_text(c, ws, first + (lxw_row_t)m, 0, months[m], c->f.text);
     for (size_t i = 0; i < c->r->nkpis && !c->failed; i++)
-        row = xlsx_series_block(c, ws, row, &c->r->kpis[i], &pos[i]);
+        if (pos[i].has)
+            xlsx_series_column(c, ws, &c->r->kpis[i], &pos[i], months, n);
+    worksheet_freeze_panes(ws, first, 1);
+    free(months);
 }
 
 /* ================================================================ breakdowns */
@@ -1497,7 +1586,7 @@ static void xlsx_dq_rejects(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row)
             xlsx_put_text(c, ws, at, 2, L("xlsx.whole_row"), c->f.italic);
         xlsx_put_text(c, ws, at, 3, j->value, c->f.text);
         xlsx_put_text(c, ws, at, 4, j->reason, c->f.wrap);
-        size_t lines = xlsx_lines(j->reason, XLSX_DQ_REASON_WIDTH);
+        size_t lines = xlsx_lines(j->reason, (size_t)(XLSX_DQ_REASON_WIDTH * 1.25));
         if (lines > 1)
             xlsx_check(c, worksheet_set_row(ws, at, 15.0 * (double)lines, NULL), at, 0);
     }

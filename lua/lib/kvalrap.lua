@@ -11,7 +11,7 @@ methods, never loops over rows.
 local kv = ...
 
 local api = {}          -- globals of the rule file
-local config = { municipality = nil, datasets = {}, kpis = {}, order = {} }
+local config = { municipality = nil, datasets = {}, kpis = {}, order = {}, references = {} }
 
 -- ------------------------------------------------------------------ helpers
 
@@ -157,6 +157,50 @@ function api.dataset(name)
   end
 end
 
+-- ------------------------------------------------------------------ reference values
+
+local reference_keys = { "file", "format", "encoding", "delimiter", "header_line", "columns",
+  "kpis", "sources", "scale", "gender" }
+
+-- reference { file = "kkik.csv", columns = { kpi = ..., source = ..., period = ..., value = ... } }
+-- reference { file = "kolada.json", format = "kolada", kpis = { U00001 = "..." }, sources = { ["0017"] = "..." } }
+function api.reference(t)
+  if type(t) ~= "table" then fail(2, "reference: expects a table { file = ..., ... }") end
+  for k in pairs(t) do
+    local known = false
+    for _, m in ipairs(reference_keys) do known = known or m == k end
+    if not known then fail(2, "reference: unknown key '%s'%s", tostring(k), suggest(tostring(k), reference_keys)) end
+  end
+  if type(t.file) ~= "string" then fail(2, "reference: 'file' is missing") end
+  local format = t.format or (t.file:lower():match("%.json$") and "kolada" or "csv")
+  if format ~= "csv" and format ~= "kolada" then
+    fail(2, "reference: 'format' must be \"csv\" or \"kolada\", got %q", tostring(format))
+  end
+  for _, k in ipairs({ "kpis", "sources", "columns" }) do
+    if t[k] ~= nil and type(t[k]) ~= "table" then fail(2, "reference: '%s' must be a table", k) end
+    for a, b in pairs(t[k] or {}) do
+      if type(a) ~= "string" or type(b) ~= "string" then fail(2, "reference: '%s' maps strings to strings", k) end
+    end
+  end
+  if format == "kolada" and not t.kpis then
+    fail(2, "reference: a Kolada file needs kpis = { [\"U00001\"] = \"kpi_id\", ... }")
+  end
+  for field in pairs(t.columns or {}) do
+    if field ~= "kpi" and field ~= "source" and field ~= "period" and field ~= "value" then
+      fail(2, "reference: columns maps kpi, source, period and value, not '%s'", field)
+    end
+  end
+  if t.scale ~= nil and type(t.scale) ~= "number" then fail(2, "reference: 'scale' must be a number") end
+  check_type("reference", "gender", t.gender, "string", 2)
+  local err = kv.check_dataset(t.encoding, t.delimiter, nil)
+  if err then fail(2, "reference: %s", err) end
+  config.references[#config.references + 1] = {
+    file = t.file, format = format, encoding = t.encoding, delimiter = t.delimiter,
+    header_line = t.header_line, columns = t.columns or {}, kpis = t.kpis or {},
+    sources = t.sources or {}, scale = t.scale or 1, gender = t.gender or "T",
+  }
+end
+
 -- ------------------------------------------------------------------ KPI definitions
 
 local directions = { at_least = true, at_most = true, above = true }
@@ -186,9 +230,10 @@ local function check_params(name, spec, t)
   if t.direction ~= nil and not directions[t.direction] then
     fail(4, "kpi.%s: 'direction' must be \"at_least\", \"at_most\" or \"above\", got %q", name, tostring(t.direction))
   end
-  for _, k in ipairs({ "target", "warning" }) do
-    if t[k] ~= nil and type(t[k]) ~= "number" then fail(4, "kpi.%s: '%s' must be a number", name, k) end
+  if t.target ~= nil and t.target ~= false and type(t.target) ~= "number" then
+    fail(4, "kpi.%s: 'target' must be a number, or false for none", name)
   end
+  if t.warning ~= nil and type(t.warning) ~= "number" then fail(4, "kpi.%s: 'warning' must be a number", name) end
   check_type("kpi." .. name, "title", t.title, "string", 4)
   check_type("kpi." .. name, "definition", t.definition, "string", 4)
   check_type("kpi." .. name, "breakdown", t.breakdown, "table", 4)
@@ -224,6 +269,7 @@ local function make_kpi(name, spec, t, level)
     custom_breakdown = spec.custom_breakdown,
   }
   if def.target == nil then def.target = spec.target end
+  if def.target == false then def.target = nil end      -- target = false: no target
   register(def, level + 1)
   return def
 end
@@ -275,7 +321,11 @@ function api.custom_kpi(t)
     direction = t.direction or "at_least", params = {},
     compute = function(data, p) return user(data, p) end,
   }
+  if t.target ~= nil and t.target ~= false and type(t.target) ~= "number" then
+    fail(2, "kpi.custom %q: 'target' must be a number, or false for none", t.id)
+  end
   if def.target == nil and kind == "share" then def.target = 1.0 end
+  if def.target == false then def.target = nil end
   register(def, 2)
   return def
 end
