@@ -1,0 +1,535 @@
+/*
+ * test_pdf.c - the PDF writer, read back the way a reader and an auditor
+ * would: the text through pdftotext, the fonts through pdffonts, the
+ * structure through qpdf --check, and the bytes of two runs compared.
+ */
+#include "testutil.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixture.h"
+#include "labels.h"
+#include "pdf_writer.h"
+
+/* ------------------------------------------------------------ helpers */
+
+/* A fresh temporary directory per test; removed with its files after. */
+typedef struct {
+    char dir[64];
+} tmpdir;
+
+static int setup_dir(void **state)
+{
+    tmpdir *t = calloc(1, sizeof *t);
+    snprintf(t->dir, sizeof t->dir, "/tmp/kvalrap-pdf-XXXXXX");
+    if (!mkdtemp(t->dir)) {
+        free(t);
+        return -1;
+    }
+    *state = t;
+    return 0;
+}
+
+static int teardown_dir(void **state)
+{
+    tmpdir *t = *state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
+    int rc = system(cmd);
+    free(t);
+    return rc == 0 ? 0 : -1;
+}
+
+/* path = dir/name */
+static void path_in(const tmpdir *t, const char *name, char *out, size_t n)
+{
+    snprintf(out, n, "%s/%s", t->dir, name);
+}
+
+/* Run a shell command and return its standard output (malloc'd); the exit
+ * status in *status. */
+static char *run(const char *cmd, int *status)
+{
+    FILE *p = popen(cmd, "r");
+    assert_non_null(p);
+    size_t len = 0, cap = 4096;
+    char *buf = malloc(cap);
+    size_t n;
+    while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+        len += n;
+        if (cap - len < 2)
+            buf = realloc(buf, cap *= 2);
+    }
+    buf[len] = '\0';
+    int rc = pclose(p);
+    if (status)
+        *status = rc;
+    return buf;
+}
+
+/* pdftotext -layout of a file. */
+static char *pdf_text(const char *path)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "pdftotext -layout '%s' - 2>/dev/null", path);
+    int st;
+    char *out = run(cmd, &st);
+    assert_int_equal(st, 0);
+    return out;
+}
+
+/* The page count that pdfinfo reports. */
+static int pdf_pages(const char *path)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>/dev/null | sed -n 's/^Pages: *//p'", path);
+    char *out = run(cmd, NULL);
+    int n = atoi(out);
+    free(out);
+    return n;
+}
+
+/* Write the report with the labels of its language; assert success. */
+static void write_ok(report *r, const char *path, int limit)
+{
+    labels *l = labels_load(r->language);
+    assert_non_null(l);
+    char err[512] = "";
+    int rc = pdf_write_report(r, l, path, limit, err, sizeof err);
+    if (rc != 0)
+        fail_msg("pdf_write_report: %s", err);
+    labels_free(l);
+}
+
+static void free_report(report *r)
+{
+    report_free(r);
+    free(r);
+}
+
+/* Whole file into memory; *len its size. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 0, SEEK_END), 0);
+    long n = ftell(f);
+    assert_true(n > 0);
+    rewind(f);
+    char *buf = malloc((size_t)n);
+    assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
+    fclose(f);
+    *len = (size_t)n;
+    return buf;
+}
+
+/* Count the occurrences of needle in hay. */
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* ------------------------------------------------------------ a bigger report */
+
+/* A copy of s repeated to n bytes (ASCII s), in the report's arena. */
+static char *repeat(report *r, const char *s, size_t n)
+{
+    char *out = arena_alloc(&r->mem, n + 1);
+    size_t k = strlen(s);
+    for (size_t i = 0; i < n; i++)
+        out[i] = s[i % k];
+    out[n] = '\0';
+    return out;
+}
+
+/* A breakdown with n entries keyed by keys[] (or "Enhet %02zu ..."). */
+static breakdown make_breakdown(report *r, const char *dim, size_t n, const char *const *keys,
+                                double scale)
+{
+    breakdown b = {.dimension = dim, .n = n};
+    b.entries = arena_alloc(&r->mem, n * sizeof *b.entries);
+    for (size_t i = 0; i < n; i++) {
+        b.entries[i].key =
+            keys ? keys[i] : arena_printf(&r->mem, "Enhet %02zu Čáhcesuolu Ŧeknihkka", i);
+        b.entries[i].value = MAYBE(scale * (double)((i * 37) % 11) / 10.0 - (scale < 0 ? 0.3 : 0));
+    }
+    return b;
+}
+
+/*
+ * The fixture plus what real data brings: a 100,000-character title, a
+ * KPI_CHANGE with negative values and the deviation breakdowns (gender, age
+ * group with 0-17, area, category), 40 units, a 500-row list, 300 rejects,
+ * invalid UTF-8, an emoji and warnings.
+ */
+static report *big_report(const char *lang)
+{
+    report *r = fixture_report(lang);
+    r->title = repeat(r, "Kvalitetsrapport for Ŋuorra-Đavvi ", 100000);
+    kpi_result *old = r->kpis;
+    size_t n = r->nkpis;
+    r->kpis = arena_alloc(&r->mem, (n + 3) * sizeof *r->kpis);
+    memcpy(r->kpis, old, n * sizeof *old);
+
+    kpi_result *k = &r->kpis[n];
+    k->id = "deviations_reported_change";
+    k->title = "Endring i meldte avvik fra i fjor";
+    k->definition =
+        repeat(r, "Meldte avvik i perioden delt på samme tall i fjor, minus én. ", 3000);
+    k->kind = KPI_CHANGE;
+    k->value = MAYBE(-0.125);
+    k->target = MAYBE(0);
+    k->direction = DIR_ABOVE;
+    k->status = kpi_status_of(k->value, k->target, k->warning, k->direction);
+    k->previous = MAYBE(0.05);
+    k->last_year = MAYBE(-0.2);
+    strcpy(k->previous_id, "2026-09");
+    strcpy(k->last_year_id, "2025-10");
+    k->nseries = 12;
+    k->series = arena_alloc(&r->mem, 12 * sizeof *k->series);
+    for (int i = 0; i < 12; i++) {
+        period m = period_month_of(date_add_months(r->as_of, i - 11));
+        memcpy(k->series[i].month, m.id, 8);
+        k->series[i].value = MAYBE(0.1 * (i % 5) - 0.25);
+    }
+    static const char *const gender[] = {"K", "M", ""};
+    static const char *const age[] = {"0-17", "18-64", "65+", ""};
+    static const char *const cat[] = {"HMS", "Kvalitet", "Miljø", "Personskade",
+                                      "Informasjonssikkerhet"};
+    k->nbreakdowns = 5;
+    k->breakdowns = arena_alloc(&r->mem, 5 * sizeof *k->breakdowns);
+    k->breakdowns[0] = make_breakdown(r, "unit", 40, NULL, 1);
+    k->breakdowns[1] = make_breakdown(r, "gender", 3, gender, 1);
+    k->breakdowns[2] = make_breakdown(r, "age_group", 4, age, 1);
+    static const char *const area[] = {"Nord", "Sør", "Áltá"};
+    k->breakdowns[3] = make_breakdown(r, "area", 3, area, 1);
+    k->breakdowns[4] = make_breakdown(r, "category", 5, cat, 1);
+
+    k = &r->kpis[n + 1];
+    k->id = "documents_revised_within";
+    k->title = repeat(r, "Dokumenter revidert innen to år med en svært lang tittel ", 400);
+    k->definition = "Ikke arkiverte dokumenter: andel revidert de siste 2 år.\n"
+                    "Tom dato teller som ikke revidert.";
+    k->kind = KPI_SHARE;
+    k->value = MAYBE(0.95);
+    k->numerator = MAYBE(95);
+    k->denominator = MAYBE(100);
+    k->target = MAYBE(1);
+    k->warning = MAYBE(0.9);
+    k->direction = DIR_AT_LEAST;
+    k->status = kpi_status_of(k->value, k->target, k->warning, k->direction);
+    k->params_json = "{\"years\":2}";
+    strcpy(k->previous_id, "2026-09");
+    strcpy(k->last_year_id, "2025-10");
+    static const char *const cols[] = {"id", "title", "unit", "owner", "revised"};
+    item_list *l = arena_alloc(&r->mem, sizeof *l);
+    l->name = "documents_not_revised";
+    l->ncols = 5;
+    l->columns = (const char **)cols;
+    l->nrows = 500;
+    l->cells = arena_alloc(&r->mem, 500 * 5 * sizeof *l->cells);
+    for (size_t i = 0; i < 500; i++) {
+        cell *c = l->cells + 5 * i;
+        c[0] = (cell){.kind = CELL_TEXT, .u.text = arena_printf(&r->mem, "DOK-%04zu", i)};
+        const char *bad = "Rutine for Ŋ-avdelingen \xff\xfe bad bytes \xf0\x9f\x98\x80";
+        c[1] = (cell){.kind = CELL_TEXT,
+                      .u.text = i == 0 ? repeat(r, "Rutine for håndtering av avvik ", 20000) : bad};
+        c[2] = (cell){.kind = CELL_TEXT, .u.text = "Sámi giellaguovddáš"};
+        c[3] = (cell){.kind = i % 2 ? CELL_EMPTY : CELL_TEXT, .u.text = "Đavvi Žaŋŋa"};
+        c[4] = (cell){.kind = i % 3 ? CELL_DATE : CELL_EMPTY, .u.day = date_from_ymd(2023, 1, 1)};
+    }
+    k->items = l;
+
+    k = &r->kpis[n + 2];
+    k->id = "empty_share";
+    k->title = "Andel uten data";
+    k->kind = KPI_SHARE;
+    k->value = k->numerator = k->denominator = MAYBE_NONE;
+    k->status = STATUS_NONE;
+    r->nkpis = n + 3;
+
+    /* numbers no report should hold must not break the charts or labels */
+    r->kpis[2].value = MAYBE(1e300);
+    r->kpis[2].series[5].value = MAYBE(INFINITY);
+    r->kpis[2].series[6].value = MAYBE(-1e300);
+    r->kpis[2].series[7].value = MAYBE(NAN);
+
+    r->nrejects = 300;
+    r->rejects = arena_alloc(&r->mem, 300 * sizeof *r->rejects);
+    for (size_t i = 0; i < 300; i++)
+        r->rejects[i] = (reject){"samples/nordland/a/very/long/path/to/the/export/avvik.csv",
+                                 (long)i + 2, i % 2 ? "" : "reported",
+                                 repeat(r, "31.04.2024 ", 500), "not a date"};
+    r->nwarnings = 2;
+    r->warnings = arena_alloc(&r->mem, 2 * sizeof *r->warnings);
+    r->warnings[0] = "A title was cut at 32,767 characters in the workbook.";
+    r->warnings[1] = repeat(r, "Long warning ", 2000);
+    return r;
+}
+
+/* ------------------------------------------------------------ tests */
+
+/* Unit names (Nordic and Sámi letters), KPI titles and page numbers come
+ * out of pdftotext exactly. */
+static void test_text_exact(void **state)
+{
+    char path[128];
+    path_in(*state, "nb.pdf", path, sizeof path);
+    report *r = fixture_report("nb");
+    write_ok(r, path, 50);
+    char *text = pdf_text(path);
+    static const char *const want[] = {
+        "Økonomi og styring", "Sámi giellaguovddáš", "Åsgård skole", "Vård & omsorg",
+        "Ŋuorra-Đavvi", "Avvik lukket innen frist", "Åpne avvik over frist",
+        "Forbedringsforslag", "Nordland fylkeskommune", "Kvalitetsrapport", "Oktober 2026",
+        "31.10.2026", "=HYPERLINK(\"http://x\")", "mål: minst 100 %; gult fra 90 %",
+        "Sammendrag", "Datakvalitet", "Kildegrunnlag", "samples/nordland/avvik.csv",
+        "SHA-256 bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb",
+        "SHA-256 aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "kvalrap 0.1.0", "not a date of the form dd.mm.yyyy", "Dager over frist",
+        "01.11.2026 00:00 UTC",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("missing from the PDF text: %s", want[i]);
+    int pages = pdf_pages(path);
+    assert_true(pages >= 4);
+    for (int p = 1; p <= pages; p++) {
+        char s[32];
+        snprintf(s, sizeof s, "Side %d av %d", p, pages);
+        if (!strstr(text, s))
+            fail_msg("missing footer: %s", s);
+    }
+    free(text);
+    /* a valid ToUnicode CMap: poppler reads the text without complaint */
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "pdftotext '%s' /dev/null 2>&1", path);
+    char *warnings = run(cmd, NULL);
+    assert_string_equal(warnings, "");
+    free(warnings);
+    free_report(r);
+}
+
+/* Fonts are embedded, the file is structurally sound, the info is set. */
+static void test_fonts_structure_info(void **state)
+{
+    char path[128], cmd[512];
+    path_in(*state, "nb.pdf", path, sizeof path);
+    report *r = fixture_report("nb");
+    write_ok(r, path, 50);
+    snprintf(cmd, sizeof cmd, "pdffonts '%s' 2>/dev/null | tail -n +3", path);
+    char *fonts = run(cmd, NULL);
+    assert_int_equal(count_of(fonts, "\n"), 2);
+    assert_non_null(strstr(fonts, "DejaVuSans-Bold"));
+    for (char *line = strtok(fonts, "\n"); line; line = strtok(NULL, "\n")) {
+        char name[128], type[32], type2[32], enc[32], emb[8];
+        assert_int_equal(sscanf(line, "%127s %31s %31s %31s %7s", name, type, type2, enc, emb), 5);
+        assert_string_equal(emb, "yes");
+    }
+    free(fonts);
+    int st;
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' >/dev/null 2>&1", path);
+    free(run(cmd, &st));
+    assert_int_equal(st, 0);
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>/dev/null", path);
+    char *info = run(cmd, NULL);
+    assert_non_null(strstr(info, "Author:          Nordland fylkeskommune"));
+    assert_non_null(strstr(info, "Creator:         kvalrap 0.1.0"));
+    assert_non_null(strstr(info, "Title:           Kvalitetsrapport"));
+    assert_non_null(strstr(info, "Keywords:"));
+    assert_non_null(strstr(info, "Subject:"));
+    assert_non_null(strstr(info, "Page size:       595.276 x 841.89 pts (A4)"));
+    assert_non_null(strstr(info, "CreationDate:    Sun Nov  1 00:00:00 2026 UTC"));
+    free(info);
+    free_report(r);
+}
+
+/* Bookmarks: one per section, per KPI and per list, titles in UTF-8. */
+static void test_outline(void **state)
+{
+    char path[128], cmd[512];
+    path_in(*state, "nb.pdf", path, sizeof path);
+    report *r = fixture_report("nb");
+    write_ok(r, path, 50);
+    snprintf(cmd, sizeof cmd, "qpdf --json --json-key=outlines '%s' 2>/dev/null | grep '\"title\"'",
+             path);
+    char *titles = run(cmd, NULL);
+    static const char *const want[] = {"Sammendrag", "Indikatorene", "Avvik lukket innen frist",
+                                       "Forbedringsforslag", "Lister", "Datakvalitet",
+                                       "Vedlegg: Kildegrunnlag"};
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++) {
+        char s[128];
+        snprintf(s, sizeof s, "\"title\": \"%s\"", want[i]);
+        if (!strstr(titles, s))
+            fail_msg("missing bookmark: %s", want[i]);
+    }
+    /* the KPI and its list both have one */
+    assert_int_equal(count_of(titles, "\"title\": \"Åpne avvik over frist\""), 2);
+    assert_int_equal(count_of(titles, "\n"), 9);
+    free(titles);
+    free_report(r);
+}
+
+/* The same report twice gives the same bytes. */
+static void test_reproducible(void **state)
+{
+    char a[128], b[128];
+    path_in(*state, "a.pdf", a, sizeof a);
+    path_in(*state, "b.pdf", b, sizeof b);
+    report *r = big_report("nb");
+    write_ok(r, a, 50);
+    write_ok(r, b, 50);
+    size_t na, nb;
+    char *da = slurp(a, &na), *db = slurp(b, &nb);
+    assert_int_equal(na, nb);
+    assert_memory_equal(da, db, na);
+    free(da);
+    free(db);
+    free_report(r);
+}
+
+/* Swedish and English words, and their page footers. */
+static void test_languages(void **state)
+{
+    static const struct {
+        const char *lang, *page, *word;
+    } cases[] = {{"sv", "Sida 1 av", "Sammanfattning"}, {"en", "Page 1 of", "Summary"}};
+    for (size_t i = 0; i < 2; i++) {
+        char path[128];
+        path_in(*state, "lang.pdf", path, sizeof path);
+        report *r = fixture_report(cases[i].lang);
+        write_ok(r, path, 50);
+        char *text = pdf_text(path);
+        assert_non_null(strstr(text, cases[i].page));
+        assert_non_null(strstr(text, cases[i].word));
+        assert_non_null(strstr(text, "Ŋuorra-Đavvi"));
+        free(text);
+        free_report(r);
+    }
+}
+
+/* Every kind of period reads as people say it, in each language. */
+static void test_period_words(void **state)
+{
+    static const struct {
+        const char *lang;
+        period_kind kind;
+        int index;
+        const char *want;
+    } cases[] = {
+        {"nb", PERIOD_H8, 0, "Januar–august 2026"},
+        {"sv", PERIOD_H8, 0, "Januari–augusti 2026"},
+        {"nb", PERIOD_QUARTER, 3, "3. kvartal 2026"},
+        {"en", PERIOD_QUARTER, 3, "Q3 2026"},
+        {"sv", PERIOD_TERTIAL, 1, "Tertial 1 2026 (januari–april)"},
+        {"nb", PERIOD_YEAR, 0, "Status for hver indikator i 2026."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[128];
+        path_in(*state, "period.pdf", path, sizeof path);
+        report *r = fixture_report(cases[i].lang);
+        r->period = period_make(cases[i].kind, 2026, cases[i].index);
+        r->as_of = r->period.end;
+        write_ok(r, path, 50);
+        char *text = pdf_text(path);
+        if (!strstr(text, cases[i].want))
+            fail_msg("missing period words: %s", cases[i].want);
+        assert_non_null(strstr(text, r->period.id));
+        free(text);
+        free_report(r);
+    }
+}
+
+/* Lists stop at list_limit rows and say how many more there are. */
+static void test_list_limit(void **state)
+{
+    char path[128];
+    path_in(*state, "big.pdf", path, sizeof path);
+    report *r = big_report("nb");
+    write_ok(r, path, 50);
+    char *text = pdf_text(path);
+    assert_non_null(strstr(text, "DOK-0049"));
+    assert_null(strstr(text, "DOK-0050"));
+    assert_non_null(strstr(text, "450 til er ikke vist her; arbeidsboken og kpis.json"));
+    assert_non_null(strstr(text, "inneholder alle 500."));
+    assert_non_null(strstr(text, "250 til er ikke vist her; rejects.csv"));
+    /* the header row repeats on the pages the list flows over */
+    assert_true(count_of(text, "Revidert") >= 2);
+    free(text);
+    free_report(r);
+}
+
+/* Long and odd text never breaks the writer and never floods the page:
+ * a 100,000-character title, bad bytes, an emoji, 40 units, breakdowns. */
+static void test_hostile_text(void **state)
+{
+    char path[128], cmd[512];
+    path_in(*state, "big.pdf", path, sizeof path);
+    report *r = big_report("nb");
+    write_ok(r, path, -1);
+    int st;
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' >/dev/null 2>&1", path);
+    free(run(cmd, &st));
+    assert_int_equal(st, 0);
+    char *text = pdf_text(path);
+    assert_true(strlen(text) < 2000000);
+    assert_non_null(strstr(text, "\u2026"));                 /* cut with an ellipsis */
+    assert_non_null(strstr(text, "DOK-0499"));                /* no limit: every row */
+    assert_non_null(strstr(text, "Enhet 39 Čáhcesuolu"));
+    assert_non_null(strstr(text, "Barn og unge (0–17 år) er uthevet."));
+    assert_non_null(strstr(text, "Kvinner"));
+    assert_non_null(strstr(text, "Fordelt på aldersgruppe"));
+    assert_non_null(strstr(text, "Fordelt på kategori"));
+    assert_non_null(strstr(text, "Informasjonssikkerhet"));
+    assert_non_null(strstr(text, "−12,5 %"));
+    assert_non_null(strstr(text, "{\"years\":2}"));
+    assert_non_null(strstr(text, "\u22651"));                /* ≥1 000 000 000 000 000 */
+    free(text);
+    free_report(r);
+}
+
+/* Failures come back as -1 with a message, and leave no file behind. */
+static void test_errors(void **state)
+{
+    (void)state;
+    report *r = fixture_report("nb");
+    labels *l = labels_load("nb");
+    char err[512] = "";
+    assert_int_equal(pdf_write_report(r, l, "/nonexistent-dir/x.pdf", 50, err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent-dir/x.pdf"));
+    err[0] = '\0';
+    if (access("/dev/full", W_OK) == 0) {
+        assert_int_equal(pdf_write_report(r, l, "/dev/full", 50, err, sizeof err), -1);
+        assert_non_null(strstr(err, "/dev/full"));
+        struct stat sb;
+        assert_int_equal(stat("/dev/full", &sb), 0);   /* a device is never removed */
+    }
+    assert_int_equal(pdf_write_report(NULL, l, "x.pdf", 50, err, sizeof err), -1);
+    labels_free(l);
+    free_report(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_text_exact, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_fonts_structure_info, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_outline, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_reproducible, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_languages, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_period_words, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_list_limit, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_hostile_text, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_errors, setup_dir, teardown_dir),
+    };
+    return cmocka_run_group_tests_name("pdf", tests, NULL, NULL);
+}
