@@ -15,6 +15,7 @@
 
 typedef struct {
     char *key, *text;
+    size_t order;           /* position in the files: the first definition wins */
 } label_entry;
 
 struct labels {
@@ -57,7 +58,8 @@ static void add_file(labels *l, const embedded_file *f)
             char *text = trim(eq + 1, end);
             if (*key) {
                 l->entries = xrealloc(l->entries, (l->n + 1) * sizeof *l->entries);
-                l->entries[l->n++] = (label_entry){xstrdup(key), xstrdup(text)};
+                l->entries[l->n] = (label_entry){xstrdup(key), xstrdup(text), l->n};
+                l->n++;
             }
         }
         line = nl ? nl + 1 : NULL;
@@ -68,6 +70,15 @@ static void add_file(labels *l, const embedded_file *f)
 static int entry_cmp(const void *a, const void *b)
 {
     return strcmp(((const label_entry *)a)->key, ((const label_entry *)b)->key);
+}
+
+/* qsort is not stable: break ties by file order, so duplicates resolve the
+ * same way every time. */
+static int entry_order_cmp(const void *a, const void *b)
+{
+    const label_entry *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->order > y->order) - (x->order < y->order);
 }
 
 static labels *load_one(const char *lang)
@@ -81,8 +92,18 @@ static labels *load_one(const char *lang)
             f->name[n - suffix] == '.' && strcmp(f->name + n - suffix + 1, lang) == 0)
             add_file(l, f);
     }
-    /* Stable sort keeps the first definition of a key first; lookups take it. */
-    qsort(l->entries, l->n, sizeof *l->entries, entry_cmp);
+    qsort(l->entries, l->n, sizeof *l->entries, entry_order_cmp);
+    /* Keep only the first definition of each key, so bsearch finds it. */
+    size_t w = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (w > 0 && strcmp(l->entries[w - 1].key, l->entries[i].key) == 0) {
+            free(l->entries[i].key);
+            free(l->entries[i].text);
+            continue;
+        }
+        l->entries[w++] = l->entries[i];
+    }
+    l->n = w;
     return l;
 }
 
@@ -112,7 +133,7 @@ void labels_free(labels *l)
 const char *label(const labels *l, const char *key)
 {
     for (; l; l = l->fallback) {
-        label_entry probe = {(char *)key, NULL};
+        label_entry probe = {(char *)key, NULL, 0};
         label_entry *e = bsearch(&probe, l->entries, l->n, sizeof *l->entries, entry_cmp);
         if (e)
             return e->text;
@@ -126,6 +147,16 @@ static bool comma_language(const labels *l) { return strcmp(l->lang, "en") != 0;
 
 void labels_fmt_number(const labels *l, double v, int decimals, char buf[64])
 {
+    /* Beyond 1e15 grouping would not fit the buffer, and a report never
+     * shows such numbers: fall back to plain exponent form. */
+    if (!isfinite(v) || fabs(v) >= 1e15) {
+        snprintf(buf, 64, "%.6g", v);
+        return;
+    }
+    if (decimals < 0)
+        decimals = 0;
+    if (decimals > 6)
+        decimals = 6;
     char raw[64];
     snprintf(raw, sizeof raw, "%.*f", decimals, fabs(v) < 0.5 * pow(10, -decimals) ? 0.0 : v);
     const char *thousands = comma_language(l) ? "\u00a0" : ",";
