@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+"""xlsx_cells.py - dump a workbook as text lines, for tests/test_xlsx.c.
+
+usage: xlsx_cells.py FILE.xlsx          every cell and the sheets' set-up (openpyxl)
+       xlsx_cells.py --meta FILE.xlsx   sheet names, tables, charts only (zipfile;
+                                        fast for 100,000-row workbooks)
+
+Lines (one fact each, so a C test can look for a line or a prefix):
+
+  sheets=Name1|Name2|...                  tab order
+  Sheet!A1=T|FORMAT|LEN|VALUE             a cell: T is s (string), n (number),
+                                          d (datetime), f (formula), b (bool);
+                                          FORMAT its number format; LEN the length
+                                          in characters of a string (else 0);
+                                          VALUE with \\ \\n \\r \\t escaped, a date
+                                          as yyyy-mm-ddThh:mm:ss, a number as repr
+  table Sheet!Name=A4:E7 autofilter=1     an Excel table and its range
+  freeze Sheet=A5                         frozen panes (top-left free cell)
+  page Sheet orientation=landscape fit_width=1 fit_height=0
+  header Sheet=TEXT / footer Sheet=TEXT   left/center/right parts joined by |
+  cf Sheet!F7:F9=N                        N conditional format rules on a range
+  prop NAME=VALUE                         document properties
+  charts=N                                chart parts in the package
+"""
+import re
+import sys
+import zipfile
+
+
+def esc(text):
+    return (text.replace("\\", "\\\\").replace("\n", "\\n")
+            .replace("\r", "\\r").replace("\t", "\\t"))
+
+
+def cell_line(ws, c):
+    import datetime
+    v = c.value
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        t, out = "b", str(v)
+    elif isinstance(v, (int, float)):
+        t, out = "n", repr(float(v))
+    elif isinstance(v, datetime.datetime):
+        t, out = "d", v.strftime("%Y-%m-%dT%H:%M:%S")
+    elif isinstance(v, datetime.date):
+        t, out = "d", v.strftime("%Y-%m-%dT00:00:00")
+    elif c.data_type == "f":
+        t, out = "f", str(v)
+    else:
+        t, out = "s", str(v)
+    length = len(v) if t == "s" else 0
+    return "%s!%s=%s|%s|%d|%s" % (ws.title, c.coordinate, t, c.number_format, length, esc(out))
+
+
+def part_text(part):
+    if part is None:
+        return ""
+    return "|".join(esc(p.text or "") for p in (part.left, part.center, part.right))
+
+
+def dump_sheet(ws):
+    for row in ws.iter_rows():
+        for c in row:
+            line = cell_line(ws, c)
+            if line:
+                print(line)
+    for name in sorted(ws.tables.keys()):
+        table = ws.tables[name]
+        auto = 1 if table.autoFilter is not None else 0
+        print("table %s!%s=%s autofilter=%d" % (ws.title, name, table.ref, auto))
+    if ws.freeze_panes:
+        print("freeze %s=%s" % (ws.title, ws.freeze_panes))
+    ps = ws.page_setup
+    fit = ws.sheet_properties.pageSetUpPr
+    print("page %s orientation=%s fit=%s fit_width=%s fit_height=%s" % (
+        ws.title, ps.orientation, fit.fitToPage if fit else None, ps.fitToWidth, ps.fitToHeight))
+    print("header %s=%s" % (ws.title, part_text(ws.oddHeader)))
+    print("footer %s=%s" % (ws.title, part_text(ws.oddFooter)))
+    for rng in ws.conditional_formatting:
+        print("cf %s!%s=%d" % (ws.title, rng.sqref, len(rng.rules)))
+
+
+def dump_props(wb):
+    p = wb.properties
+    for name in ("title", "subject", "creator", "keywords", "description", "created"):
+        value = getattr(p, name)
+        if hasattr(value, "strftime"):
+            value = value.strftime("%Y-%m-%dT%H:%M:%S")
+        print("prop %s=%s" % (name, esc(str(value))))
+
+
+def count_charts(path):
+    with zipfile.ZipFile(path) as z:
+        return sum(1 for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n))
+
+
+def dump_meta(path):
+    """Sheet names, tables and charts straight from the package XML."""
+    with zipfile.ZipFile(path) as z:
+        wb = z.read("xl/workbook.xml").decode("utf-8")
+        names = re.findall(r'<sheet name="([^"]*)"', wb)
+        print("sheets=" + "|".join(n.replace("&amp;", "&") for n in names))
+        for n in sorted(z.namelist()):
+            if re.match(r"xl/tables/table\d+\.xml$", n):
+                x = z.read(n).decode("utf-8")
+                name = re.search(r' name="([^"]*)"', x).group(1)
+                ref = re.search(r' ref="([^"]*)"', x).group(1)
+                print("table %s=%s autofilter=%d" % (name, ref, "<autoFilter" in x))
+    print("charts=%d" % count_charts(path))
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "--meta":
+        dump_meta(argv[2])
+        return 0
+    if len(argv) != 2:
+        sys.stderr.write(__doc__)
+        return 64
+    import openpyxl
+    wb = openpyxl.load_workbook(argv[1])
+    print("sheets=" + "|".join(wb.sheetnames))
+    for ws in wb.worksheets:
+        dump_sheet(ws)
+    dump_props(wb)
+    print("charts=%d" % count_charts(argv[1]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
