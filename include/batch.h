@@ -66,6 +66,11 @@ int batch_lock(const char *out_dir, int *fd);
  * KPIs it would compute, write nothing.  Returns an exit status. */
 int batch_check(const char *rule_path, const run_options *o);
 
+/* The benchmark report of every municipality with a kpis.json for period
+ * p under the given output folders, written to o->out_dir/_benchmark/<p>/.
+ * Returns an exit status. */
+int batch_benchmark(const char *const *out_dirs, size_t ndirs, const period *p, const run_options *o);
+
 /* Compute one municipality's report without writing anything (for tests
  * and tools).  NULL with *status set on failure; the caller frees the
  * result with report_free() and free(). */

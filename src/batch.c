@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchmark.h"
 #include "ingest.h"
 #include "json_writer.h"
 #include "labels.h"
@@ -624,4 +625,72 @@ int batch_check(const char *rule_path, const run_options *o)
     run_options quiet = *o;
     quiet.progress = false;
     return batch_run_each(check_in_process, paths, 1, &quiet);
+}
+
+/* ---------------------------------------------------------------- benchmark */
+
+static const char *majority_language(const benchmark *b)
+{
+    static const char *const langs[] = {"nb", "sv", "en"};
+    size_t best = 2, count[3] = {0};
+    for (size_t m = 0; m < b->nmunicipalities; m++)
+        for (size_t i = 0; i < 3; i++)
+            if (b->municipalities[m].language && strcmp(b->municipalities[m].language, langs[i]) == 0)
+                count[i]++;
+    for (size_t i = 0; i < 3; i++)
+        if (count[i] > count[best])
+            best = i;
+    return langs[best];
+}
+
+int batch_benchmark(const char *const *out_dirs, size_t ndirs, const period *p, const run_options *o)
+{
+    char **paths = NULL;
+    size_t n = 0;
+    for (size_t d = 0; d < ndirs; d++) {
+        size_t k;
+        char **found = benchmark_find(out_dirs[d], p->id, &k);
+        paths = xrealloc(paths, (n + k + 1) * sizeof *paths);
+        memcpy(paths + n, found, k * sizeof *paths);
+        n += k;
+        free(found);
+    }
+    int rc = 0;
+    if (n < 2) {
+        errorf("benchmark: %zu kpis.json for %s under %s; at least two municipalities are needed", n, p->id,
+               out_dirs[0]);
+        rc = KV_NOINPUT;
+    }
+    benchmark b;
+    char err[1024];
+    if (!rc && (rc = benchmark_load(&b, (const char *const *)paths, n, err, sizeof err)) != 0)
+        errorf("benchmark: %s", err);
+    if (!rc) {
+        b.generated = generation_time();
+        labels *l = labels_load(o->language ? o->language : majority_language(&b));
+        char dir[4200], path[4300];
+        snprintf(dir, sizeof dir, "%s/_benchmark/%s", o->out_dir, p->id);
+        out_file f;
+        if (make_dirs(dir) != 0) {
+            errorf("cannot create %s: %s", dir, strerror(errno));
+            rc = KV_CANTCREAT;
+        }
+        snprintf(path, sizeof path, "%s/benchmark.json", dir);
+        if (!rc && out_begin(&f, path, err, sizeof err) != 0) {
+            errorf("%s", err);
+            rc = KV_CANTCREAT;
+        }
+        if (!rc && (json_write_benchmark(&b, f.f) != 0 || out_commit(&f, 1, err, sizeof err) != 0)) {
+            errorf("%s", err);
+            rc = KV_IOERR;
+        }
+        if (!rc && o->verbose)
+            errorf("benchmark: %zu municipalities, %zu shared KPIs -> %s/", b.nmunicipalities, b.nrows, dir);
+        labels_free(l);
+        benchmark_free(&b);
+    }
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+    return rc;
 }

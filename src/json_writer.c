@@ -163,6 +163,8 @@ int json_write_report(const report *r, FILE *f)
     json_write_string(f, r->municipality);
     fputs(",\n  \"name\": ", f);
     json_write_string(f, r->name);
+    fputs(",\n  \"language\": ", f);
+    json_write_string(f, r->language ? r->language : "en");
     fprintf(f, ",\n  \"period\": {\"id\": \"%s\", \"start\": \"%s\", \"end\": \"%s\"},\n", r->period.id, start, end);
     fprintf(f, "  \"as_of\": \"%s\",\n  \"kpis\": [\n", as_of);
     for (size_t i = 0; i < r->nkpis; i++) {

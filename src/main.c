@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ static const char usage_text[] =
     "usage: kvalrap run [options] [RULES.lua ...]\n"
     "       kvalrap check [options] RULES.lua\n"
     "       kvalrap read DATASET FILE [read options]\n"
+    "       kvalrap merge [options] [DIR ...]\n"
     "       kvalrap --help | --version\n"
     "\n"
     "run    computes the KPIs of every municipality (by default every rule file\n"
@@ -26,6 +28,9 @@ static const char usage_text[] =
     "       to OUT/<municipality>/<period>/.  Silent on success.\n"
     "check  loads a rule file and its exports, reports every problem found and\n"
     "       the KPIs it would compute; writes nothing.\n"
+    "merge  builds the benchmark report (the municipalities side by side) from the\n"
+    "       kpis.json files of a period under DIR ... (default: OUT), e.g. after a\n"
+    "       sharded run; writes OUT/_benchmark/<period>/.\n"
     "read   shows how an export is read: encoding, delimiter, header (stderr),\n"
     "       the rows as canonical CSV (stdout), the rejected rows (stderr).\n"
     "\n"
@@ -45,6 +50,8 @@ static const char usage_text[] =
     "      --lua-instructions N  Lua instructions per evaluation (default: 1000000000)\n"
     "      --log FILE        append a line per municipality (start, end, status)\n"
     "      --syslog          the same lines to syslog\n"
+    "      --shard K/N       run only the K-th of N deterministic shards (no benchmark;\n"
+    "                        run 'kvalrap merge' when all shards are done)\n"
     "  -v, --verbose         a line per municipality on stderr\n"
     "read options:\n"
     "  --encoding E          utf-8, utf-16, windows-1252, iso-8859-1 (default: detect)\n"
@@ -73,6 +80,7 @@ typedef struct {
     size_t nonly;
     /* read */
     const char *encoding, *delimiter, *date_format, *config;
+    long shard, shards;         /* --shard K/N: run only shard K of N (1-based) */
     int header_line;
     const char **columns;
     size_t ncolumns;
@@ -80,7 +88,7 @@ typedef struct {
 
 enum {
     OPT_ENCODING = 256, OPT_DELIMITER, OPT_DATE_FORMAT, OPT_HEADER_LINE, OPT_COLUMN, OPT_CONFIG,
-    OPT_MAX_MEMORY, OPT_LOG, OPT_SYSLOG, OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS,
+    OPT_MAX_MEMORY, OPT_LOG, OPT_SYSLOG, OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_SHARD,
 };
 
 static const struct option long_options[] = {
@@ -94,7 +102,8 @@ static const struct option long_options[] = {
     {"header-line", required_argument, 0, OPT_HEADER_LINE}, {"column", required_argument, 0, OPT_COLUMN},
     {"config", required_argument, 0, OPT_CONFIG}, {"max-memory", required_argument, 0, OPT_MAX_MEMORY},
     {"lua-memory", required_argument, 0, OPT_LUA_MEMORY},
-    {"lua-instructions", required_argument, 0, OPT_LUA_INSTRUCTIONS}, {"log", required_argument, 0, OPT_LOG}, {"syslog", no_argument, 0, OPT_SYSLOG}, {0, 0, 0, 0},
+    {"lua-instructions", required_argument, 0, OPT_LUA_INSTRUCTIONS}, {"log", required_argument, 0, OPT_LOG},
+    {"shard", required_argument, 0, OPT_SHARD}, {"syslog", no_argument, 0, OPT_SYSLOG}, {0, 0, 0, 0},
 };
 
 static bool parse_count(const char *s, long min, long max, long *out)
@@ -170,6 +179,20 @@ static int parse_options(int argc, char **argv, cli *c)
                 return usage_error("--lua-instructions: '%s' is not a number (at least 1000)", optarg);
             c->run.limits.max_instructions = n;
             break;
+        case OPT_SHARD: {
+            char *slash = strchr(optarg, '/');
+            long k, total;
+            if (!slash)
+                return usage_error("--shard: '%s' is not K/N", optarg);
+            *slash = '\0';
+            bool ok = parse_count(optarg, 1, 100000, &k) && parse_count(slash + 1, 1, 100000, &total) && k <= total;
+            *slash = '/';
+            if (!ok)
+                return usage_error("--shard: '%s' is not K/N with 1 <= K <= N", optarg);
+            c->shard = k;
+            c->shards = total;
+            break;
+        }
         case OPT_LOG: c->run.log_path = optarg; break;
         case OPT_SYSLOG: c->run.use_syslog = true; break;
         default: fputs("Try 'kvalrap --help'.\n", stderr); return KV_USAGE;
@@ -224,6 +247,18 @@ static char **list_rule_files(const char *dir, size_t *n)
     return v;
 }
 
+/* FNV-1a of the rule file's name: a municipality stays in its shard when
+ * others are added or removed. */
+static unsigned long shard_of(const char *path, long shards)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    unsigned long h = 2166136261u;
+    for (const char *p = base; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    return h % (unsigned long)shards + 1;
+}
+
 static bool wanted(const cli *c, const char *path)
 {
     if (!c->nonly)
@@ -262,7 +297,7 @@ static int cmd_run(cli *c, int argc, char **argv)
     const char **chosen = xcalloc(n + 1, sizeof *chosen);
     size_t m = 0;
     for (size_t i = 0; i < n; i++)
-        if (wanted(c, files[i]))
+        if (wanted(c, files[i]) && (!c->shards || shard_of(files[i], c->shards) == (unsigned long)c->shard))
             chosen[m++] = files[i];
     for (size_t i = 0; i < c->nonly; i++) {
         bool found = false;
@@ -281,6 +316,13 @@ static int cmd_run(cli *c, int argc, char **argv)
         if (c->run.timeout)
             c->run.limits.max_seconds = c->run.timeout * 0.8;
         rc = batch_run(chosen, m, &c->run);
+        /* Several municipalities in one unsharded run: their benchmark too. */
+        if (m >= 2 && !c->shards && rc != 128 + SIGTERM && rc != 128 + SIGINT) {
+            const char *dirs[1] = {c->run.out_dir};
+            int brc = batch_benchmark(dirs, 1, &c->run.period, &c->run);
+            if (!rc)
+                rc = brc;
+        }
     }
     if (lock >= 0)
         close(lock);
@@ -289,6 +331,18 @@ static int cmd_run(cli *c, int argc, char **argv)
     free(files);
     free(chosen);
     return rc;
+}
+
+/* kvalrap merge [DIR ...]: the benchmark of per-shard outputs. */
+static int cmd_merge(cli *c, int argc, char **argv)
+{
+    int rc = resolve_period(c);
+    if (rc)
+        return rc;
+    const char *self[1] = {c->run.out_dir};
+    if (optind < argc)
+        return batch_benchmark((const char *const *)argv + optind, (size_t)(argc - optind), &c->run.period, &c->run);
+    return batch_benchmark(self, 1, &c->run.period, &c->run);
 }
 
 static int cmd_check(cli *c, int argc, char **argv)
@@ -336,6 +390,8 @@ int main(int argc, char **argv)
             rc = cmd_check(&c, argc, argv);
         else if (strcmp(cmd, "read") == 0)
             rc = cmd_read(&c, argc, argv);
+        else if (strcmp(cmd, "merge") == 0)
+            rc = cmd_merge(&c, argc, argv);
         else
             rc = usage_error("unknown command '%s' (run, check or read)", cmd);
     }
