@@ -182,6 +182,36 @@ expect_status "read a missing file" 66 "$BIN" read deviations "$T/none.csv"
 printf 'a,b\n1,2\n' >"$T/nocol.csv"
 expect_status "read a refused file" 65 "$BIN" read deviations "$T/nocol.csv"
 
+# ---- shards: N shards merged equal one unsharded run
+export SOURCE_DATE_EPOCH=1793491200
+"$BIN" run --period 2026-10 --out "$T/whole" 2>/dev/null
+"$BIN" run --period 2026-10 --out "$T/shard1" --shard 1/2 2>/dev/null
+"$BIN" run --period 2026-10 --out "$T/shard2" --shard 2/2 2>/dev/null
+n1=$(ls "$T/shard1" | grep -v '^_' | wc -l); n2=$(ls "$T/shard2" | grep -v '^_' | wc -l)
+expect_eq "the shards split the municipalities" "$((n1 + n2)):$([ "$n1" -gt 0 ] && [ "$n2" -gt 0 ] && echo both)" "$(ls lua/*.lua | wc -l):both"
+check "a shard writes no benchmark" test ! -e "$T/shard1/_benchmark"
+expect_status "merge" 0 "$BIN" merge --period 2026-10 --out "$T/merged" "$T/shard1" "$T/shard2"
+check "merged benchmark equals the whole run's" cmp "$T/whole/_benchmark/2026-10/benchmark.json" "$T/merged/_benchmark/2026-10/benchmark.json"
+expect_status "merge with one municipality" 66 "$BIN" merge --period 2026-10 --out "$T/m1" "$T/out1"
+expect_status "bad shard" 64 "$BIN" run --shard 3/2
+unset SOURCE_DATE_EPOCH
+
+# ---- SIGTERM: the run stops with 143, the reports already there stay whole
+cp -r "$T/whole" "$T/term"
+sum_before=$(cd "$T/term" && find . -name '*.pdf' -o -name '*.xlsx' -o -name '*.json' | sort | xargs sha256sum | sha256sum)
+"$BIN" run --period 2026-10 --out "$T/term" -j 1 2>"$T/err" &
+pid=$!
+sleep 0.15
+kill -TERM $pid
+wait $pid
+st=$?
+if [ "$st" -eq 143 ] || [ "$st" -eq 0 ]; then ok; else bad "SIGTERM exit status $st"; fi
+leftovers=$(find "$T/term" -name '*.kvtmp*' | wc -l)
+expect_eq "no temporary files after SIGTERM" "$leftovers" 0
+for f in $(cd "$T/term" && find . -name 'report.pdf'); do
+    check "PDF whole after SIGTERM: $f" qpdf --check "$T/term/$f"
+done
+
 # ---- the samples: every municipality gets its four files
 if [ -d samples ] && ls lua/*.lua >/dev/null 2>&1; then
     expect_status "sample batch" 0 "$BIN" run --period 2026-10 --out "$T/samples"
