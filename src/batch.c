@@ -341,14 +341,15 @@ static int open_rules(job *j, const char *rule_path, const run_options *o)
 static void fill_report_header(job *j, const run_options *o)
 {
     report *rep = &j->rep;
-    rep->municipality = j->cfg->id;
-    rep->name = j->cfg->name;
-    rep->language = labels_language(j->labels);
-    rep->title = j->cfg->title ? j->cfg->title : label(j->labels, "report.title");
+    /* Copies: the report outlives the rules and the labels (batch_compute). */
+    rep->municipality = arena_strdup(&rep->mem, j->cfg->id);
+    rep->name = arena_strdup(&rep->mem, j->cfg->name);
+    rep->language = arena_strdup(&rep->mem, labels_language(j->labels));
+    rep->title = arena_strdup(&rep->mem, j->cfg->title ? j->cfg->title : label(j->labels, "report.title"));
     rep->period = o->period;
     rep->as_of = o->as_of;
     rep->generated = generation_time();
-    rep->rule_file = j->rule_path;
+    rep->rule_file = arena_strdup(&rep->mem, j->rule_path);
     if (!sha256_file(j->rule_path, rep->rule_sha256))
         snprintf(rep->rule_sha256, sizeof rep->rule_sha256, "unreadable");
 }
@@ -372,7 +373,8 @@ static int compute(job *j, const run_options *o)
     /* The report owns its copy, so it can outlive the job. */
     j->rep.nrejects = j->log.n;
     j->rep.rejects = arena_alloc(&j->rep.mem, (j->log.n + 1) * sizeof *j->rep.rejects);
-    memcpy(j->rep.rejects, j->log.v, j->log.n * sizeof *j->rep.rejects);
+    if (j->log.n)
+        memcpy(j->rep.rejects, j->log.v, j->log.n * sizeof *j->rep.rejects);
     j->rep.rejected_rows = j->log.rows;
     return 0;
 }

@@ -188,6 +188,25 @@ static char *to_utf8(const char *from, const char *in, size_t inlen, size_t unit
     return out;
 }
 
+/* UTF-8 when every byte is, or when its valid multi-byte letters outnumber
+ * the bytes that are not: one damaged byte in a UTF-8 export should reject
+ * one row, not turn every "Ø" of the file into "Ã˜". */
+static bool looks_like_utf8(const char *s, size_t n)
+{
+    size_t valid_multibyte = 0, invalid = 0;
+    for (size_t i = 0; i < n;) {
+        size_t ok = utf8_valid_prefix(s + i, n - i);
+        for (size_t k = i; k < i + ok; k++)
+            valid_multibyte += ((unsigned char)s[k] & 0xC0) == 0xC0;
+        i += ok;
+        if (i < n) {
+            invalid++;
+            i++;
+        }
+    }
+    return invalid == 0 || valid_multibyte > invalid;
+}
+
 /* A file without BOM whose every other byte is NUL is UTF-16. */
 static const char *sniff_utf16(const unsigned char *b, size_t n)
 {
@@ -227,7 +246,7 @@ static char *decode(const char *raw, size_t n, const char *want, ingest_result *
             enc = want;
         else if ((enc = sniff_utf16(u, n)) != NULL)
             ;
-        else if (utf8_valid_prefix(raw, n) == n)
+        else if (looks_like_utf8(raw, n))
             enc = "utf-8";
         else
             enc = "windows-1252";
@@ -336,6 +355,7 @@ typedef struct {
     uint8_t *seen_key;          /* per pool id: an accepted row has it */
     size_t seen_cap;
     bool failed;                /* the file was refused while reading */
+    const char *name;           /* cfg->name copied into the log's arena */
 } reader;
 
 static const char *describe_encoding_problem(const reader *rd, const char *s, size_t n)
@@ -356,6 +376,9 @@ static char *printable(arena *mem, const char *s, size_t n)
     strbuf b = {0};
     for (size_t i = 0; i < n;) {
         size_t ok = utf8_valid_prefix(s + i, n - i);
+        const char *nul = memchr(s + i, '\0', ok);   /* valid UTF-8, but it would end the string */
+        if (nul)
+            ok = (size_t)(nul - (s + i));
         strbuf_add(&b, s + i, ok);
         i += ok;
         if (i < n) {
@@ -379,7 +402,7 @@ static void add_reject(reader *rd, const char *field, const char *value, size_t 
         log->v = xrealloc(log->v, log->cap * sizeof *log->v);
     }
     log->v[log->n++] = (reject){
-        .file = rd->cfg->name,
+        .file = rd->name,
         .line = rd->record_line,
         .field = field ? field : "",
         .value = value ? printable(log->mem, value, vlen) : "",
@@ -777,7 +800,8 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
     }
     out->delimiter = delim;
 
-    reader rd = {.cfg = cfg, .ds = ds, .out = out, .log = log, .t = table_new(ds)};
+    reader rd = {.cfg = cfg, .ds = ds, .out = out, .log = log, .t = table_new(ds),
+                 .name = arena_strdup(log->mem, cfg->name)};
     parse_text(&rd, text, len, delim);
     free(text);
     if (!rd.failed && !rd.header_done) {
