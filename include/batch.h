@@ -40,6 +40,7 @@ typedef struct {
     size_t max_memory;              /* address space per municipality, 0 = none */
     bool progress;                  /* "n of m done" on a terminal */
     const char *log_path;           /* a line per municipality, or NULL */
+    const char *history_path;       /* SQLite history of every run, or NULL */
     bool use_syslog;
     rules_limits limits;
 } run_options;

@@ -48,6 +48,7 @@ typedef struct {
 typedef struct {
     char month[8];              /* "2026-10" */
     maybe value;
+    bool from_history;          /* what an earlier run reported, not recomputed */
 } series_point;
 
 typedef enum { CELL_EMPTY, CELL_TEXT, CELL_DATE, CELL_INT } cell_kind;
@@ -89,6 +90,7 @@ typedef struct {
     size_t nbreakdowns;
     breakdown *breakdowns;
     maybe previous, last_year;
+    bool previous_from_history, last_year_from_history;
     char previous_id[16], last_year_id[16];
     size_t nseries;
     series_point *series;       /* oldest first */

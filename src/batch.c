@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "benchmark.h"
+#include "history.h"
 #include "ingest.h"
 #include "json_writer.h"
 #include "labels.h"
@@ -388,8 +389,25 @@ int batch_municipality(const char *rule_path, const run_options *o)
     int rc = open_rules(&j, rule_path, o);
     if (!rc)
         rc = compute(&j, o);
+    history *hist = NULL;
+    if (!rc && o->history_path) {
+        char err[1024];
+        hist = history_open(o->history_path, err, sizeof err);
+        if (!hist || history_apply(hist, &j.rep, err, sizeof err) != 0) {
+            errorf("%s", err);
+            rc = KV_IOERR;
+        }
+    }
     if (!rc)
         rc = write_outputs(&j, o);
+    if (!rc && hist) {
+        char err[1024];
+        if (history_record(hist, &j.rep, err, sizeof err) != 0) {
+            errorf("%s", err);
+            rc = KV_IOERR;
+        }
+    }
+    history_close(hist);
     long rows = 0;
     for (size_t i = 0; i < j.rep.ninputs; i++)
         rows += j.rep.inputs[i].rows;

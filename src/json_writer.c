@@ -70,7 +70,7 @@ static void write_series(FILE *f, const kpi_result *k)
     for (size_t i = 0; i < k->nseries; i++) {
         fprintf(f, "%s{\"month\": \"%s\", \"value\": ", i ? ",\n        " : "\n        ", k->series[i].month);
         write_maybe(f, k->series[i].value);
-        fputs("}", f);
+        fputs(k->series[i].from_history ? ", \"source\": \"history\"}" : "}", f);
     }
     fputs(k->nseries ? "\n      ]" : "]", f);
 }
@@ -131,6 +131,10 @@ static void write_kpi(FILE *f, const kpi_result *k)
     write_maybe(f, k->last_year);
     fprintf(f, ",\n      \"trend_periods\": {\"previous\": \"%s\", \"last_year\": \"%s\"}", k->previous_id,
             k->last_year_id);
+    if (k->previous_from_history || k->last_year_from_history)
+        fprintf(f, ",\n      \"trend_sources\": {\"previous\": \"%s\", \"last_year\": \"%s\"}",
+                k->previous_from_history ? "history" : "computed",
+                k->last_year_from_history ? "history" : "computed");
     fputs(",\n      \"series\": ", f);
     write_series(f, k);
     if (k->nreferences) {

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "batch.h"
+#include "history.h"
 #include "ingest.h"
 #include "read_export.h"
 #include "util.h"
@@ -21,6 +22,7 @@ static const char usage_text[] =
     "       kvalrap check [options] RULES.lua\n"
     "       kvalrap read DATASET FILE [read options]\n"
     "       kvalrap merge [options] [DIR ...]\n"
+    "       kvalrap history --history FILE [-m ID] [--kpi ID]\n"
     "       kvalrap --help | --version\n"
     "\n"
     "run    computes the KPIs of every municipality (by default every rule file\n"
@@ -31,6 +33,7 @@ static const char usage_text[] =
     "merge  builds the benchmark report (the municipalities side by side) from the\n"
     "       kpis.json files of a period under DIR ... (default: OUT), e.g. after a\n"
     "       sharded run; writes OUT/_benchmark/<period>/.\n"
+    "history lists what earlier runs reported (CSV on stdout).\n"
     "read   shows how an export is read: encoding, delimiter, header (stderr),\n"
     "       the rows as canonical CSV (stdout), the rejected rows (stderr).\n"
     "\n"
@@ -48,6 +51,8 @@ static const char usage_text[] =
     "      --max-memory MB   address-space limit per municipality (default: 4096)\n"
     "      --lua-memory MB   memory a rule file's Lua state may use (default: 1024)\n"
     "      --lua-instructions N  Lua instructions per evaluation (default: 1000000000)\n"
+    "      --history FILE    keep every run's KPI values in this SQLite file; trend\n"
+    "                        points use what earlier runs reported where it has them\n"
     "      --log FILE        append a line per municipality (start, end, status)\n"
     "      --syslog          the same lines to syslog\n"
     "      --shard K/N       run only the K-th of N deterministic shards (no benchmark;\n"
@@ -81,6 +86,7 @@ typedef struct {
     /* read */
     const char *encoding, *delimiter, *date_format, *config;
     long shard, shards;         /* --shard K/N: run only shard K of N (1-based) */
+    const char *kpi;            /* history: only this KPI */
     int header_line;
     const char **columns;
     size_t ncolumns;
@@ -88,7 +94,8 @@ typedef struct {
 
 enum {
     OPT_ENCODING = 256, OPT_DELIMITER, OPT_DATE_FORMAT, OPT_HEADER_LINE, OPT_COLUMN, OPT_CONFIG,
-    OPT_MAX_MEMORY, OPT_LOG, OPT_SYSLOG, OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_SHARD,
+    OPT_MAX_MEMORY, OPT_LOG, OPT_SYSLOG, OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_SHARD, OPT_HISTORY,
+    OPT_KPI,
 };
 
 static const struct option long_options[] = {
@@ -103,7 +110,8 @@ static const struct option long_options[] = {
     {"config", required_argument, 0, OPT_CONFIG}, {"max-memory", required_argument, 0, OPT_MAX_MEMORY},
     {"lua-memory", required_argument, 0, OPT_LUA_MEMORY},
     {"lua-instructions", required_argument, 0, OPT_LUA_INSTRUCTIONS}, {"log", required_argument, 0, OPT_LOG},
-    {"shard", required_argument, 0, OPT_SHARD}, {"syslog", no_argument, 0, OPT_SYSLOG}, {0, 0, 0, 0},
+    {"shard", required_argument, 0, OPT_SHARD}, {"history", required_argument, 0, OPT_HISTORY},
+    {"kpi", required_argument, 0, OPT_KPI}, {"syslog", no_argument, 0, OPT_SYSLOG}, {0, 0, 0, 0},
 };
 
 static bool parse_count(const char *s, long min, long max, long *out)
@@ -194,6 +202,8 @@ static int parse_options(int argc, char **argv, cli *c)
             break;
         }
         case OPT_LOG: c->run.log_path = optarg; break;
+        case OPT_HISTORY: c->run.history_path = optarg; break;
+        case OPT_KPI: c->kpi = optarg; break;
         case OPT_SYSLOG: c->run.use_syslog = true; break;
         default: fputs("Try 'kvalrap --help'.\n", stderr); return KV_USAGE;
         }
@@ -333,6 +343,28 @@ static int cmd_run(cli *c, int argc, char **argv)
     return rc;
 }
 
+/* kvalrap history --history FILE [-m ID] [--kpi ID]: the stored values as CSV. */
+static int cmd_history(cli *c, int argc, char **argv)
+{
+    if (optind != argc)
+        return usage_error("history: unexpected argument '%s'", argv[optind]);
+    if (!c->run.history_path)
+        return usage_error("history: give the database with --history FILE%s", "");
+    if (access(c->run.history_path, R_OK) != 0) {
+        errorf("%s: %s", c->run.history_path, strerror(errno));
+        return KV_NOINPUT;
+    }
+    char err[1024];
+    history *h = history_open(c->run.history_path, err, sizeof err);
+    int rc = h ? history_export(h, c->nonly ? c->only[0] : NULL, c->kpi, stdout, err, sizeof err) : -1;
+    history_close(h);
+    if (rc) {
+        errorf("%s", err);
+        return KV_IOERR;
+    }
+    return fflush(stdout) == 0 ? 0 : KV_IOERR;
+}
+
 /* kvalrap merge [DIR ...]: the benchmark of per-shard outputs. */
 static int cmd_merge(cli *c, int argc, char **argv)
 {
@@ -392,6 +424,8 @@ int main(int argc, char **argv)
             rc = cmd_read(&c, argc, argv);
         else if (strcmp(cmd, "merge") == 0)
             rc = cmd_merge(&c, argc, argv);
+        else if (strcmp(cmd, "history") == 0)
+            rc = cmd_history(&c, argc, argv);
         else
             rc = usage_error("unknown command '%s' (run, check or read)", cmd);
     }

@@ -196,6 +196,17 @@ expect_status "merge with one municipality" 66 "$BIN" merge --period 2026-10 --o
 expect_status "bad shard" 64 "$BIN" run --shard 3/2
 unset SOURCE_DATE_EPOCH
 
+# ---- history: what earlier runs reported feeds the trend, marked as such
+"$BIN" run --period 2026-09 --out "$T/hist" --history "$T/hist.db" "$E2E"
+"$BIN" run --period 2026-10 --out "$T/hist" --history "$T/hist.db" "$E2E"
+expect_eq "history point marked" "$(/usr/bin/python3 -c 'import json,sys
+d = json.load(open(sys.argv[1])); k = [k for k in d["kpis"] if k["id"] == "deviations_reported"][0]
+print([p.get("source", "computed") for p in k["series"]][-2:], k.get("trend_sources", {}).get("previous"))' "$T/hist/e2e/2026-10/kpis.json")" "['history', 'computed'] history"
+expect_status "history export" 0 "$BIN" history --history "$T/hist.db" --kpi deviations_reported
+expect_eq "history rows" "$(cut -d, -f2,3,6,7 "$T/out" | tail -n 2 | tr '\n' ' ')" "e2e,2026-09,deviations_reported,1 e2e,2026-10,deviations_reported,3 "
+expect_status "history without a database" 64 "$BIN" history
+expect_status "history of a missing file" 66 "$BIN" history --history "$T/none.db"
+
 # ---- SIGTERM: the run stops with 143, the reports already there stay whole
 cp -r "$T/whole" "$T/term"
 sum_before=$(cd "$T/term" && find . -name '*.pdf' -o -name '*.xlsx' -o -name '*.json' | sort | xargs sha256sum | sha256sum)
