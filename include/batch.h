@@ -41,12 +41,20 @@ typedef struct {
     bool progress;                  /* "n of m done" on a terminal */
     const char *log_path;           /* a line per municipality, or NULL */
     const char *history_path;       /* SQLite history of every run, or NULL */
+    const char *data_dir;           /* replaces the rule file's data_dir, or NULL */
     bool use_syslog;
     rules_limits limits;
 } run_options;
 
 /* What runs in each child: one municipality's rule file. */
 typedef int (*batch_fn)(const char *rule_path, const run_options *o);
+
+/* One municipality of a batch: its rule file, and where its exports are
+ * when the installation says so (NULL: the rule file's data_dir). */
+typedef struct {
+    const char *rules;
+    const char *data_dir;
+} batch_item;
 
 /* Run one municipality in this process; returns its exit status and has
  * printed any error as "kvalrap: FILE: message" on stderr. */
@@ -56,8 +64,8 @@ int batch_municipality(const char *rule_path, const run_options *o);
  * by o->timeout and o->max_memory.  Returns 0 when all succeeded, else the
  * status of the first (in the given order) that failed; 128 + signal when
  * stopped by SIGTERM or SIGINT. */
-int batch_run(const char *const *rule_paths, size_t n, const run_options *o);
-int batch_run_each(batch_fn fn, const char *const *rule_paths, size_t n, const run_options *o);
+int batch_run(const batch_item *items, size_t n, const run_options *o);
+int batch_run_each(batch_fn fn, const batch_item *items, size_t n, const run_options *o);
 
 /* Take the run lock of out_dir (created if missing).  0 with *fd held for
  * the life of the process, or 75 when another run holds it. */

@@ -61,8 +61,9 @@ typedef struct {
 typedef struct rules rules;
 
 /* Load and run the rule file.  NULL on failure with "file:line: message"
- * in err.  The config is read once the file has run. */
-rules *rules_open(const char *path, const rules_limits *limits, char *err, size_t errlen);
+ * in err.  The config is read once the file has run.  data_dir, when not
+ * NULL, replaces the rule file's own data_dir (an installation's layout). */
+rules *rules_open(const char *path, const rules_limits *limits, const char *data_dir, char *err, size_t errlen);
 const rules_config *rules_get_config(const rules *r);
 
 /* Compute every KPI for period p at as_of into out->kpis.  tables[i] is the

@@ -324,7 +324,7 @@ static int open_rules(job *j, const char *rule_path, const run_options *o)
         complain(rule_path, "cannot open the rule file: %s", strerror(errno));
         return KV_NOINPUT;
     }
-    j->rules = rules_open(rule_path, &o->limits, err, sizeof err);
+    j->rules = rules_open(rule_path, &o->limits, o->data_dir, err, sizeof err);
     if (!j->rules) {
         errorf("%s", err);
         return KV_CONFIG;
@@ -468,13 +468,15 @@ static void limit_child(const run_options *o)
 #endif
 }
 
-static pid_t start_child(batch_fn fn, const char *path, const run_options *o)
+static pid_t start_child(batch_fn fn, const batch_item *item, const run_options *o)
 {
     fflush(NULL);
     pid_t pid = fork();
     if (pid == 0) {
         limit_child(o);
-        int rc = fn(path, o);
+        run_options mine = *o;
+        mine.data_dir = item->data_dir;
+        int rc = fn(item->rules, &mine);
         fflush(NULL);
         _exit(rc);
     }
@@ -492,7 +494,7 @@ static void show_progress(const run_options *o, size_t done, size_t n)
     (void)w;
 }
 
-int batch_run_each(batch_fn fn, const char *const *rule_paths, size_t n, const run_options *o)
+int batch_run_each(batch_fn fn, const batch_item *items, size_t n, const run_options *o)
 {
     catch_stop_signals();
     int jobs = o->jobs > 0 ? o->jobs : 1;
@@ -505,9 +507,9 @@ int batch_run_each(batch_fn fn, const char *const *rule_paths, size_t n, const r
             while (running[slot].pid)
                 slot++;
             clock_gettime(CLOCK_MONOTONIC, &running[slot].started);
-            pid_t pid = start_child(fn, rule_paths[next], o);
+            pid_t pid = start_child(fn, &items[next], o);
             if (pid < 0) {
-                errorf("%s: cannot start a process: %s", rule_paths[next], strerror(errno));
+                errorf("%s: cannot start a process: %s", items[next].rules, strerror(errno));
                 status[next++] = KV_SOFTWARE;
                 continue;
             }
@@ -531,7 +533,7 @@ int batch_run_each(batch_fn fn, const char *const *rule_paths, size_t n, const r
         for (int k = 0; k < jobs; k++) {
             if (running[k].pid != pid)
                 continue;
-            const char *path = rule_paths[running[k].index];
+            const char *path = items[running[k].index].rules;
             int rc = child_status(path, st, o);
             status[running[k].index] = rc;
             if (rc && !WIFEXITED(st))
@@ -553,9 +555,9 @@ int batch_run_each(batch_fn fn, const char *const *rule_paths, size_t n, const r
     return rc;
 }
 
-int batch_run(const char *const *rule_paths, size_t n, const run_options *o)
+int batch_run(const batch_item *items, size_t n, const run_options *o)
 {
-    return batch_run_each(batch_municipality, rule_paths, n, o);
+    return batch_run_each(batch_municipality, items, n, o);
 }
 
 int batch_lock(const char *out_dir, int *fd_out)
@@ -641,10 +643,10 @@ report *batch_compute(const char *rule_path, const run_options *o, int *status)
 
 int batch_check(const char *rule_path, const run_options *o)
 {
-    const char *paths[1] = {rule_path};
+    batch_item item = {rule_path, o->data_dir};
     run_options quiet = *o;
     quiet.progress = false;
-    return batch_run_each(check_in_process, paths, 1, &quiet);
+    return batch_run_each(check_in_process, &item, 1, &quiet);
 }
 
 /* ---------------------------------------------------------------- benchmark */

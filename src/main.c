@@ -13,6 +13,12 @@
 
 #include "batch.h"
 #include "history.h"
+#include "install_config.h"
+#include "labels.h"
+
+#ifndef KV_SYSCONFDIR
+#define KV_SYSCONFDIR "/etc/kvalrap"
+#endif
 #include "ingest.h"
 #include "read_export.h"
 #include "util.h"
@@ -57,6 +63,8 @@ static const char usage_text[] =
     "      --syslog          the same lines to syslog\n"
     "      --shard K/N       run only the K-th of N deterministic shards (no benchmark;\n"
     "                        run 'kvalrap merge' when all shards are done)\n"
+    "      --config FILE     the installation's configuration (default: $KVALRAP_CONFIG,\n"
+    "                        else " KV_SYSCONFDIR "/kvalrap.conf when it exists)\n"
     "  -v, --verbose         a line per municipality on stderr\n"
     "read options:\n"
     "  --encoding E          utf-8, utf-16, windows-1252, iso-8859-1 (default: detect)\n"
@@ -87,6 +95,9 @@ typedef struct {
     const char *encoding, *delimiter, *date_format, *config;
     long shard, shards;         /* --shard K/N: run only shard K of N (1-based) */
     const char *kpi;            /* history: only this KPI */
+    install_config conf;        /* the installation's file, when there is one */
+    char **files;               /* rule files found in rules_dir */
+    size_t nfiles;
     int header_line;
     const char **columns;
     size_t ncolumns;
@@ -140,7 +151,7 @@ static int parse_options(int argc, char **argv, cli *c)
         case 'r': c->rules_dir = optarg; break;
         case 'o': c->run.out_dir = optarg; break;
         case 'l':
-            if (strcmp(optarg, "nb") && strcmp(optarg, "sv") && strcmp(optarg, "en"))
+            if (!labels_known_language(optarg))
                 return usage_error("--lang: unknown language '%s' (nb, sv or en)", optarg);
             c->run.language = optarg;
             break;
@@ -284,47 +295,64 @@ static bool wanted(const cli *c, const char *path)
     return false;
 }
 
+/* The municipalities to run: the arguments, the configuration's list, or
+ * every rule file of the rules folder; then --municipality and --shard. */
+static batch_item *choose_items(cli *c, int argc, char **argv, size_t *m, int *rc)
+{
+    size_t n = 0;
+    batch_item *all = NULL;
+    char **files = NULL;
+    if (optind < argc) {
+        n = (size_t)(argc - optind);
+        all = xcalloc(n, sizeof *all);
+        for (size_t i = 0; i < n; i++)
+            all[i].rules = argv[optind + (int)i];
+    } else if (c->conf.items) {
+        n = c->conf.nitems;
+        all = xcalloc(n + 1, sizeof *all);
+        memcpy(all, c->conf.items, n * sizeof *all);
+    } else {
+        files = list_rule_files(c->rules_dir, &n);
+        if (!n) {
+            errorf("%s: no rule files (*.lua) found%s", c->rules_dir,
+                   access(c->rules_dir, F_OK) ? ": the folder does not exist" : "");
+            *rc = KV_NOINPUT;
+            return NULL;
+        }
+        all = xcalloc(n, sizeof *all);
+        for (size_t i = 0; i < n; i++)
+            all[i].rules = files[i];
+    }
+    batch_item *chosen = xcalloc(n + 1, sizeof *chosen);
+    *m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (wanted(c, all[i].rules) && (!c->shards || shard_of(all[i].rules, c->shards) == (unsigned long)c->shard))
+            chosen[(*m)++] = all[i];
+    for (size_t i = 0; i < c->nonly && !*rc; i++) {
+        bool found = false;
+        for (size_t k = 0; k < n; k++)
+            found |= wanted(&(cli){.only = &c->only[i], .nonly = 1}, all[k].rules);
+        if (!found)
+            *rc = usage_error("--municipality: no rule file for '%s'", c->only[i]);
+    }
+    c->files = files;
+    c->nfiles = files ? n : 0;
+    free(all);
+    return chosen;
+}
+
 static int cmd_run(cli *c, int argc, char **argv)
 {
     int rc = resolve_period(c);
     if (rc)
         return rc;
-    size_t n = 0;
-    char **files = NULL;
-    if (optind < argc) {
-        for (int i = optind; i < argc; i++) {
-            files = xrealloc(files, (n + 1) * sizeof *files);
-            files[n++] = xstrdup(argv[i]);
-        }
-    } else {
-        files = list_rule_files(c->rules_dir, &n);
-        if (!files && !n) {
-            fprintf(stderr, "kvalrap: %s: no rule files (*.lua) found%s\n", c->rules_dir,
-                    access(c->rules_dir, F_OK) ? ": the folder does not exist" : "");
-            return KV_NOINPUT;
-        }
-    }
-    const char **chosen = xcalloc(n + 1, sizeof *chosen);
     size_t m = 0;
-    for (size_t i = 0; i < n; i++)
-        if (wanted(c, files[i]) && (!c->shards || shard_of(files[i], c->shards) == (unsigned long)c->shard))
-            chosen[m++] = files[i];
-    for (size_t i = 0; i < c->nonly; i++) {
-        bool found = false;
-        for (size_t k = 0; k < m; k++)
-            found |= wanted(&(cli){.only = &c->only[i], .nonly = 1}, chosen[k]);
-        if (!found)
-            rc = usage_error("--municipality: no rule file for '%s'", c->only[i]);
-    }
+    batch_item *chosen = choose_items(c, argc, argv, &m, &rc);
     int lock = -1;
     if (!rc)
         rc = batch_lock(c->run.out_dir, &lock);
     if (!rc) {
         c->run.progress = isatty(2) && !c->run.verbose;
-        /* The rules' own clock stops a loop with a clear message before
-         * the process alarm has to kill the child. */
-        if (c->run.timeout)
-            c->run.limits.max_seconds = c->run.timeout * 0.8;
         rc = batch_run(chosen, m, &c->run);
         /* Several municipalities in one unsharded run: their benchmark too. */
         if (m >= 2 && !c->shards && rc != 128 + SIGTERM && rc != 128 + SIGINT) {
@@ -336,9 +364,6 @@ static int cmd_run(cli *c, int argc, char **argv)
     }
     if (lock >= 0)
         close(lock);
-    for (size_t i = 0; i < n; i++)
-        free(files[i]);
-    free(files);
     free(chosen);
     return rc;
 }
@@ -394,27 +419,72 @@ static int cmd_read(cli *c, int argc, char **argv)
                        c->header_line, c->columns, c->ncolumns);
 }
 
+/* Settings: the command line first, then the installation's file, then
+ * the built-in defaults. */
+static int settle_options(cli *c, const char *cmd)
+{
+    const char *path = NULL;
+    if (strcmp(cmd, "read") != 0) {
+        path = c->config ? c->config : getenv("KVALRAP_CONFIG");
+        if (!path && access(KV_SYSCONFDIR "/kvalrap.conf", R_OK) == 0)
+            path = KV_SYSCONFDIR "/kvalrap.conf";
+    }
+    install_config *f = &c->conf;
+    if (path) {
+        char err[1024];
+        int rc = install_config_load(path, f, err, sizeof err);
+        if (rc) {
+            errorf("%s", err);
+            return rc;
+        }
+    } else {
+        memset(f, 0, sizeof *f);
+        f->jobs = f->timeout = f->max_memory = f->lua_memory = f->lua_instructions = -1;
+    }
+    run_options *o = &c->run;
+    if (!c->rules_dir) c->rules_dir = f->rules ? f->rules : "lua";
+    if (!o->out_dir) o->out_dir = f->out ? f->out : "out";
+    if (!c->period_text) c->period_text = f->period;
+    if (!o->language) o->language = f->lang;
+    if (!o->log_path) o->log_path = f->log;
+    if (!o->history_path) o->history_path = f->history;
+    if (f->use_syslog > 0) o->use_syslog = true;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    if (!o->jobs) o->jobs = f->jobs > 0 ? (int)f->jobs : cores > 0 ? (int)cores : 1;
+    if (o->timeout == UINT_MAX) o->timeout = f->timeout >= 0 ? (unsigned)f->timeout : 600;
+    if (o->max_memory == SIZE_MAX) o->max_memory = (size_t)(f->max_memory >= 0 ? f->max_memory : 4096) << 20;
+    if (!o->limits.max_memory)
+        o->limits.max_memory = f->lua_memory > 0 ? (size_t)f->lua_memory << 20 : rules_default_limits.max_memory;
+    if (!o->limits.max_instructions)
+        o->limits.max_instructions = f->lua_instructions > 0 ? f->lua_instructions : rules_default_limits.max_instructions;
+    /* The rules' own clock stops a loop with a clear message before the
+     * process alarm has to kill the child. */
+    o->limits.max_seconds = o->timeout ? o->timeout * 0.8 : rules_default_limits.max_seconds;
+    if (o->language && !labels_known_language(o->language))
+        return usage_error("lang: unknown language '%s' (nb, sv or en)", o->language);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2)
-        return usage_error("no command given (run, check or read)%s", "");
+        return usage_error("no command given (run, check, read, merge or history)%s", "");
     const char *cmd = argv[1];
-    cli c = {.rules_dir = "lua"};
-    c.run.out_dir = "out";
-    c.run.limits = rules_default_limits;
-    c.run.timeout = 600;
-    c.run.max_memory = (size_t)4096 << 20;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    c.run.jobs = cores > 0 ? (int)cores : 1;
+    cli c = {0};
+    /* "Not given" markers, so the configuration file can fill them in. */
+    c.run.timeout = UINT_MAX;
+    c.run.max_memory = SIZE_MAX;
     if (cmd[0] == '-') {
         int rc = parse_options(argc, argv, &c);
-        return rc ? rc : usage_error("no command given (run, check or read)%s", "");
+        return rc ? rc : usage_error("no command given (run, check, read, merge or history)%s", "");
     }
     /* Options come after the command: skip it for getopt. */
     argv[1] = argv[0];
     argc--;
     argv++;
     int rc = parse_options(argc, argv, &c);
+    if (!rc)
+        rc = settle_options(&c, cmd);
     if (!rc) {
         if (strcmp(cmd, "run") == 0)
             rc = cmd_run(&c, argc, argv);
@@ -427,8 +497,12 @@ int main(int argc, char **argv)
         else if (strcmp(cmd, "history") == 0)
             rc = cmd_history(&c, argc, argv);
         else
-            rc = usage_error("unknown command '%s' (run, check or read)", cmd);
+            rc = usage_error("unknown command '%s' (run, check, read, merge or history)", cmd);
     }
+    for (size_t i = 0; i < c.nfiles; i++)
+        free(c.files[i]);
+    free(c.files);
+    install_config_free(&c.conf);
     free(c.only);
     free(c.columns);
     return rc;

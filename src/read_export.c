@@ -95,7 +95,7 @@ int read_export(const char *dataset, const char *file, const char *config, const
     rules *r = NULL;
     if (config) {
         char err[1024];
-        r = rules_open(config, &rules_default_limits, err, sizeof err);
+        r = rules_open(config, &rules_default_limits, NULL, err, sizeof err);
         if (!r) {
             fprintf(stderr, "kvalrap: %s\n", err);
             return KV_CONFIG;

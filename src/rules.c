@@ -36,6 +36,7 @@ struct rules {
     char trip_msg[512];         /* "file:line: time limit exceeded ..." */
     int lib_ref;                /* registry ref of the standard library's table */
     char *path;
+    char *data_dir_override;
     arena mem;                  /* the config's strings */
     rules_config config;
     const labels *labels;       /* during rules_evaluate */
@@ -1035,7 +1036,9 @@ static int read_config(rules *r, char *err, size_t errlen)
     c->language = get_string(L, m, "language", &r->mem);
     c->title = get_string(L, m, "title", &r->mem);
     c->list_limit = (int)get_integer(L, m, "list_limit", 50);
-    c->data_dir = join_path(&r->mem, dir_of(&r->mem, r->path), get_string(L, m, "data_dir", &r->mem));
+    c->data_dir = r->data_dir_override
+                      ? arena_strdup(&r->mem, r->data_dir_override)
+                      : join_path(&r->mem, dir_of(&r->mem, r->path), get_string(L, m, "data_dir", &r->mem));
     lua_getfield(L, cfg, "datasets");
     c->datasets = arena_alloc(&r->mem, schema_ndatasets * sizeof *c->datasets);
     for (size_t i = 0; i < schema_ndatasets; i++) {
@@ -1100,9 +1103,10 @@ static int call_host(rules *r, lua_CFunction fn, host_call *c)
     return c->rc;
 }
 
-rules *rules_open(const char *path, const rules_limits *limits, char *err, size_t errlen)
+rules *rules_open(const char *path, const rules_limits *limits, const char *data_dir, char *err, size_t errlen)
 {
     rules *r = xcalloc(1, sizeof *r);
+    r->data_dir_override = data_dir ? xstrdup(data_dir) : NULL;
     r->limits = limits ? *limits : rules_default_limits;
     r->path = xstrdup(path);
     r->L = lua_newstate(budget_alloc, r);
@@ -1156,6 +1160,7 @@ void rules_close(rules *r)
         lua_close(r->L);
     arena_free(&r->mem);
     free(r->path);
+    free(r->data_dir_override);
     free(r);
 }
 

@@ -196,6 +196,31 @@ expect_status "merge with one municipality" 66 "$BIN" merge --period 2026-10 --o
 expect_status "bad shard" 64 "$BIN" run --shard 3/2
 unset SOURCE_DATE_EPOCH
 
+# ---- the installation's configuration file: `kvalrap run` alone does the nightly job
+mkdir -p "$T/inst/exports"
+cp tests/e2e/data/* "$T/inst/exports/"
+cat >"$T/inst/kvalrap.conf" <<CONF
+-- an installation: one municipality, its exports elsewhere
+out = "reports"
+period = "2026-10"
+jobs = 1
+timeout = 60
+log = "kvalrap.log"
+municipalities = {
+  { rules = "$ROOT/tests/e2e/test.lua", data_dir = "exports" },
+}
+CONF
+expect_status "configured run" 0 env KVALRAP_CONFIG="$T/inst/kvalrap.conf" "$BIN" run
+check "configured run wrote its report" test -s "$T/inst/reports/e2e/2026-10/report.pdf"
+if grep -q "$T/inst/exports/avvik.csv" "$T/inst/reports/e2e/2026-10/kpis.json"; then ok; else bad "data_dir of the configuration not used"; fi
+if grep -q "end 2026-10 status 0" "$T/inst/kvalrap.log"; then ok; else bad "no log line: $(cat "$T/inst/kvalrap.log")"; fi
+expect_status "command line wins over the configuration" 0 "$BIN" run --config "$T/inst/kvalrap.conf" --period 2026-09
+check "period from the command line" test -s "$T/inst/reports/e2e/2026-09/kpis.json"
+printf 'out = "x"\nperoid = "2026-10"\n' >"$T/inst/bad.conf"
+expect_status "unknown setting" 78 "$BIN" run --config "$T/inst/bad.conf"
+stderr_has "unknown setting named" "bad.conf: unknown setting 'peroid'"
+expect_status "missing configuration" 66 "$BIN" run --config "$T/inst/none.conf"
+
 # ---- history: what earlier runs reported feeds the trend, marked as such
 "$BIN" run --period 2026-09 --out "$T/hist" --history "$T/hist.db" "$E2E"
 "$BIN" run --period 2026-10 --out "$T/hist" --history "$T/hist.db" "$E2E"
