@@ -67,9 +67,10 @@ int batch_municipality(const char *rule_path, const run_options *o);
 int batch_run(const batch_item *items, size_t n, const run_options *o);
 int batch_run_each(batch_fn fn, const batch_item *items, size_t n, const run_options *o);
 
-/* Take the run lock of out_dir (created if missing).  0 with *fd held for
- * the life of the process, or 75 when another run holds it. */
-int batch_lock(const char *out_dir, int *fd);
+/* Take the run lock `name` of out_dir (created if missing).  0 with *fd
+ * held for the life of the process, or 75 when another run holds it.
+ * Shards of one batch lock separately: they write disjoint folders. */
+int batch_lock(const char *out_dir, const char *name, int *fd);
 
 /* Load a rule file and its exports, report every problem found and the
  * KPIs it would compute, write nothing.  Returns an exit status. */

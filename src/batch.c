@@ -560,14 +560,14 @@ int batch_run(const batch_item *items, size_t n, const run_options *o)
     return batch_run_each(batch_municipality, items, n, o);
 }
 
-int batch_lock(const char *out_dir, int *fd_out)
+int batch_lock(const char *out_dir, const char *name, int *fd_out)
 {
     if (make_dirs(out_dir) != 0) {
         errorf("cannot create %s: %s", out_dir, strerror(errno));
         return KV_CANTCREAT;
     }
     char path[4200];
-    snprintf(path, sizeof path, "%s/.kvalrap.lock", out_dir);
+    snprintf(path, sizeof path, "%s/.%s.lock", out_dir, name);
     int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) {
         errorf("cannot open the lock %s: %s", path, strerror(errno));

@@ -349,8 +349,11 @@ static int cmd_run(cli *c, int argc, char **argv)
     size_t m = 0;
     batch_item *chosen = choose_items(c, argc, argv, &m, &rc);
     int lock = -1;
+    char lock_name[64] = "kvalrap";
+    if (c->shards)
+        snprintf(lock_name, sizeof lock_name, "kvalrap-shard-%ld-of-%ld", c->shard, c->shards);
     if (!rc)
-        rc = batch_lock(c->run.out_dir, &lock);
+        rc = batch_lock(c->run.out_dir, lock_name, &lock);
     if (!rc) {
         c->run.progress = isatty(2) && !c->run.verbose;
         rc = batch_run(chosen, m, &c->run);
