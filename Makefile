@@ -9,22 +9,23 @@ PKGS    := lua5.4 xlsxwriter nettle jansson sqlite3
 CSTD    := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT     ?= -O2 -g
-CFLAGS  += $(CSTD) $(WARN) $(OPT) -Iinclude -Ibuild $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS  += $(CSTD) $(WARN) $(OPT) -DKV_SYSCONFDIR='"$(SYSCONFDIR)"' -Iinclude -Ibuild $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lcsv -lhpdf -lm
 BUILD   ?= build
+SYSCONFDIR ?= /etc/kvalrap
 
 # Debian packages: to build, to run, to test.
 DEB_BUILD := build-essential pkg-config libcsv-dev liblua5.4-dev libxlsxwriter-dev \
              libhpdf-dev nettle-dev libjansson-dev libsqlite3-dev libcmocka-dev
 DEB_RUN   := fonts-dejavu-core
-DEB_TEST  := poppler-utils qpdf python3 python3-openpyxl valgrind
+DEB_TEST  := poppler-utils qpdf python3 python3-openpyxl valgrind man-db
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/embedded_data.o
 EMBED    := $(sort $(wildcard reports/*.nb reports/*.sv reports/*.en lua/lib/*.lua))
 TESTS    := $(patsubst tests/%.c,$(BUILD)/%,$(wildcard tests/test_*.c))
 
-.PHONY: all deps demo test test-unit test-e2e valgrind clean bench samples
+.PHONY: all deps demo test test-unit test-e2e valgrind clean bench samples install uninstall
 
 all: kvalrap
 
@@ -85,6 +86,7 @@ SAN_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-om
 # The unit tests, the end-to-end tests, then both again under ASan+UBSan.
 test: deps
 	$(MAKE) test-unit test-e2e
+	sh tests/install.sh
 	$(MAKE) BUILD=build/asan OPT="$(SAN_OPT)" LDFLAGS="-fsanitize=address,undefined" test-unit
 	$(MAKE) BUILD=build/asan OPT="$(SAN_OPT)" LDFLAGS="-fsanitize=address,undefined" build/asan/kvalrap
 	ASAN_OPTIONS=detect_leaks=1 sh tests/e2e.sh build/asan/kvalrap
@@ -100,6 +102,25 @@ valgrind: kvalrap
 	rm -rf build/vg-out
 	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
 	  ./kvalrap run --period 2026-10 --out build/vg-out -j 1
+
+# ---------------------------------------------------------------- install
+
+PREFIX     ?= /usr/local
+BINDIR     := $(PREFIX)/bin
+MANDIR     := $(PREFIX)/share/man/man1
+DOCDIR     := $(PREFIX)/share/doc/kvalrap
+
+install: kvalrap
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR) $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(DOCDIR)/rules
+	install -m 0755 kvalrap $(DESTDIR)$(BINDIR)/kvalrap
+	install -m 0644 docs/kvalrap.1 $(DESTDIR)$(MANDIR)/kvalrap.1
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
+	install -m 0644 docs/examples/* $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 lua/*.lua $(DESTDIR)$(DOCDIR)/rules/
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kvalrap $(DESTDIR)$(MANDIR)/kvalrap.1
+	rm -rf $(DESTDIR)$(DOCDIR)
 
 clean:
 	rm -rf build kvalrap out
