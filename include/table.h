@@ -20,17 +20,27 @@
 #include "util.h"
 
 typedef struct {
+    uint32_t id;            /* 0 = free */
+    uint32_t hash;          /* compared before the text: no cache miss on a mismatch */
+} strpool_slot;
+
+typedef struct {
     arena mem;              /* the strings */
     char **strs;            /* id -> text; strs[0] = "" */
-    uint32_t *fold;         /* id -> folded id (into the same pool) */
+    uint32_t *lens;         /* id -> length */
+    uint32_t *fold;         /* id -> folded id (into the same pool); STRPOOL_NOFOLD until needed */
     uint32_t n, cap;
-    uint32_t *slots;        /* open-addressing hash of ids, 0 = free */
+    strpool_slot *slots;    /* open-addressing hash of ids */
     uint32_t nslots;
 } strpool;
 
+#define STRPOOL_NOFOLD UINT32_MAX
+
 void strpool_init(strpool *p);
 void strpool_free(strpool *p);
-uint32_t strpool_intern(strpool *p, const char *s, size_t n);
+/* The id of s, added if new.  with_fold also works out the id of its
+ * case-folded form (only case-insensitive columns need it). */
+uint32_t strpool_intern(strpool *p, const char *s, size_t n, bool with_fold);
 /* Id of s, or 0 when the pool does not hold it. */
 uint32_t strpool_find(const strpool *p, const char *s, size_t n);
 /* Id of the folded form of s, or 0 when no text folds to it. */
@@ -46,6 +56,12 @@ typedef struct {
     uint8_t *flag;          /* FT_BOOL: 0 or 1 */
     int64_t *num;           /* FT_INT: INT64_MIN when absent */
     double *real;           /* FT_NUMBER: NaN when absent */
+    /* Date columns, after table_finish: the rows with a date, ordered by
+     * day, and their days, so a date range on the whole table is a binary
+     * search instead of a scan. */
+    uint32_t *by_day;
+    int32_t *days_sorted;
+    size_t ndated;
 } column;
 
 typedef struct {
@@ -63,6 +79,8 @@ int table_col(const table *t, const char *field);
 /* Append an all-absent row; returns its index. */
 size_t table_add_row(table *t, int32_t line);
 void table_drop_last_row(table *t);
+/* Build the date indexes once all rows are in. */
+void table_finish(table *t);
 const char *table_text(const table *t, int col, size_t row);
 
 /* ---------------------------------------------------------------- selections */

@@ -89,6 +89,20 @@ static void log_line(const run_options *o, const char *fmt, ...)
     }
 }
 
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* With --verbose: how long each stage took, for profiling a slow night. */
+static void stage_time(const run_options *o, const char *who, const char *stage, double since)
+{
+    if (o->verbose)
+        errorf("%s: %-12s %.3f s", who, stage, now_seconds() - since);
+}
+
 /* Everything one municipality's run owns, freed by job_free. */
 typedef struct {
     const char *rule_path;
@@ -296,7 +310,9 @@ static int write_outputs(const job *j, const run_options *o)
                      (int)stop_signal, files[i].name);
             return stopped_status();
         }
+        double t0 = now_seconds();
         int rc = write_one(j, dir, files[i].name, files[i].kind);
+        stage_time(o, j->cfg->id, files[i].name, t0);
         if (rc)
             return rc;
     }
@@ -360,14 +376,18 @@ static int compute(job *j, const run_options *o)
 {
     fill_report_header(j, o);
     j->log.mem = &j->rep.mem;
+    double t0 = now_seconds();
     int rc = load_exports(j, o->verbose);
     if (rc)
         return rc;
+    stage_time(o, j->cfg->id, "ingest", t0);
+    t0 = now_seconds();
     char err[1024];
     if (rules_evaluate(j->rules, j->tables, &o->period, o->as_of, j->labels, &j->rep, err, sizeof err) != 0) {
         errorf("%s", err);
         return KV_CONFIG;
     }
+    stage_time(o, j->cfg->id, "rules", t0);
     rc = load_references(j);
     if (rc)
         return rc;

@@ -19,7 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* libcsv's parser states (libcsv.c); csv.h exposes the field, not names. */
 enum { CSV_ROW_NOT_BEGUN = 0, CSV_FIELD_BEGUN = 2 };
@@ -125,29 +128,63 @@ static void warn(ingest_result *out, const char *fmt, ...)
 
 /* ---------------------------------------------------------------- bytes */
 
-static char *read_whole(const char *path, size_t *len, int *err)
+/* The bytes of an export: mapped when it is a regular file (no copy of a
+ * 100 MB file), read into memory otherwise (a pipe, /dev/stdin). */
+typedef struct {
+    char *data;
+    size_t len;
+    bool mapped;
+} file_bytes;
+
+static bool read_bytes(const char *path, file_bytes *fb, int *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    memset(fb, 0, sizeof *fb);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         *err = errno;
-        return NULL;
+        return false;
+    }
+    struct stat st;
+    if (fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        close(fd);
+        *err = EISDIR;
+        return false;
+    }
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+        void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (p != MAP_FAILED) {
+            madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+            close(fd);
+            *fb = (file_bytes){p, (size_t)st.st_size, true};
+            return true;
+        }
     }
     strbuf b = {0};
     char chunk[1 << 16];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        strbuf_add(&b, chunk, n);
-    if (ferror(f)) {
-        *err = errno ? errno : EIO;
-        fclose(f);
-        strbuf_free(&b);
-        return NULL;
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *err = errno;
+            close(fd);
+            strbuf_free(&b);
+            return false;
+        }
+        strbuf_add(&b, chunk, (size_t)n);
     }
-    fclose(f);
-    *len = b.len;
-    if (!b.data)
-        b.data = xcalloc(1, 1);
-    return b.data;
+    close(fd);
+    *fb = (file_bytes){b.data ? b.data : xcalloc(1, 1), b.len, false};
+    return true;
+}
+
+static void release_bytes(file_bytes *fb)
+{
+    if (fb->mapped)
+        munmap(fb->data, fb->len);
+    else
+        free(fb->data);
+    fb->data = NULL;
 }
 
 /* Convert with iconv; every byte sequence invalid in `from` becomes 0xFF. */
@@ -224,10 +261,13 @@ static const char *sniff_utf16(const unsigned char *b, size_t n)
 
 /*
  * Decide the encoding and produce UTF-8 text without BOM.  `want` is the
- * configured encoding or "auto".  A BOM always wins: it cannot lie.
+ * configured encoding or "auto".  A BOM always wins: it cannot lie.  UTF-8
+ * input is used where it lies (*owned false); anything else is converted
+ * into a new buffer (*owned true).
  */
-static char *decode(const char *raw, size_t n, const char *want, ingest_result *out, size_t *len)
+static char *decode(const char *raw, size_t n, const char *want, ingest_result *out, size_t *len, bool *owned)
 {
+    *owned = false;
     const unsigned char *u = (const unsigned char *)raw;
     const char *enc = NULL;
     size_t skip = 0;
@@ -254,8 +294,9 @@ static char *decode(const char *raw, size_t n, const char *want, ingest_result *
     snprintf(out->encoding, sizeof out->encoding, "%s", enc);
     if (strcmp(enc, "utf-8") == 0) {
         *len = n - skip;
-        return xstrndup(raw + skip, n - skip);
+        return (char *)raw + skip;
     }
+    *owned = true;
     const char *iconv_name = strcmp(enc, "utf-16le") == 0   ? "UTF-16LE"
                              : strcmp(enc, "utf-16be") == 0 ? "UTF-16BE"
                              : strcmp(enc, "windows-1252") == 0 ? "WINDOWS-1252"
@@ -546,7 +587,7 @@ static bool store_value(reader *rd, size_t row, size_t f, const char *s, size_t 
     char why[160];
     switch (fs->type) {
     case FT_TEXT:
-        c->text[row] = strpool_intern(&rd->t->pool, s, n);
+        c->text[row] = strpool_intern(&rd->t->pool, s, n, fs->folded);
         return true;
     case FT_DATE:
     case FT_DATETIME: {
@@ -774,18 +815,18 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
                "or iso-8859-1)", cfg->name, cfg->encoding);
         return out->status;
     }
-    size_t rawlen;
+    file_bytes raw;
     int err = 0;
-    char *raw = read_whole(cfg->path, &rawlen, &err);
-    if (!raw) {
+    if (!read_bytes(cfg->path, &raw, &err)) {
         refuse(out, EX_NOINPUT_, "%s: cannot open: %s", cfg->name, strerror(err));
         return out->status;
     }
-    out->size = rawlen;
+    out->size = raw.len;
     size_t len;
-    char *text = decode(raw, rawlen, want, out, &len);
-    free(raw);
+    bool owned;
+    char *text = decode(raw.data, raw.len, want, out, &len, &owned);
     if (!text) {
+        release_bytes(&raw);
         refuse(out, EX_DATAERR_, "%s: cannot convert from %s", cfg->name, out->encoding);
         return out->status;
     }
@@ -803,7 +844,9 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
     reader rd = {.cfg = cfg, .ds = ds, .out = out, .log = log, .t = table_new(ds),
                  .name = arena_strdup(log->mem, cfg->name)};
     parse_text(&rd, text, len, delim);
-    free(text);
+    if (owned)
+        free(text);
+    release_bytes(&raw);
     if (!rd.failed && !rd.header_done) {
         refuse(out, EX_DATAERR_, "%s: the file is empty (no header line%s)", cfg->name,
                cfg->header_line > 1 ? " at or after the configured header_line" : "");
@@ -815,6 +858,7 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
         table_free(rd.t);
         return out->status;
     }
+    table_finish(rd.t);
     out->table = rd.t;
     return 0;
 }

@@ -23,10 +23,12 @@ void strpool_init(strpool *p)
     memset(p, 0, sizeof *p);
     p->cap = 64;
     p->strs = xmalloc(p->cap * sizeof *p->strs);
+    p->lens = xmalloc(p->cap * sizeof *p->lens);
     p->fold = xmalloc(p->cap * sizeof *p->fold);
     p->nslots = 128;
     p->slots = xcalloc(p->nslots, sizeof *p->slots);
     p->strs[0] = arena_strdup(&p->mem, "");
+    p->lens[0] = 0;
     p->fold[0] = 0;
     p->n = 1;
 }
@@ -35,71 +37,86 @@ void strpool_free(strpool *p)
 {
     arena_free(&p->mem);
     free(p->strs);
+    free(p->lens);
     free(p->fold);
     free(p->slots);
     memset(p, 0, sizeof *p);
 }
 
-static uint32_t *pool_slot(const strpool *p, const char *s, size_t n)
+static strpool_slot *pool_slot(const strpool *p, const char *s, size_t n, uint32_t h)
 {
     uint32_t mask = p->nslots - 1;
-    for (uint32_t i = hash_bytes(s, n) & mask;; i = (i + 1) & mask) {
-        uint32_t id = p->slots[i];
-        if (!id || (strncmp(p->strs[id], s, n) == 0 && p->strs[id][n] == '\0'))
-            return &p->slots[i];
+    for (uint32_t i = h & mask;; i = (i + 1) & mask) {
+        strpool_slot *sl = &p->slots[i];
+        if (!sl->id || (sl->hash == h && p->lens[sl->id] == n && memcmp(p->strs[sl->id], s, n) == 0))
+            return sl;
     }
 }
 
 static void pool_rehash(strpool *p)
 {
-    free(p->slots);
+    strpool_slot *old = p->slots;
+    uint32_t nold = p->nslots;
     p->nslots *= 2;
     p->slots = xcalloc(p->nslots, sizeof *p->slots);
-    for (uint32_t id = 1; id < p->n; id++)
-        *pool_slot(p, p->strs[id], strlen(p->strs[id])) = id;
+    uint32_t mask = p->nslots - 1;
+    for (uint32_t i = 0; i < nold; i++) {
+        if (!old[i].id)
+            continue;
+        uint32_t j = old[i].hash & mask;
+        while (p->slots[j].id)
+            j = (j + 1) & mask;
+        p->slots[j] = old[i];
+    }
+    free(old);
 }
 
 uint32_t strpool_find(const strpool *p, const char *s, size_t n)
 {
     if (n == 0)
         return 0;
-    return *pool_slot(p, s, n);
+    return pool_slot(p, s, n, hash_bytes(s, n))->id;
 }
 
-static uint32_t pool_add(strpool *p, const char *s, size_t n)
+static uint32_t pool_add(strpool *p, const char *s, size_t n, uint32_t h)
 {
     if (p->n == p->cap) {
         p->cap *= 2;
         p->strs = xrealloc(p->strs, p->cap * sizeof *p->strs);
+        p->lens = xrealloc(p->lens, p->cap * sizeof *p->lens);
         p->fold = xrealloc(p->fold, p->cap * sizeof *p->fold);
     }
     if ((p->n + 1) * 2 > p->nslots)
         pool_rehash(p);
     uint32_t id = p->n++;
     p->strs[id] = arena_strndup(&p->mem, s, n);
-    p->fold[id] = id;
-    *pool_slot(p, s, n) = id;
+    p->lens[id] = (uint32_t)n;
+    p->fold[id] = STRPOOL_NOFOLD;
+    *pool_slot(p, s, n, h) = (strpool_slot){id, h};
     return id;
 }
 
-uint32_t strpool_intern(strpool *p, const char *s, size_t n)
+static uint32_t intern_plain(strpool *p, const char *s, size_t n)
+{
+    uint32_t h = hash_bytes(s, n);
+    strpool_slot *sl = pool_slot(p, s, n, h);
+    return sl->id ? sl->id : pool_add(p, s, n, h);
+}
+
+uint32_t strpool_intern(strpool *p, const char *s, size_t n, bool with_fold)
 {
     if (n == 0)
         return 0;
-    uint32_t *slot = pool_slot(p, s, n);
-    if (*slot)
-        return *slot;
-    uint32_t id = pool_add(p, s, n);
+    uint32_t id = intern_plain(p, s, n);
+    if (!with_fold || p->fold[id] != STRPOOL_NOFOLD)
+        return id;
     /* The folded form lives in the same pool, so folded comparison is an
      * integer comparison.  Text that is its own folding points to itself. */
     char *f = utf8_fold(s, n);
     size_t fn = strlen(f);
-    if (fn != n || memcmp(f, s, n) != 0) {
-        uint32_t fid = *pool_slot(p, f, fn);
-        if (!fid)
-            fid = pool_add(p, f, fn);
-        p->fold[id] = fid;
-    }
+    uint32_t fid = fn == n && memcmp(f, s, n) == 0 ? id : intern_plain(p, f, fn);
+    p->fold[id] = fid;
+    p->fold[fid] = fid;
     free(f);
     return id;
 }
@@ -137,6 +154,8 @@ void table_free(table *t)
         free(c->flag);
         free(c->num);
         free(c->real);
+        free(c->by_day);
+        free(c->days_sorted);
     }
     free(t->line);
     strpool_free(&t->pool);
@@ -196,6 +215,62 @@ void table_drop_last_row(table *t)
         t->nrows--;
 }
 
+/* Rows ordered by day with a counting sort: days of an export span a few
+ * thousand values, so this is two passes over the column. */
+static void build_day_index(table *t, column *c)
+{
+    int32_t lo = INT32_MAX, hi = INT32_MIN;
+    size_t n = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        int32_t d = c->day[r];
+        if (d == DATE_NONE)
+            continue;
+        n++;
+        if (d < lo) lo = d;
+        if (d > hi) hi = d;
+    }
+    c->ndated = n;
+    c->by_day = xmalloc((n + 1) * sizeof *c->by_day);
+    c->days_sorted = xmalloc((n + 1) * sizeof *c->days_sorted);
+    if (!n)
+        return;
+    /* Dates far apart (a typo like year 2205) would make the count array
+     * huge; such a column is simply not indexed. */
+    uint64_t range = (uint64_t)((int64_t)hi - lo) + 1;
+    if (range > 4 * (uint64_t)n + 100000) {
+        free(c->by_day);
+        free(c->days_sorted);
+        c->by_day = NULL;
+        c->days_sorted = NULL;
+        c->ndated = 0;
+        return;
+    }
+    size_t *start = xcalloc((size_t)range + 1, sizeof *start);
+    for (size_t r = 0; r < t->nrows; r++)
+        if (c->day[r] != DATE_NONE)
+            start[c->day[r] - lo + 1]++;
+    for (size_t i = 1; i <= (size_t)range; i++)
+        start[i] += start[i - 1];
+    for (size_t r = 0; r < t->nrows; r++) {
+        int32_t d = c->day[r];
+        if (d == DATE_NONE)
+            continue;
+        size_t at = start[d - lo]++;
+        c->by_day[at] = (uint32_t)r;
+        c->days_sorted[at] = d;
+    }
+    free(start);
+}
+
+void table_finish(table *t)
+{
+    for (size_t i = 0; i < t->schema->nfields; i++) {
+        column *c = &t->cols[i];
+        if (c->schema->type == FT_DATE || c->schema->type == FT_DATETIME)
+            build_day_index(t, c);
+    }
+}
+
 const char *table_text(const table *t, int col, size_t row)
 {
     return t->pool.strs[t->cols[col].text[row]];
@@ -243,11 +318,47 @@ static selection sel_start(const selection *s)
         return out_;                                     \
     } while (0)
 
+/* First index in sorted days[0..n) whose day is >= v. */
+static size_t lower_bound(const int32_t *days, size_t n, int64_t v)
+{
+    size_t a = 0, b = n;
+    while (a < b) {
+        size_t m = a + (b - a) / 2;
+        if (days[m] < v)
+            a = m + 1;
+        else
+            b = m;
+    }
+    return a;
+}
+
+/* A date range over the whole table: the index gives the rows, a bitmap
+ * puts them back in row order. */
+static selection between_indexed(const selection *s, const column *c, int64_t lo, int64_t hi)
+{
+    size_t i = lower_bound(c->days_sorted, c->ndated, lo);
+    size_t j = hi == INT64_MAX ? c->ndated : lower_bound(c->days_sorted, c->ndated, hi + 1);
+    selection out = sel_start(s);
+    if (j <= i)
+        return out;
+    size_t nwords = (s->t->nrows + 63) / 64;
+    uint64_t *bits = xcalloc(nwords ? nwords : 1, sizeof *bits);
+    for (size_t k = i; k < j; k++)
+        bits[c->by_day[k] >> 6] |= (uint64_t)1 << (c->by_day[k] & 63);
+    for (size_t w = 0; w < nwords; w++)
+        for (uint64_t b = bits[w]; b; b &= b - 1)
+            out.rows[out.n++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
+    free(bits);
+    return out;
+}
+
 selection sel_between(const selection *s, int col, int64_t lo, int64_t hi)
 {
     const column *c = &s->t->cols[col];
     if (lo == DATE_NONE) lo = INT64_MIN + 1;
     if (hi == DATE_NONE) hi = INT64_MAX;
+    if (s->n == s->t->nrows && c->by_day && s->n > 4096)
+        return between_indexed(s, c, lo, hi);
     if (c->schema->type == FT_INT) {
         const int64_t *v = c->num;
         SEL_FILTER(s, v[r] != INT64_MIN && v[r] >= lo && v[r] <= hi);
