@@ -6,7 +6,16 @@
  * generation dates) and the executive summary; then one section per KPI
  * (key figures, the twelve-month series against the target, breakdowns as
  * bars), the lists, the data-quality section and the provenance appendix.
- * Every page has "page x of y"; every section has a bookmark.
+ * Every page has "page x of y"; every section has a bookmark.  A KPI with
+ * reference values (county, KKiK, national) gets a comparison table with
+ * bars, and the summary names them.
+ *
+ * The benchmark of several municipalities is its own document: a cover
+ * naming them, an overview, the KPIs side by side (municipality columns up
+ * to six, else municipality rows with the KPIs split over parts), a bar
+ * chart per shared KPI with the reference values as lettered lines, and an
+ * appendix listing every reference value with its source and the
+ * municipality that loaded it.
  *
  * The words come from the labels (reports/common.* and reports/pdf.*); the
  * text is set in DejaVu Sans, embedded, so every letter of the data (Nordic
@@ -18,12 +27,19 @@
 
 #include <stddef.h>
 
+#include "benchmark.h"
 #include "labels.h"
 #include "model.h"
 
 /* Where the DejaVu TrueType fonts are; override with -DPDF_FONT_DIR=... */
 #ifndef PDF_FONT_DIR
 #define PDF_FONT_DIR "/usr/share/fonts/truetype/dejavu"
+/* The benchmark report of several municipalities as an A4 PDF: the same
+ * fonts, bookmarks, "x of y", metadata, checked write and reproducible
+ * bytes (dates from b->generated).  0, or -1 with err. */
+int pdf_write_benchmark(const benchmark *b, const labels *l, const char *path, char *err,
+                        size_t errlen);
+
 #endif
 
 /*
@@ -35,5 +51,11 @@
  */
 int pdf_write_report(const report *r, const labels *l, const char *path, int list_limit,
                      char *err, size_t errlen);
+
+/* The benchmark report of several municipalities as an A4 PDF: the same
+ * fonts, bookmarks, "x of y", metadata, checked write and reproducible
+ * bytes (dates from b->generated).  0, or -1 with err. */
+int pdf_write_benchmark(const benchmark *b, const labels *l, const char *path, char *err,
+                        size_t errlen);
 
 #endif

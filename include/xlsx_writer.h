@@ -1,10 +1,16 @@
 /*
- * xlsx_writer.h - the report as an Excel workbook (libxlsxwriter).
+ * xlsx_writer.h - the report, and the benchmark of several municipalities,
+ * as Excel workbooks (libxlsxwriter).
  *
- * One call writes the whole workbook: a summary sheet with status colours,
- * trend columns and a chart per KPI; the monthly series; a sheet per
+ * One call writes the whole report workbook: a summary sheet with status
+ * colours, trend columns and a chart per KPI; the monthly series; the
+ * comparison with reference values (when the KPIs have any); a sheet per
  * breakdown dimension; each KPI list as an Excel table; and a data-quality
  * sheet with the input files, the rejected rows and the warnings.
+ *
+ * Another writes the benchmark workbook: the municipalities side by side
+ * (a row each, a column per shared KPI, coloured by status), a ranking per
+ * KPI with a bar chart, and the reference values the municipalities loaded.
  *
  * Text from the data is always written as text (never a formula), invalid
  * UTF-8 is replaced, and text longer than a cell holds is cut with a warning
@@ -16,6 +22,7 @@
 
 #include <stddef.h>
 
+#include "benchmark.h"
 #include "labels.h"
 #include "model.h"
 
@@ -35,5 +42,27 @@
  * of 130,000 rows of five columns, written in about two seconds.
  */
 int xlsx_write_report(const report *r, const labels *l, const char *path, char *err, size_t errlen);
+
+/* Municipalities with a value that a benchmark chart shows at most: a KPI
+ * that more have gets its ranking without a chart (and a note saying so). */
+#define XLSX_BENCH_MAX_CHART 40
+
+/*
+ * The benchmark workbook of several municipalities, in the words of l:
+ *   side by side   a row per municipality, a column per shared KPI (values
+ *                  coloured by status), the common target above; the
+ *                  status texts, numerators and denominators in grouped
+ *                  columns to the right; one Excel table, frozen panes
+ *   ranking        per KPI the municipalities best first (by the KPI's
+ *                  direction), with a bar chart coloured by status when at
+ *                  most XLSX_BENCH_MAX_CHART have a value
+ *   references     each reference value with the municipality that loaded
+ *                  it, that municipality's value and the difference
+ *   notes          the writer's warnings (cut text, charts left out), if any
+ * The creation date is b->generated; the same robustness as the report
+ * workbook (text as text, UTF-8 cleaned, valid sheet names, C locale,
+ * the written zip verified).  0, or -1 with err.
+ */
+int xlsx_write_benchmark(const benchmark *b, const labels *l, const char *path, char *err, size_t errlen);
 
 #endif

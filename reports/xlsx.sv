@@ -42,3 +42,39 @@ xlsx.warning.rows = rader som inte fick plats i bladet (Excel har högst 1 048 5
 xlsx.footer.page = Sida &P av &N
 xlsx.props.subject = Kvalitetsnyckeltal
 xlsx.props.keywords = kvalitet, avvikelser, förbättring, intern kontroll, nyckeltal
+# Jämförelsen med jämförelsevärden (länet, KKiK, riket).
+xlsx.sheet.comparison = Jämförelse
+xlsx.col.our_value = Vårt värde
+xlsx.col.source = Källa
+xlsx.col.ref_value = Jämförelsevärde
+xlsx.col.difference = Skillnad
+xlsx.col.compared = Jämfört
+xlsx.compare.better = Bättre
+xlsx.compare.worse = Sämre
+xlsx.compare.higher = Högre
+xlsx.compare.lower = Lägre
+xlsx.compare.equal = Lika
+xlsx.unit.pp = p.e.
+xlsx.comparison.note = Skillnad = vårt värde − jämförelsevärdet; för andelar och förändringar i procentenheter (p.e.). Bättre eller sämre följer nyckeltalets riktning när det har ett mål; utan mål bara högre eller lägre.
+# Jämförelsearbetsboken: flera kommuner sida vid sida.
+xlsx.bench.title = Kommunerna sida vid sida
+xlsx.bench.municipalities = kommuner
+xlsx.bench.sheet.overview = Sida vid sida
+xlsx.bench.sheet.ranking = Rangordning
+xlsx.bench.sheet.references = Jämförelsevärden
+xlsx.bench.sheet.notes = Anmärkningar
+xlsx.bench.col.municipality = Kommun
+xlsx.bench.col.rank = Plats
+xlsx.bench.col.loaded_by = Inläst av
+xlsx.bench.col.their_value = Kommunens värde
+xlsx.bench.row.target = Gemensamt mål
+xlsx.bench.note = Varje värde är färgat efter kommunens status mot sitt eget mål. Statustexterna, täljarna och nämnarna står i de grupperade kolumnerna till höger om tabellen (klicka på + ovanför kolumnerna för att visa dem).
+xlsx.bench.no_common_target = Inget gemensamt mål
+xlsx.bench.target = Mål:
+xlsx.bench.chart_skipped = Inget diagram: fler kommuner har ett värde än ett stapeldiagram visar läsbart; rangordningen är fullständig. Kommuner med värde:
+xlsx.bench.references.note = Skillnad = värdet för kommunen som läste in jämförelsevärdet − jämförelsevärdet; för andelar och förändringar i procentenheter (p.e.).
+xlsx.bench.none_kpis = Kommunerna har inga nyckeltal gemensamma.
+xlsx.bench.none_references = Ingen kommun har läst in jämförelsevärden.
+xlsx.bench.props.subject = Kvalitetsnyckeltal för flera kommuner sida vid sida
+xlsx.bench.props.keywords = jämförelse, kommuner, kvalitet, nyckeltal
+xlsx.bench.warning.kpis = Nyckeltal som inte fick plats i bladet (Excel har högst 16 384 kolumner) har utelämnats men finns i benchmark.json. Antal:

@@ -72,7 +72,7 @@ static const char usage_text[] =
     "  --date-format F       yyyy-mm-dd, dd.mm.yyyy, d.m.yyyy, dd/mm/yyyy, excel ...\n"
     "  --header-line N       physical line of the header (default: 1)\n"
     "  --column FIELD=HEADER map a canonical field to the export's header\n"
-    "  --config RULES.lua    take the dataset's mapping from a rule file\n"
+    "  --config RULES.lua    take the dataset's mapping from a rule file (or --rules)\n"
     "\n"
     "exit status: 0 success, 64 usage, 65 an export was refused, 66 an export\n"
     "cannot be opened, 70 internal error, crash or timeout, 73 a report cannot be\n"
@@ -418,7 +418,12 @@ static int cmd_read(cli *c, int argc, char **argv)
 {
     if (optind + 2 != argc)
         return usage_error("read: give a dataset and a file (kvalrap read deviations avvik.csv)%s", "");
-    return read_export(argv[optind], argv[optind + 1], c->config, c->encoding, c->delimiter, c->date_format,
+    /* The mapping's rule file: --config RULES.lua, or --rules RULES.lua. */
+    const char *rules = c->config;
+    size_t rl = c->rules_dir ? strlen(c->rules_dir) : 0;
+    if (!rules && rl > 4 && strcmp(c->rules_dir + rl - 4, ".lua") == 0)
+        rules = c->rules_dir;
+    return read_export(argv[optind], argv[optind + 1], rules, c->encoding, c->delimiter, c->date_format,
                        c->header_line, c->columns, c->ncolumns);
 }
 

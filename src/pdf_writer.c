@@ -83,6 +83,10 @@ static const pdf_rgb PDF_HIGHLIGHT = {0x6a / 255.0f, 0x1b / 255.0f, 0x9a / 255.0
 static const pdf_rgb PDF_HIGHLIGHT_BG = {0xf1 / 255.0f, 0xe6 / 255.0f, 0xf7 / 255.0f};
 static const pdf_rgb PDF_GOOD = {0x2e / 255.0f, 0x7d / 255.0f, 0x32 / 255.0f};
 static const pdf_rgb PDF_BAD = {0xb7 / 255.0f, 0x1c / 255.0f, 0x1c / 255.0f};
+/* Reference values (county, KKiK, national): a calm violet, apart from the
+ * status colours and the slate blue of the municipality's own bars. */
+static const pdf_rgb PDF_REF = {0x5e / 255.0f, 0x35 / 255.0f, 0xb1 / 255.0f};
+static const pdf_rgb PDF_REF_LIGHT = {0xb3 / 255.0f, 0x9d / 255.0f, 0xdb / 255.0f};
 
 typedef enum { PDF_LEFT, PDF_RIGHT, PDF_CENTER } pdf_align;
 
@@ -96,8 +100,10 @@ typedef struct {
 /* ------------------------------------------------------------ context */
 
 typedef struct {
-    const report *r;
+    const report *r;            /* the report, or NULL for a benchmark */
+    const benchmark *b;         /* the benchmark, or NULL for a report */
     const labels *l;
+    time_t generated;           /* when the document was made: r->generated or b->generated */
     int list_limit;             /* < 0: no limit */
     HPDF_Doc doc;
     HPDF_Font font, bold;
@@ -838,10 +844,10 @@ static const char *pdf_date(pdf_ctx *c, int32_t day)
     return arena_strdup(&c->mem, buf);
 }
 
-/* r->generated split into the day number and the seconds of that day (UTC). */
-static void pdf_generated_split(const report *r, int32_t *day, int *secs)
+/* A time split into the day number and the seconds of that day (UTC). */
+static void pdf_generated_split(time_t when, int32_t *day, int *secs)
 {
-    int64_t t = (int64_t)r->generated;
+    int64_t t = (int64_t)when;
     int64_t d = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
     *day = (int32_t)d;
     *secs = (int)(t - d * 86400);
@@ -852,7 +858,7 @@ static const char *pdf_generated_words(pdf_ctx *c)
 {
     int32_t day;
     int secs;
-    pdf_generated_split(c->r, &day, &secs);
+    pdf_generated_split(c->generated, &day, &secs);
     return arena_printf(&c->mem, "%s %02d:%02d UTC", pdf_date(c, day), secs / 3600,
                         secs / 60 % 60);
 }
@@ -864,6 +870,58 @@ static const char *pdf_label_or(const pdf_ctx *c, const char *key, const char *f
     return strcmp(t, key) == 0 ? fallback : t;
 }
 
+/* ------------------------------------------------------------ scales */
+
+/* A value axis: lo..hi in steps of step. */
+typedef struct {
+    double lo, hi, step;
+} pdf_scale;
+
+/*
+ * A "nice" axis over [lo, hi] with about four steps of 1, 2, 2.5 or 5
+ * times a power of ten, always including zero.  Counts step by whole
+ * numbers and never by 2.5 (ticks would read 2, 5, 8).
+ */
+static pdf_scale pdf_nice_scale(double lo, double hi, bool whole)
+{
+    lo = lo < 0 ? lo : 0;
+    hi = hi > 0 ? hi : 0;
+    if (hi - lo < 1e-12)
+        hi = lo + (whole ? 4 : 1);
+    double raw = (hi - lo) / 4, mag = pow(10, floor(log10(raw))), f = raw / mag;
+    double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 && !whole ? 2.5 : f <= 5 ? 5 : 10) * mag;
+    if (whole && step < 1)
+        step = 1;
+    pdf_scale s = {floor(lo / step + 1e-9) * step, ceil(hi / step - 1e-9) * step, step};
+    return s;
+}
+
+/* Where v lies on the scale, 0 to 1 (clamped: nothing leaves its chart). */
+static float pdf_unit(double v, const pdf_scale *s)
+{
+    double t = (v - s->lo) / (s->hi - s->lo);
+    return !(t > 0) ? 0.0f : t > 1 ? 1.0f : (float)t;
+}
+
+/* A scale over lo..hi (and zero) for values of a kind; absurd magnitudes
+ * are capped so the ticks stay numbers. */
+static pdf_scale pdf_scale_span(kpi_kind kind, double lo, double hi)
+{
+    double cap = kind == KPI_COUNT ? PDF_NUMBER_MAX : PDF_NUMBER_MAX / 100;
+    lo = lo < -cap ? -cap : lo;
+    hi = hi > cap ? cap : hi;
+    return pdf_nice_scale(lo, hi, kind == KPI_COUNT);
+}
+
+/* Widen [*lo, *hi] to take in m when it is a usable number. */
+static void pdf_span_add(double *lo, double *hi, maybe m)
+{
+    if (m.present && isfinite(m.v)) {
+        *lo = m.v < *lo ? m.v : *lo;
+        *hi = m.v > *hi ? m.v : *hi;
+    }
+}
+
 /* ------------------------------------------------------------ tables */
 
 /* A table column: header text, width in points, alignment. */
@@ -873,8 +931,19 @@ typedef struct {
     pdf_align align;
 } pdf_col;
 
+/* A bar drawn in a table cell: the value from zero on the scale, the grid
+ * and the target (dashed) across the whole row, so rows read as a chart. */
+typedef struct {
+    pdf_scale s;
+    maybe value;
+    pdf_rgb color;
+    maybe target;
+} pdf_cellbar;
+
 /* One cell: a main text, an optional smaller grey text under it, an
- * optional colour square before it. */
+ * optional colour square before it.  Instead of text a cell may hold a
+ * bar (pdf_cellbar) or a status tally: four counts (green, yellow, red,
+ * none) as one stacked bar. */
 typedef struct {
     const char *text;
     const char *sub;
@@ -882,6 +951,8 @@ typedef struct {
     pdf_rgb color;
     bool bold;
     bool has_color;
+    const pdf_cellbar *bar;
+    const size_t *tally;
 } pdf_cell;
 
 /* A table being drawn: its columns, text size and state across pages. */
@@ -893,6 +964,9 @@ typedef struct {
     size_t rows;                /* rows drawn: zebra stripes */
     const char *title;          /* repeated above the header on later pages */
     bool headless;              /* no header row (key/value tables) */
+    const pdf_scale *axis;      /* tick labels in the header of column axis_col */
+    size_t axis_col;
+    kpi_kind axis_kind;
 } pdf_table;
 
 #define PDF_CELL_PAD 4.0f
@@ -917,6 +991,8 @@ static pdf_cell_layout pdf_cell_measure(pdf_ctx *c, arena *a, const pdf_table *t
     if (cl->sub && *cl->sub)
         lay.sub = pdf_wrap(c, a, &lay.sub_st, pdf_clean(a, cl->sub), w, t->max_lines);
     lay.height = (float)lay.main.n * lay.st.size * 1.3f + (float)lay.sub.n * lay.sub_st.size * 1.3f;
+    if ((cl->bar || cl->tally) && lay.height < t->size * 1.3f)
+        lay.height = t->size * 1.3f;
     return lay;
 }
 
@@ -932,17 +1008,106 @@ static void pdf_lines_draw(pdf_ctx *c, const pdf_style *st, const pdf_lines *ls,
     }
 }
 
-/* Draw a measured cell with its top at y in the column starting at x. */
+/* The x of v on the scale s drawn over [x, x+w]. */
+static float pdf_scale_x(const pdf_scale *s, float x, float w, double v)
+{
+    return x + pdf_unit(v, s) * w;
+}
+
+/* A cell's bar over [x, x+w] in the row from top down h points: grid
+ * lines at the ticks, the bar centred, the target dashed across. */
+static void pdf_cellbar_draw(pdf_ctx *c, const pdf_cellbar *b, float x, float w, float top,
+                             float h)
+{
+    for (double v = b->s.lo; v <= b->s.hi + b->s.step / 2; v += b->s.step) {
+        float gx = pdf_scale_x(&b->s, x, w, v);
+        bool zero = fabs(v) < b->s.step / 1000;
+        pdf_line(c, gx, top, gx, top - h, zero ? 0.8f : 0.5f, zero ? PDF_RULE : PDF_GRID, false);
+    }
+    if (pdf_has(b->value)) {
+        float x0 = pdf_scale_x(&b->s, x, w, 0), x1 = pdf_scale_x(&b->s, x, w, b->value.v);
+        pdf_rect(c, x0 < x1 ? x0 : x1, top - h / 2 - 4, fabsf(x1 - x0), 8, b->color);
+    }
+    if (pdf_has(b->target)) {
+        float tx = pdf_scale_x(&b->s, x, w, b->target.v);
+        pdf_line(c, tx, top, tx, top - h, 1.0f, PDF_TARGET, true);
+    }
+}
+
+/* A status tally over [x, x+w]: green, yellow, red and grey segments as
+ * long as their counts, each count written in it when it fits. */
+static void pdf_tally_draw(pdf_ctx *c, const size_t *n, float x, float w, float mid)
+{
+    static const kpi_status order[] = {STATUS_GREEN, STATUS_YELLOW, STATUS_RED, STATUS_NONE};
+    size_t total = n[0] + n[1] + n[2] + n[3];
+    if (total == 0)
+        return;
+    pdf_style st = {true, 6.5f, PDF_WHITE};
+    float sx = x;
+    for (size_t i = 0; i < 4; i++) {
+        if (n[i] == 0)
+            continue;
+        float sw = w * (float)n[i] / (float)total;
+        pdf_rect(c, sx, mid - 5, sw, 10, pdf_status_color(order[i]));
+        char num[24];
+        snprintf(num, sizeof num, "%zu", n[i]);
+        st.color = order[i] == STATUS_YELLOW ? PDF_TEXT : PDF_WHITE;
+        if (pdf_text_width(c, &st, num, SIZE_MAX) + 3 <= sw)
+            pdf_show_in(c, &st, sx, mid - 2.3f, sw, PDF_CENTER, num);
+        sx += sw;
+    }
+}
+
+/* Draw a measured cell with its top at y in the column starting at x, in
+ * a row h points high. */
 static void pdf_cell_draw(pdf_ctx *c, const pdf_cell_layout *lay, const pdf_cell *cl, float x,
-                          float y, float width, pdf_align align)
+                          float y, float width, pdf_align align, float h)
 {
     float tx = x + PDF_CELL_PAD, w = width - 2 * PDF_CELL_PAD;
+    if (cl->bar)
+        pdf_cellbar_draw(c, cl->bar, tx, w, y + PDF_CELL_PAD, h);
+    if (cl->tally)
+        pdf_tally_draw(c, cl->tally, tx, w, y + PDF_CELL_PAD - h / 2);
     if (cl->swatch) {
-        pdf_rect(c, tx, y - lay->st.size * 0.95f, PDF_SWATCH, PDF_SWATCH, *cl->swatch);
+        /* left of the text: at the cell's start, or just before right or
+         * centred text */
+        float sx = tx;
+        if (align != PDF_LEFT && lay->main.n > 0) {
+            float lw = 0;
+            for (size_t i = 0; i < lay->main.n; i++) {
+                float x1 = pdf_text_width(c, &lay->st, lay->main.line[i], SIZE_MAX);
+                lw = x1 > lw ? x1 : lw;
+            }
+            float room = w - PDF_SWATCH - 4;
+            sx = tx + (align == PDF_RIGHT ? room - lw : (room - lw) / 2);
+            sx = sx < tx ? tx : sx;
+        }
+        pdf_rect(c, sx, y - lay->st.size * 0.95f, PDF_SWATCH, PDF_SWATCH, *cl->swatch);
         tx += PDF_SWATCH + 4, w -= PDF_SWATCH + 4;
     }
     pdf_lines_draw(c, &lay->st, &lay->main, tx, w, align, &y);
     pdf_lines_draw(c, &lay->sub_st, &lay->sub, tx, w, align, &y);
+}
+
+/* Tick labels of a value scale drawn over [x, x+w] with their baseline at
+ * y: "75 %" for shares and changes, "1 000" for counts; the outer ones
+ * kept inside the span. */
+static void pdf_axis_labels(pdf_ctx *c, kpi_kind kind, const pdf_scale *s, float x, float w,
+                            float y)
+{
+    pdf_style st = {false, 6.5f, PDF_MUTED};
+    for (double v = s->lo; v <= s->hi + s->step / 2; v += s->step) {
+        char buf[64];
+        if (kind == KPI_COUNT)
+            pdf_number(c, v, s->step < 1 ? 1 : 0, buf);
+        else
+            pdf_percent(c, v, s->step * 100 < 1 ? 1 : 0, buf);
+        float tw = pdf_text_width(c, &st, buf, SIZE_MAX);
+        float tx = pdf_scale_x(s, x, w, v) - tw / 2;
+        tx = tx + tw > x + w ? x + w - tw : tx;
+        tx = tx < x ? x : tx;
+        pdf_show(c, &st, tx, y, buf);
+    }
 }
 
 /* Draw the header row of a table at the cursor (titles wrap to 4 lines). */
@@ -974,6 +1139,9 @@ static void pdf_table_header(pdf_ctx *c, pdf_table *t)
             pdf_show(c, &st, lx, ly - st.size, ls[i].line[j]);
             ly -= st.size * 1.25f;
         }
+        if (t->axis && i == t->axis_col)
+            pdf_axis_labels(c, t->axis_kind, t->axis, x + PDF_CELL_PAD,
+                            t->cols[i].width - 2 * PDF_CELL_PAD, c->y - h + PDF_CELL_PAD + 1);
         x += t->cols[i].width;
     }
     c->y -= h;
@@ -1018,7 +1186,7 @@ static void pdf_table_row(pdf_ctx *c, pdf_table *t, const pdf_cell *cells)
     float x = PDF_MARGIN_X;
     for (size_t i = 0; i < t->ncols; i++) {
         pdf_cell_draw(c, &lay[i], &cells[i], x, c->y - PDF_CELL_PAD, t->cols[i].width,
-                      t->cols[i].align);
+                      t->cols[i].align, h);
         x += t->cols[i].width;
     }
     c->y -= h;
@@ -1044,56 +1212,14 @@ static pdf_cell pdf_text_cell(const char *text) { return (pdf_cell){.text = text
 
 /* ------------------------------------------------------------ charts */
 
-/* A value axis: lo..hi in steps of step. */
-typedef struct {
-    double lo, hi, step;
-} pdf_scale;
-
-/*
- * A "nice" axis over [lo, hi] with about four steps of 1, 2, 2.5 or 5
- * times a power of ten, always including zero.  Counts step by whole
- * numbers and never by 2.5 (ticks would read 2, 5, 8).
- */
-static pdf_scale pdf_nice_scale(double lo, double hi, bool whole)
-{
-    lo = lo < 0 ? lo : 0;
-    hi = hi > 0 ? hi : 0;
-    if (hi - lo < 1e-12)
-        hi = lo + (whole ? 4 : 1);
-    double raw = (hi - lo) / 4, mag = pow(10, floor(log10(raw))), f = raw / mag;
-    double step = (f <= 1 ? 1 : f <= 2 ? 2 : f <= 2.5 && !whole ? 2.5 : f <= 5 ? 5 : 10) * mag;
-    if (whole && step < 1)
-        step = 1;
-    pdf_scale s = {floor(lo / step + 1e-9) * step, ceil(hi / step - 1e-9) * step, step};
-    return s;
-}
-
-/* Where v lies on the scale, 0 to 1 (clamped: nothing leaves its chart). */
-static float pdf_unit(double v, const pdf_scale *s)
-{
-    double t = (v - s->lo) / (s->hi - s->lo);
-    return !(t > 0) ? 0.0f : t > 1 ? 1.0f : (float)t;
-}
-
 /* The KPI's values that a chart shows, and its target, widened into a scale. */
 static pdf_scale pdf_scale_of(const kpi_result *k, const maybe *vals, size_t n, size_t stride)
 {
     double lo = 0, hi = 0;
-    for (size_t i = 0; i < n; i++) {
-        const maybe *m = (const maybe *)((const char *)vals + i * stride);
-        if (pdf_has(*m)) {
-            lo = m->v < lo ? m->v : lo;
-            hi = m->v > hi ? m->v : hi;
-        }
-    }
-    if (pdf_has(k->target)) {
-        lo = k->target.v < lo ? k->target.v : lo;
-        hi = k->target.v > hi ? k->target.v : hi;
-    }
-    double cap = k->kind == KPI_COUNT ? PDF_NUMBER_MAX : PDF_NUMBER_MAX / 100;
-    lo = lo < -cap ? -cap : lo;
-    hi = hi > cap ? cap : hi;
-    return pdf_nice_scale(lo, hi, k->kind == KPI_COUNT);
+    for (size_t i = 0; i < n; i++)
+        pdf_span_add(&lo, &hi, *(const maybe *)((const char *)vals + i * stride));
+    pdf_span_add(&lo, &hi, k->target);
+    return pdf_scale_span(k->kind, lo, hi);
 }
 
 /* A tick label of the axis: "75 %" for shares and changes, "1 000" for counts. */
@@ -1422,29 +1548,36 @@ static void pdf_chart_bars(pdf_ctx *c, const kpi_result *k, const breakdown *bd)
 
 /* ------------------------------------------------------------ cover */
 
-/* Page 1's band: municipality, title (up to three lines) and period. */
-static void pdf_cover_band(pdf_ctx *c)
+/* Page 1's band: a line on top (the municipality), the title (up to three
+ * lines) and the period. */
+static void pdf_band(pdf_ctx *c, const char *top, const char *t, const period *p)
 {
-    const report *r = c->r;
     pdf_style muni = {true, 12, PDF_ON_BRAND}, title = {true, 24, PDF_WHITE},
               per = {false, 14, PDF_WHITE};
-    const char *t = r->title && *r->title ? r->title : label(c->l, "report.title");
     pdf_lines tl = pdf_wrap(c, &c->mem, &title, pdf_clean(&c->mem, t), PDF_CONTENT_W, 3);
     float h = 34 + 16 + 8 + (float)tl.n * 29 + 6 + 18 + 26;
     float y = PDF_PAGE_H - h;
     pdf_rect(c, 0, y, PDF_PAGE_W, h, PDF_BRAND);
     pdf_rect(c, 0, y, PDF_PAGE_W, 4, PDF_BRAND_LIGHT);
     float ty = PDF_PAGE_H - 34 - 12;
-    pdf_show_in(c, &muni, PDF_MARGIN_X, ty, PDF_CONTENT_W, PDF_LEFT, r->name);
+    pdf_show_in(c, &muni, PDF_MARGIN_X, ty, PDF_CONTENT_W, PDF_LEFT, top);
     ty -= 8 + 4;
     for (size_t i = 0; i < tl.n; i++) {
         ty -= 29;
         pdf_show(c, &title, PDF_MARGIN_X, ty + 6, tl.line[i]);
     }
     ty -= 6 + 16;
-    const char *pw = pdf_capitalized(&c->mem, pdf_period_words(c, &r->period));
+    const char *pw = pdf_capitalized(&c->mem, pdf_period_words(c, p));
     pdf_show_in(c, &per, PDF_MARGIN_X, ty, PDF_CONTENT_W, PDF_LEFT, pw);
     c->y = y - 22;
+}
+
+/* The report's band: municipality, report title, period. */
+static void pdf_cover_band(pdf_ctx *c)
+{
+    const report *r = c->r;
+    pdf_band(c, r->name, r->title && *r->title ? r->title : label(c->l, "report.title"),
+             &r->period);
 }
 
 /* One "caption / value" pair of the cover's facts row. */
@@ -1456,14 +1589,13 @@ static void pdf_fact(pdf_ctx *c, float x, float w, const char *caption, const ch
 }
 
 /* The facts under the band: period with its dates, as-of, generated. */
-static void pdf_cover_facts(pdf_ctx *c)
+static void pdf_facts(pdf_ctx *c, const period *p, int32_t as_of)
 {
-    const report *r = c->r;
     float w1 = PDF_CONTENT_W * 0.42f, w2 = PDF_CONTENT_W * 0.22f, w3 = PDF_CONTENT_W - w1 - w2;
-    const char *per = arena_printf(&c->mem, "%s (%s\u2013%s)", r->period.id,
-                                   pdf_date(c, r->period.start), pdf_date(c, r->period.end));
+    const char *per = arena_printf(&c->mem, "%s (%s\u2013%s)", p->id, pdf_date(c, p->start),
+                                   pdf_date(c, p->end));
     pdf_fact(c, PDF_MARGIN_X, w1, label(c->l, "report.period"), per);
-    pdf_fact(c, PDF_MARGIN_X + w1, w2, label(c->l, "report.as_of"), pdf_date(c, r->as_of));
+    pdf_fact(c, PDF_MARGIN_X + w1, w2, label(c->l, "report.as_of"), pdf_date(c, as_of));
     pdf_fact(c, PDF_MARGIN_X + w1 + w2, w3, label(c->l, "report.generated"),
              pdf_generated_words(c));
     c->y -= 32;
@@ -1536,14 +1668,52 @@ static const char *pdf_fraction(pdf_ctx *c, const kpi_result *k)
     return PDF_FILL(c, "pdf.of", pdf_count(c, k->numerator.v), pdf_count(c, k->denominator.v));
 }
 
+/* The reference values of a KPI in brief, for the summary: "Jämförelse:
+ * Länet Värmland 3,0 %" or "5 jämförelsevärden: 74,0 %–81,0 %"; NULL
+ * without any. */
+static const char *pdf_ref_brief(pdf_ctx *c, const kpi_result *k)
+{
+    if (k->nreferences == 0 || !k->references)
+        return NULL;
+    if (k->nreferences == 1)
+        return PDF_FILL(c, "pdf.ref.brief_one", k->references[0].source,
+                        pdf_fmt_value(c, k->kind, MAYBE(k->references[0].value)));
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < k->nreferences; i++) {
+        double v = k->references[i].value;
+        if (isfinite(v)) {
+            lo = v < lo ? v : lo;
+            hi = v > hi ? v : hi;
+        }
+    }
+    char n[24];
+    snprintf(n, sizeof n, "%zu", k->nreferences);
+    if (!(lo <= hi))
+        return PDF_FILL(c, "pdf.ref.brief_many", n, label(c->l, "none"));
+    const char *span = fabs(hi - lo) < 1e-12
+                           ? pdf_fmt_value(c, k->kind, MAYBE(lo))
+                           : arena_printf(&c->mem, "%s\u2013%s", pdf_fmt_value(c, k->kind, MAYBE(lo)),
+                                          pdf_fmt_value(c, k->kind, MAYBE(hi)));
+    return PDF_FILL(c, "pdf.ref.brief_many", n, span);
+}
+
 /* The executive summary: one row per KPI with status, value, rule, trends. */
 static void pdf_summary(pdf_ctx *c)
 {
     c->y -= 4;
     pdf_section(c, label(c->l, "section.summary"));
     pdf_style intro = {false, 8.5f, PDF_MUTED};
-    pdf_paragraph(c, &intro, 0,
-                  PDF_FILL(c, "pdf.summary.intro", pdf_period_words(c, &c->r->period)), 3);
+    const char *words = PDF_FILL(c, "pdf.summary.intro", pdf_period_words(c, &c->r->period));
+    size_t with_refs = 0;
+    for (size_t i = 0; i < c->r->nkpis; i++)
+        with_refs += c->r->kpis[i].nreferences > 0;
+    if (with_refs) {
+        char n[24], total[24];
+        snprintf(n, sizeof n, "%zu", with_refs);
+        snprintf(total, sizeof total, "%zu", c->r->nkpis);
+        words = arena_printf(&c->mem, "%s %s", words, PDF_FILL(c, "pdf.summary.refs", n, total));
+    }
+    pdf_paragraph(c, &intro, 0, words, 5);
     c->y -= 6;
     const char *prev_id = pdf_common_id(c->r, 0), *ly_id = pdf_common_id(c->r, 1);
     const pdf_col cols[] = {
@@ -1554,14 +1724,14 @@ static void pdf_summary(pdf_ctx *c)
         {pdf_trend_header(c, "col.previous", prev_id), 68, PDF_RIGHT},
         {pdf_trend_header(c, "col.last_year", ly_id), PDF_CONTENT_W - 414, PDF_RIGHT},
     };
-    pdf_table t = {6, cols, 8.5f, 4, 0, label(c->l, "section.summary"), false};
+    pdf_table t = {.ncols = 6, .cols = cols, .size = 8.5f, .max_lines = 4, .title = label(c->l, "section.summary")};
     pdf_table_begin(c, &t);
     for (size_t i = 0; i < c->r->nkpis; i++) {
         const kpi_result *k = &c->r->kpis[i];
         pdf_rgb *sw = arena_alloc(&c->mem, sizeof *sw);
         *sw = pdf_status_color(k->status);
         pdf_cell cells[6] = {
-            {.text = k->title, .bold = true},
+            {.text = k->title, .sub = pdf_ref_brief(c, k), .bold = true},
             {.text = pdf_kpi_status_word(c, k), .swatch = sw},
             {.text = pdf_fmt_value(c, k->kind, k->value), .sub = pdf_fraction(c, k), .bold = true},
             pdf_text_cell(pdf_rule_text(c, k)),
@@ -1639,10 +1809,75 @@ static void pdf_kpi_heading(pdf_ctx *c, const kpi_result *k, size_t index)
     c->y -= 6;
 }
 
+/*
+ * A KPI's reference values (county, KKiK, national) against its own value:
+ * a table of source, period, value and difference whose last column is a
+ * bar chart on one scale, the municipality first in its status colour,
+ * the references in violet, the target dashed across.
+ */
+static void pdf_kpi_references(pdf_ctx *c, const kpi_result *k)
+{
+    if (k->nreferences == 0 || !k->references || c->failed)
+        return;
+    const report *r = c->r;
+    size_t n = k->nreferences;
+    c->y -= 2;
+    pdf_need(c, 18 + 20 + 10 + 15 * (float)(n + 1 < 6 ? n + 1 : 6) + 16);
+    pdf_chart_title(c, k, label(c->l, "pdf.ref.title"));
+    double lo = 0, hi = 0;
+    pdf_span_add(&lo, &hi, k->value);
+    pdf_span_add(&lo, &hi, k->target);
+    for (size_t i = 0; i < n; i++)
+        pdf_span_add(&lo, &hi, MAYBE(k->references[i].value));
+    const float wsrc = 148, wper = 56, wval = 62, wdiff = 70;
+    const float wbar = PDF_CONTENT_W - wsrc - wper - wval - wdiff;
+    pdf_cellbar *bars = arena_alloc(&c->mem, (n + 1) * sizeof *bars);
+    pdf_scale s = pdf_scale_span(k->kind, lo, hi);
+    const pdf_col cols[] = {
+        {label(c->l, "pdf.ref.source"), wsrc, PDF_LEFT},
+        {label(c->l, "pdf.ref.period"), wper, PDF_LEFT},
+        {label(c->l, "col.value"), wval, PDF_RIGHT},
+        {label(c->l, "pdf.ref.diff"), wdiff, PDF_RIGHT},
+        {"", wbar, PDF_LEFT},
+    };
+    pdf_table t = {.ncols = 5, .cols = cols, .size = 8, .max_lines = 2, .title = label(c->l, "pdf.ref.title"), .axis = &s, .axis_col = 4, .axis_kind = k->kind};
+    pdf_table_begin(c, &t);
+    bars[0] = (pdf_cellbar){s, k->value, pdf_has(k->target) ? pdf_status_color(k->status)
+                                                            : PDF_BRAND, k->target};
+    pdf_cell own[5] = {
+        {.text = r->name, .bold = true},
+        {.text = r->period.id, .bold = true},
+        {.text = pdf_fmt_value(c, k->kind, k->value), .bold = true},
+        pdf_text_cell(""),
+        {.bar = &bars[0]},
+    };
+    pdf_table_row(c, &t, own);
+    for (size_t i = 0; i < n && !c->failed; i++) {
+        const reference_value *ref = &k->references[i];
+        maybe v = isfinite(ref->value) ? MAYBE(ref->value) : MAYBE_NONE;
+        bars[i + 1] = (pdf_cellbar){s, v, PDF_REF_LIGHT, k->target};
+        pdf_cell cells[5] = {
+            pdf_text_cell(ref->source && *ref->source ? ref->source : label(c->l, "unknown")),
+            pdf_text_cell(ref->period && *ref->period ? ref->period : label(c->l, "none")),
+            pdf_text_cell(pdf_fmt_value(c, k->kind, v)),
+            {.text = pdf_fmt_delta(c, k->kind, k->value, v),
+             .color = pdf_delta_color(k, k->value, v), .has_color = true},
+            {.bar = &bars[i + 1]},
+        };
+        pdf_table_row(c, &t, cells);
+    }
+    c->y -= 3;
+    pdf_paragraph(c, &(pdf_style){false, 7.5f, PDF_MUTED}, 0,
+                  PDF_FILL(c, "pdf.ref.note", r->name ? r->name : ""), 3);
+    c->y -= 12;
+}
+
 /* A rough height of a KPI section, to decide whether it starts a page. */
 static float pdf_kpi_height(const kpi_result *k)
 {
     float h = 40 + 64 + 36 + (k->nseries ? 178 : 0);
+    if (k->nreferences)
+        h += 70 + 15 * (float)k->nreferences;
     for (size_t i = 0; i < k->nbreakdowns; i++)
         h += 44 + 15 * (float)k->breakdowns[i].n;
     return h;
@@ -1675,6 +1910,7 @@ static void pdf_kpi_section(pdf_ctx *c, const kpi_result *k, size_t index)
                       6);
         c->y -= 8;
     }
+    pdf_kpi_references(c, k);
     pdf_chart_series(c, k);
     for (size_t i = 0; i < k->nbreakdowns; i++)
         if (strcmp(k->breakdowns[i].dimension, "unit") == 0)
@@ -1797,7 +2033,7 @@ static void pdf_list(pdf_ctx *c, HPDF_Outline parent, const kpi_result *k)
         return;
     }
     pdf_col *cols = pdf_list_columns(c, il);
-    pdf_table t = {il->ncols, cols, 8, 3, 0, pdf_list_title(c, k), false};
+    pdf_table t = {.ncols = il->ncols, .cols = cols, .size = 8, .max_lines = 3, .title = pdf_list_title(c, k)};
     pdf_table_begin(c, &t);
     size_t shown = pdf_shown(c, il->nrows);
     for (size_t i = 0; i < shown && !c->failed; i++) {
@@ -1861,7 +2097,7 @@ static void pdf_dq_rejects(pdf_ctx *c)
         {label(c->l, "col.field"), 66, PDF_LEFT},  {label(c->l, "col.value"), 84, PDF_LEFT},
         {label(c->l, "col.reason"), PDF_CONTENT_W - 322, PDF_LEFT},
     };
-    pdf_table t = {5, cols, 8, 3, 0, label(c->l, "pdf.dq.problems"), false};
+    pdf_table t = {.ncols = 5, .cols = cols, .size = 8, .max_lines = 3, .title = label(c->l, "pdf.dq.problems")};
     pdf_table_begin(c, &t);
     size_t shown = pdf_shown(c, r->nrejects);
     for (size_t i = 0; i < shown && !c->failed; i++) {
@@ -1910,7 +2146,7 @@ static void pdf_prov_run(pdf_ctx *c)
     const report *r = c->r;
     pdf_subheading(c, label(c->l, "pdf.prov.run"), 84, NULL);
     const pdf_col cols[] = {{"", 130, PDF_LEFT}, {"", PDF_CONTENT_W - 130, PDF_LEFT}};
-    pdf_table t = {2, cols, 8.5f, 4, 0, label(c->l, "pdf.prov.run"), true};
+    pdf_table t = {.ncols = 2, .cols = cols, .size = 8.5f, .max_lines = 4, .title = label(c->l, "pdf.prov.run"), .headless = true};
     const char *org = arena_printf(&c->mem, "%s (%s)", r->name ? r->name : "",
                                    r->municipality ? r->municipality : "");
     const char *per = arena_printf(&c->mem, "%s · %s · %s\u2013%s", r->period.id,
@@ -1939,7 +2175,7 @@ static void pdf_prov_inputs(pdf_ctx *c)
     pdf_subheading(c, label(c->l, "pdf.prov.inputs"), 84, NULL);
     const pdf_col cols[] = {{label(c->l, "pdf.prov.dataset"), 110, PDF_LEFT},
                             {label(c->l, "pdf.prov.file"), PDF_CONTENT_W - 110, PDF_LEFT}};
-    pdf_table t = {2, cols, 8.5f, 4, 0, label(c->l, "pdf.prov.inputs"), false};
+    pdf_table t = {.ncols = 2, .cols = cols, .size = 8.5f, .max_lines = 4, .title = label(c->l, "pdf.prov.inputs")};
     pdf_table_begin(c, &t);
     for (size_t i = 0; i < r->ninputs; i++) {
         const input_file *f = &r->inputs[i];
@@ -1965,7 +2201,7 @@ static void pdf_prov_definitions(pdf_ctx *c)
     pdf_subheading(c, label(c->l, "pdf.prov.definitions"), 84, NULL);
     const pdf_col cols[] = {{label(c->l, "col.kpi"), 150, PDF_LEFT},
                             {label(c->l, "pdf.prov.definition"), PDF_CONTENT_W - 150, PDF_LEFT}};
-    pdf_table t = {2, cols, 8.5f, 14, 0, label(c->l, "pdf.prov.definitions"), false};
+    pdf_table t = {.ncols = 2, .cols = cols, .size = 8.5f, .max_lines = 14, .title = label(c->l, "pdf.prov.definitions")};
     pdf_table_begin(c, &t);
     for (size_t i = 0; i < r->nkpis; i++) {
         const kpi_result *k = &r->kpis[i];
@@ -2011,21 +2247,31 @@ typedef struct {
 } pdf_furniture_text;
 
 /* Prepare the furniture's texts (a 100,000-character title is cut here,
- * once, not on every page). */
+ * once, not on every page): "who — title" and the period words in the
+ * header, "kvalrap 0.1.0 · what · period id" left in the footer. */
+static pdf_furniture_text pdf_furniture_make(pdf_ctx *c, const char *who, const char *title,
+                                             const period *p, const char *what)
+{
+    pdf_style st = {false, 7.5f, PDF_MUTED};
+    pdf_furniture_text f;
+    f.period = pdf_clean(&c->mem, pdf_period_words(c, p));
+    f.period_w = pdf_text_width(c, &st, f.period, SIZE_MAX);
+    const char *line = who && *who ? arena_printf(&c->mem, "%s \u2014 %s", pdf_clean(&c->mem, who),
+                                                  pdf_clean(&c->mem, title))
+                                   : pdf_clean(&c->mem, title);
+    f.who = pdf_fit(c, &c->mem, &st, line, PDF_CONTENT_W - f.period_w - 20);
+    f.left = arena_printf(&c->mem, "kvalrap %s \u00b7 %s \u00b7 %s", KV_VERSION,
+                          pdf_clean(&c->mem, what), p->id);
+    return f;
+}
+
+/* The report's furniture texts. */
 static pdf_furniture_text pdf_furniture_prepare(pdf_ctx *c)
 {
     const report *r = c->r;
-    pdf_style st = {false, 7.5f, PDF_MUTED};
-    pdf_furniture_text f;
-    f.period = pdf_clean(&c->mem, pdf_period_words(c, &r->period));
-    f.period_w = pdf_text_width(c, &st, f.period, SIZE_MAX);
-    const char *title = pdf_clean(&c->mem, r->title && *r->title ? r->title
-                                                                 : label(c->l, "report.title"));
-    const char *who = arena_printf(&c->mem, "%s \u2014 %s", pdf_clean(&c->mem, r->name), title);
-    f.who = pdf_fit(c, &c->mem, &st, who, PDF_CONTENT_W - f.period_w - 20);
-    f.left = arena_printf(&c->mem, "kvalrap %s \u00b7 %s \u00b7 %s", KV_VERSION,
-                          pdf_clean(&c->mem, r->municipality), r->period.id);
-    return f;
+    return pdf_furniture_make(c, r->name ? r->name : "",
+                              r->title && *r->title ? r->title : label(c->l, "report.title"),
+                              &r->period, r->municipality ? r->municipality : "");
 }
 
 /* Running header (pages after the first): who, what and which period. */
@@ -2052,22 +2298,47 @@ static void pdf_footer(pdf_ctx *c, const pdf_furniture_text *f, size_t page_no)
 }
 
 /* Draw header and footer on every page, now that the page count is known. */
-static void pdf_furniture(pdf_ctx *c)
+static void pdf_furniture(pdf_ctx *c, const pdf_furniture_text *f)
 {
-    if (c->failed)
-        return;
-    pdf_furniture_text f = pdf_furniture_prepare(c);
     for (size_t i = 0; i < c->npages && !c->failed; i++) {
         c->page = c->pages[i];
         if (i > 0)
-            pdf_running_header(c, &f);
-        pdf_footer(c, &f, i + 1);
+            pdf_running_header(c, f);
+        pdf_footer(c, f, i + 1);
     }
 }
 
 /* ------------------------------------------------------------ document */
 
-/* The document info: title, author, subject, keywords, creator, dates. */
+/* The document info: title, author, subject, keywords; the creator and
+ * the dates (from c->generated, never the clock). */
+static void pdf_info_set(pdf_ctx *c, const char *title, const char *author, const char *subject,
+                         const char *keywords)
+{
+    struct {
+        HPDF_InfoType type;
+        const char *text;
+    } items[] = {
+        {HPDF_INFO_TITLE, title},
+        {HPDF_INFO_AUTHOR, author},
+        {HPDF_INFO_SUBJECT, subject},
+        {HPDF_INFO_KEYWORDS, keywords},
+        {HPDF_INFO_CREATOR, "kvalrap " KV_VERSION},
+    };
+    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
+        pdf_ok(c, HPDF_SetInfoAttr(c->doc, items[i].type, pdf_meta_text(&c->mem, items[i].text)),
+               "HPDF_SetInfoAttr");
+    int32_t day;
+    int secs, y, m, d;
+    pdf_generated_split(c->generated, &day, &secs);
+    date_to_ymd(day, &y, &m, &d);
+    HPDF_Date when = {y, m, d, secs / 3600, secs / 60 % 60, secs % 60, 'Z', 0, 0};
+    pdf_ok(c, HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_CREATION_DATE, when), "HPDF_SetInfoDateAttr");
+    pdf_ok(c, HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_MOD_DATE, when), "HPDF_SetInfoDateAttr");
+}
+
+/* The report's document info: "title – municipality – period", author =
+ * the municipality. */
 static void pdf_info(pdf_ctx *c)
 {
     const report *r = c->r;
@@ -2077,26 +2348,7 @@ static void pdf_info(pdf_ctx *c)
                                     pdf_meta_text(&c->mem, title), r->name ? r->name : "", per);
     const char *kw = arena_printf(&c->mem, "%s, %s, %s", label(c->l, "pdf.keywords"),
                                   r->municipality ? r->municipality : "", r->period.id);
-    struct {
-        HPDF_InfoType type;
-        const char *text;
-    } items[] = {
-        {HPDF_INFO_TITLE, full},
-        {HPDF_INFO_AUTHOR, r->name ? r->name : ""},
-        {HPDF_INFO_SUBJECT, PDF_FILL(c, "pdf.subject", per)},
-        {HPDF_INFO_KEYWORDS, kw},
-        {HPDF_INFO_CREATOR, "kvalrap " KV_VERSION},
-    };
-    for (size_t i = 0; i < sizeof items / sizeof items[0]; i++)
-        pdf_ok(c, HPDF_SetInfoAttr(c->doc, items[i].type, pdf_meta_text(&c->mem, items[i].text)),
-               "HPDF_SetInfoAttr");
-    int32_t day;
-    int secs, y, m, d;
-    pdf_generated_split(r, &day, &secs);
-    date_to_ymd(day, &y, &m, &d);
-    HPDF_Date when = {y, m, d, secs / 3600, secs / 60 % 60, secs % 60, 'Z', 0, 0};
-    pdf_ok(c, HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_CREATION_DATE, when), "HPDF_SetInfoDateAttr");
-    pdf_ok(c, HPDF_SetInfoDateAttr(c->doc, HPDF_INFO_MOD_DATE, when), "HPDF_SetInfoDateAttr");
+    pdf_info_set(c, full, r->name ? r->name : "", PDF_FILL(c, "pdf.subject", per), kw);
 }
 
 /*
@@ -2256,7 +2508,7 @@ static void pdf_build(pdf_ctx *c)
 {
     pdf_new_page(c);
     pdf_cover_band(c);
-    pdf_cover_facts(c);
+    pdf_facts(c, &c->r->period, c->r->as_of);
     pdf_cover_tally(c);
     pdf_summary(c);
     for (size_t i = 0; i < c->r->nkpis && !c->failed; i++)
@@ -2264,22 +2516,22 @@ static void pdf_build(pdf_ctx *c)
     pdf_lists(c);
     pdf_data_quality(c);
     pdf_provenance(c);
-    pdf_furniture(c);
+    if (!c->failed) {
+        pdf_furniture_text f = pdf_furniture_prepare(c);
+        pdf_furniture(c, &f);
+    }
     pdf_info(c);
 }
 
-int pdf_write_report(const report *r, const labels *l, const char *path, int list_limit,
-                     char *err, size_t errlen)
+/*
+ * Open a document in the context c (report or benchmark set), build it with
+ * build, save it to path; free everything.  0, or -1 with err.
+ */
+static int pdf_run(pdf_ctx *c, void (*build)(pdf_ctx *), const char *path, char *err,
+                   size_t errlen)
 {
-    if (!r || !l || !path) {
-        if (err && errlen)
-            snprintf(err, errlen, "pdf: no report, labels or path");
-        return -1;
-    }
-    pdf_ctx *c = xcalloc(1, sizeof *c);
-    c->r = r, c->l = l, c->list_limit = list_limit;
     if (pdf_open(c))
-        pdf_build(c);
+        build(c);
     if (!c->failed)
         pdf_save(c, path);
     int rc = c->failed ? -1 : 0;
@@ -2291,4 +2543,743 @@ int pdf_write_report(const report *r, const labels *l, const char *path, int lis
     arena_free(&c->mem);
     free(c);
     return rc;
+}
+
+int pdf_write_report(const report *r, const labels *l, const char *path, int list_limit,
+                     char *err, size_t errlen)
+{
+    if (!r || !l || !path) {
+        if (err && errlen)
+            snprintf(err, errlen, "pdf: no report, labels or path");
+        return -1;
+    }
+    pdf_ctx *c = xcalloc(1, sizeof *c);
+    c->r = r, c->l = l, c->list_limit = list_limit, c->generated = r->generated;
+    return pdf_run(c, pdf_build, path, err, errlen);
+}
+
+/* ------------------------------------------------------------ benchmark */
+
+/* Municipality columns side by side at most; with more, the table turns:
+ * municipality rows, the KPIs split into parts of PDF_BENCH_PART columns. */
+#define PDF_BENCH_WIDE 6
+#define PDF_BENCH_PART 5
+
+/* A municipality's name for people: its name, else its id. */
+static const char *pdf_bench_name(const benchmark *b, size_t m)
+{
+    const bench_municipality *mu = &b->municipalities[m];
+    return mu->name && *mu->name ? mu->name : mu->id ? mu->id : "";
+}
+
+/* The name of the municipality with this id (the id when unknown). */
+static const char *pdf_bench_name_of(const benchmark *b, const char *id)
+{
+    for (size_t m = 0; id && m < b->nmunicipalities; m++)
+        if (b->municipalities[m].id && strcmp(b->municipalities[m].id, id) == 0)
+            return pdf_bench_name(b, m);
+    return id ? id : "";
+}
+
+/* A row's KPI as a kpi_result shell (title, kind, target, direction), so
+ * the report's formats and chart helpers serve the benchmark too. */
+static kpi_result pdf_bench_kpi(const bench_row *row)
+{
+    kpi_result k = {0};
+    k.id = row->kpi ? row->kpi : "";
+    k.title = row->title && *row->title ? row->title : k.id;
+    k.kind = row->kind;
+    k.target = row->target;
+    k.direction = row->direction;
+    return k;
+}
+
+/* "3. Avvikelser åtgärdade i tid": the KPI's number and title. */
+static const char *pdf_bench_title(pdf_ctx *c, size_t i)
+{
+    kpi_result k = pdf_bench_kpi(&c->b->rows[i]);
+    return arena_printf(&c->mem, "%zu. %s", i + 1, pdf_clean(&c->mem, k.title));
+}
+
+/* The common target in words ("mål: minst 100 %"), or that there is none. */
+static const char *pdf_bench_target_words(pdf_ctx *c, const bench_row *row)
+{
+    kpi_result k = pdf_bench_kpi(row);
+    return pdf_has(k.target) ? pdf_rule_text(c, &k) : label(c->l, "pdf.bench.no_target");
+}
+
+/* "4 av 5": how many municipalities have a value. */
+static size_t pdf_bench_with_value(const benchmark *b, const bench_row *row)
+{
+    size_t n = 0;
+    for (size_t m = 0; m < b->nmunicipalities; m++)
+        n += pdf_has(row->cells[m].value);
+    return n;
+}
+
+/* A number of things as text. */
+static const char *pdf_size(pdf_ctx *c, size_t n)
+{
+    return arena_printf(&c->mem, "%zu", n);
+}
+
+/* One reference value as the chart and the appendix show it: the same
+ * source, period and value loaded by several municipalities is one. */
+typedef struct {
+    const char *source, *period;
+    double value;
+    size_t nwho;
+    const char **who;           /* names of the municipalities that loaded it */
+} pdf_ref_group;
+
+typedef struct {
+    size_t n;
+    pdf_ref_group *g;
+} pdf_ref_groups;
+
+/* The row's reference values, merged where source, period and value agree,
+ * in the order they first appear. */
+static pdf_ref_groups pdf_bench_refs(pdf_ctx *c, const bench_row *row)
+{
+    size_t n = row->references ? row->nreferences : 0;
+    pdf_ref_groups out = {0, arena_alloc(&c->mem, (n + 1) * sizeof *out.g)};
+    for (size_t i = 0; i < n; i++) {
+        const bench_reference *ref = &row->references[i];
+        const char *src = ref->source ? ref->source : "", *per = ref->period ? ref->period : "";
+        pdf_ref_group *g = NULL;
+        for (size_t j = 0; j < out.n && !g; j++)
+            if (strcmp(out.g[j].source, src) == 0 && strcmp(out.g[j].period, per) == 0 &&
+                (out.g[j].value == ref->value || (isnan(out.g[j].value) && isnan(ref->value))))
+                g = &out.g[j];
+        if (!g) {
+            g = &out.g[out.n++];
+            *g = (pdf_ref_group){src, per, ref->value, 0, arena_alloc(&c->mem, n * sizeof *g->who)};
+        }
+        const char *who = pdf_bench_name_of(c->b, ref->municipality);
+        bool seen = false;
+        for (size_t j = 0; j < g->nwho && !seen; j++)
+            seen = strcmp(g->who[j], who) == 0;
+        if (!seen)
+            g->who[g->nwho++] = who;
+    }
+    return out;
+}
+
+/* "A".."Z", then "27", "28", ...: a reference's marker in its chart. */
+static const char *pdf_ref_mark(pdf_ctx *c, size_t i)
+{
+    return i < 26 ? arena_printf(&c->mem, "%c", (char)('A' + i)) : pdf_size(c, i + 1);
+}
+
+/* At most max names joined with ", ", then "och 12 till". */
+static const char *pdf_names(pdf_ctx *c, const char *const *names, size_t n, size_t max)
+{
+    strbuf b = {0};
+    for (size_t i = 0; i < n && i < max; i++) {
+        if (i)
+            strbuf_adds(&b, ", ");
+        strbuf_adds(&b, pdf_meta_text(&c->mem, names[i]));
+    }
+    const char *out = arena_strdup(&c->mem, strbuf_cstr(&b));
+    strbuf_free(&b);
+    if (n > max)
+        out = PDF_FILL(c, "pdf.bench.and_more", out, pdf_size(c, n - max));
+    return out;
+}
+
+/* A value cell: the value with its status swatch ("17 av 25" under a
+ * share when fraction is set). */
+static pdf_cell pdf_bench_cell(pdf_ctx *c, const bench_row *row, const bench_cell *x,
+                               bool fraction)
+{
+    pdf_cell cl = {.text = pdf_fmt_value(c, row->kind, x->value)};
+    if (pdf_has(x->value)) {
+        pdf_rgb *sw = arena_alloc(&c->mem, sizeof *sw);
+        *sw = pdf_status_color(x->status);
+        cl.swatch = sw;
+    } else {
+        cl.color = PDF_MUTED, cl.has_color = true;
+    }
+    if (fraction && row->kind == KPI_SHARE && pdf_has(x->numerator) && pdf_has(x->denominator))
+        cl.sub = PDF_FILL(c, "pdf.of", pdf_count(c, x->numerator.v), pdf_count(c, x->denominator.v));
+    return cl;
+}
+
+/* ---------------------------------------------------- benchmark: cover */
+
+/* The municipalities by name on a grid that flows over pages: three
+ * columns of name and id, or four of names only when there are many. */
+static void pdf_bench_municipalities(pdf_ctx *c)
+{
+    const benchmark *b = c->b;
+    pdf_section(c, label(c->l, "pdf.bench.municipalities"));
+    bool compact = b->nmunicipalities > 24;
+    size_t ncols = compact ? 4 : 3;
+    float cw = PDF_CONTENT_W / (float)ncols, h = compact ? 11 : 24;
+    pdf_style name = {!compact, compact ? 8 : 9, PDF_TEXT}, id = {false, 7, PDF_MUTED};
+    for (size_t m = 0; m < b->nmunicipalities && !c->failed; m += ncols) {
+        pdf_need(c, h);
+        for (size_t j = 0; j < ncols && m + j < b->nmunicipalities; j++) {
+            float x = PDF_MARGIN_X + cw * (float)j;
+            pdf_show_in(c, &name, x, c->y - name.size, cw - 10, PDF_LEFT, pdf_bench_name(b, m + j));
+            if (!compact)
+                pdf_show_in(c, &id, x, c->y - name.size - 10, cw - 10, PDF_LEFT,
+                            b->municipalities[m + j].id);
+        }
+        c->y -= h;
+    }
+    c->y -= 6;
+}
+
+/* ---------------------------------------------------- benchmark: overview */
+
+/* Lowest, median and highest of the present values of a row. */
+static void pdf_bench_spread(const benchmark *b, const bench_row *row, maybe *lo, maybe *med,
+                             maybe *hi)
+{
+    double *v = xcalloc(b->nmunicipalities + 1, sizeof *v);
+    size_t n = 0;
+    for (size_t m = 0; m < b->nmunicipalities; m++)
+        if (pdf_has(row->cells[m].value))
+            v[n++] = row->cells[m].value.v;
+    for (size_t i = 1; i < n; i++)     /* insertion sort: n is small, and stable */
+        for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            double t = v[j];
+            v[j] = v[j - 1], v[j - 1] = t;
+        }
+    *lo = *med = *hi = MAYBE_NONE;
+    if (n) {
+        *lo = MAYBE(v[0]);
+        *hi = MAYBE(v[n - 1]);
+        *med = MAYBE(n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2);
+    }
+    free(v);
+}
+
+/* What the colours mean: a square and the status word for each. */
+static void pdf_bench_legend_line(pdf_ctx *c)
+{
+    static const kpi_status order[] = {STATUS_GREEN, STATUS_YELLOW, STATUS_RED, STATUS_NONE};
+    pdf_style st = {false, 7.5f, PDF_MUTED};
+    pdf_need(c, 14);
+    float x = PDF_MARGIN_X;
+    for (size_t i = 0; i < 4; i++) {
+        const char *word = order[i] == STATUS_NONE ? label(c->l, "pdf.status.no_target")
+                                                   : pdf_status_word(c, order[i]);
+        pdf_rect(c, x, c->y - 8, 7, 7, pdf_status_color(order[i]));
+        x += 10 + pdf_show_in(c, &st, x + 10, c->y - 7.5f, 120, PDF_LEFT, word) + 14;
+    }
+    c->y -= 14;
+}
+
+/* Each shared KPI in one row: its common target, how many have a value,
+ * lowest, median and highest, and the statuses as one stacked bar. */
+static void pdf_bench_overview(pdf_ctx *c)
+{
+    const benchmark *b = c->b;
+    c->y -= 4;
+    pdf_section(c, label(c->l, "pdf.bench.overview"));
+    if (b->nrows == 0) {
+        pdf_paragraph(c, &(pdf_style){false, 9, PDF_TEXT}, 0, label(c->l, "pdf.bench.no_rows"), 3);
+        return;
+    }
+    pdf_paragraph(c, &(pdf_style){false, 8.5f, PDF_MUTED}, 0,
+                  label(c->l, "pdf.bench.overview_intro"), 4);
+    c->y -= 6;
+    const float wk = 168, wn = 50, wv = 56, wt = PDF_CONTENT_W - wk - wn - 3 * wv;
+    const pdf_col cols[] = {
+        {label(c->l, "col.kpi"), wk, PDF_LEFT},
+        {label(c->l, "pdf.bench.with_value"), wn, PDF_RIGHT},
+        {label(c->l, "pdf.bench.lowest"), wv, PDF_RIGHT},
+        {label(c->l, "pdf.bench.median"), wv, PDF_RIGHT},
+        {label(c->l, "pdf.bench.highest"), wv, PDF_RIGHT},
+        {label(c->l, "col.status"), wt, PDF_LEFT},
+    };
+    pdf_table t = {.ncols = 6, .cols = cols, .size = 8.5f, .max_lines = 3,
+                   .title = label(c->l, "pdf.bench.overview")};
+    pdf_table_begin(c, &t);
+    for (size_t i = 0; i < b->nrows && !c->failed; i++) {
+        const bench_row *row = &b->rows[i];
+        maybe lo, med, hi;
+        pdf_bench_spread(b, row, &lo, &med, &hi);
+        size_t *tally = arena_alloc(&c->mem, 4 * sizeof *tally);
+        for (size_t m = 0; m < b->nmunicipalities; m++) {
+            const bench_cell *x = &row->cells[m];
+            if (!pdf_has(x->value))
+                continue;
+            tally[x->status == STATUS_GREEN ? 0 : x->status == STATUS_YELLOW ? 1
+                  : x->status == STATUS_RED ? 2 : 3]++;
+        }
+        pdf_cell cells[6] = {
+            {.text = pdf_bench_title(c, i), .sub = pdf_bench_target_words(c, row), .bold = true},
+            pdf_text_cell(PDF_FILL(c, "pdf.of", pdf_size(c, pdf_bench_with_value(b, row)),
+                                   pdf_size(c, b->nmunicipalities))),
+            pdf_text_cell(pdf_fmt_value(c, row->kind, lo)),
+            {.text = pdf_fmt_value(c, row->kind, med), .bold = true},
+            pdf_text_cell(pdf_fmt_value(c, row->kind, hi)),
+            {.tally = tally},
+        };
+        pdf_table_row(c, &t, cells);
+    }
+    c->y -= 4;
+    pdf_bench_legend_line(c);
+}
+
+/* ---------------------------------------------------- benchmark: side by side */
+
+/* Up to PDF_BENCH_WIDE municipalities: KPI rows, a column per
+ * municipality; shares with "17 av 25" under the value. */
+static void pdf_bench_wide(pdf_ctx *c)
+{
+    const benchmark *b = c->b;
+    size_t n = b->nmunicipalities;
+    float wk = n <= 3 ? 190 : 150, wm = (PDF_CONTENT_W - wk) / (float)n;
+    pdf_col *cols = arena_alloc(&c->mem, (n + 1) * sizeof *cols);
+    cols[0] = (pdf_col){label(c->l, "col.kpi"), wk, PDF_LEFT};
+    for (size_t m = 0; m < n; m++)
+        cols[m + 1] = (pdf_col){pdf_bench_name(b, m), wm, PDF_RIGHT};
+    pdf_table t = {.ncols = n + 1, .cols = cols, .size = 8.5f, .max_lines = 3,
+                   .title = label(c->l, "pdf.bench.side")};
+    pdf_table_begin(c, &t);
+    for (size_t i = 0; i < b->nrows && !c->failed; i++) {
+        const bench_row *row = &b->rows[i];
+        pdf_cell *cells = arena_alloc(&c->mem, (n + 1) * sizeof *cells);
+        cells[0] = (pdf_cell){.text = pdf_bench_title(c, i),
+                              .sub = pdf_bench_target_words(c, row), .bold = true};
+        for (size_t m = 0; m < n; m++)
+            cells[m + 1] = pdf_bench_cell(c, row, &row->cells[m], true);
+        pdf_table_row(c, &t, cells);
+    }
+}
+
+/* More municipalities: a municipality per row, the KPIs in parts of
+ * PDF_BENCH_PART columns, each part a table that flows over pages with its
+ * header; the first row gives each KPI's common target. */
+static void pdf_bench_tall(pdf_ctx *c)
+{
+    const benchmark *b = c->b;
+    size_t nparts = (b->nrows + PDF_BENCH_PART - 1) / PDF_BENCH_PART;
+    for (size_t p = 0; p < nparts && !c->failed; p++) {
+        size_t first = p * PDF_BENCH_PART, k = b->nrows - first;
+        k = k > PDF_BENCH_PART ? PDF_BENCH_PART : k;
+        const char *title = label(c->l, "pdf.bench.side");
+        if (nparts > 1) {
+            title = PDF_FILL(c, "pdf.bench.part", pdf_size(c, p + 1), pdf_size(c, nparts),
+                             pdf_size(c, first + 1), pdf_size(c, first + k));
+            if (p > 0)
+                pdf_new_page(c);
+            pdf_subheading(c, title, 120, NULL);
+        }
+        float wm = 150, wk = (PDF_CONTENT_W - wm) / (float)PDF_BENCH_PART;
+        pdf_col *cols = arena_alloc(&c->mem, (k + 1) * sizeof *cols);
+        cols[0] = (pdf_col){label(c->l, "pdf.bench.municipality"), wm, PDF_LEFT};
+        for (size_t j = 0; j < k; j++)
+            cols[j + 1] = (pdf_col){pdf_bench_title(c, first + j), wk, PDF_RIGHT};
+        pdf_table t = {.ncols = k + 1, .cols = cols, .size = 8, .max_lines = 2, .title = title};
+        pdf_table_begin(c, &t);
+        pdf_cell *cells = arena_alloc(&c->mem, (k + 1) * sizeof *cells);
+        cells[0] = (pdf_cell){.text = label(c->l, "col.target"), .bold = true,
+                              .color = PDF_MUTED, .has_color = true};
+        for (size_t j = 0; j < k; j++) {
+            const bench_row *row = &b->rows[first + j];
+            kpi_result kk = pdf_bench_kpi(row);
+            cells[j + 1] = (pdf_cell){.text = pdf_target_words(c, &kk), .color = PDF_MUTED,
+                                      .has_color = true};
+        }
+        pdf_table_row(c, &t, cells);
+        for (size_t m = 0; m < b->nmunicipalities && !c->failed; m++) {
+            arena tmp = {0};
+            pdf_cell *row_cells = arena_alloc(&tmp, (k + 1) * sizeof *row_cells);
+            row_cells[0] = (pdf_cell){.text = pdf_bench_name(b, m), .bold = true};
+            for (size_t j = 0; j < k; j++)
+                row_cells[j + 1] = pdf_bench_cell(c, &b->rows[first + j],
+                                                  &b->rows[first + j].cells[m], false);
+            pdf_table_row(c, &t, row_cells);
+            arena_free(&tmp);
+        }
+        c->y -= 10;
+    }
+}
+
+/* The KPIs side by side: columns per municipality, or rows when many. */
+static void pdf_bench_side(pdf_ctx *c)
+{
+    const benchmark *b = c->b;
+    if (b->nrows == 0)
+        return;
+    pdf_new_page(c);
+    pdf_section(c, label(c->l, "pdf.bench.side"));
+    pdf_paragraph(c, &(pdf_style){false, 8.5f, PDF_MUTED}, 0,
+                  label(c->l, b->nmunicipalities <= PDF_BENCH_WIDE ? "pdf.bench.side_intro"
+                                                                   : "pdf.bench.side_intro_tall"),
+                  4);
+    c->y -= 2;
+    pdf_bench_legend_line(c);
+    c->y -= 4;
+    if (b->nmunicipalities <= PDF_BENCH_WIDE)
+        pdf_bench_wide(c);
+    else
+        pdf_bench_tall(c);
+}
+
+/* ---------------------------------------------------- benchmark: charts */
+
+/* A chart's geometry: name column, bar area, value column, row height. */
+typedef struct {
+    float label_w, bar_x, bar_w, value_w, row_h, size;
+    bool fraction;              /* "(17 av 25)" after a share */
+    pdf_scale s;
+    size_t levels;              /* rows of reference markers */
+    float *mark_x;              /* per reference group: x of its line */
+    size_t *mark_level;
+} pdf_bench_geo;
+
+/* A municipality's place in a chart: its value, for sorting. */
+typedef struct {
+    size_t m;
+    bool has;
+    double v;
+} pdf_bench_order;
+
+/* Highest value first, no value last, then benchmark order: stable. */
+static int pdf_bench_order_cmp(const void *a, const void *b)
+{
+    const pdf_bench_order *x = a, *y = b;
+    if (x->has != y->has)
+        return x->has ? -1 : 1;
+    if (x->has && x->v != y->v)
+        return x->v > y->v ? -1 : 1;
+    return x->m < y->m ? -1 : x->m > y->m;
+}
+
+/* Lay out a row's chart: sizes by the number of municipalities, the
+ * scale over values, target and references, the markers' rows. */
+static pdf_bench_geo pdf_bench_layout(pdf_ctx *c, const bench_row *row, const pdf_ref_groups *rg)
+{
+    const benchmark *b = c->b;
+    size_t n = b->nmunicipalities;
+    pdf_bench_geo g = {0};
+    g.row_h = n <= 12 ? 16 : n <= 40 ? 12.5f : 10;
+    g.size = n <= 12 ? 8 : n <= 40 ? 7.5f : 6.5f;
+    g.fraction = row->kind == KPI_SHARE && n <= 40;
+    pdf_style st = {true, g.size, PDF_TEXT};
+    float lw = 80;
+    for (size_t m = 0; m < n; m++) {
+        float w = pdf_text_width(c, &st, pdf_clean(&c->mem, pdf_bench_name(b, m)), 400) + 12;
+        lw = w > lw ? w : lw;
+    }
+    g.label_w = lw > PDF_CONTENT_W * 0.35f ? PDF_CONTENT_W * 0.35f : lw;
+    g.value_w = g.fraction ? 96 : 64;
+    g.bar_x = PDF_MARGIN_X + g.label_w;
+    g.bar_w = PDF_CONTENT_W - g.label_w - g.value_w - 8;
+    double lo = 0, hi = 0;
+    for (size_t m = 0; m < n; m++)
+        pdf_span_add(&lo, &hi, row->cells[m].value);
+    pdf_span_add(&lo, &hi, row->target);
+    for (size_t i = 0; i < rg->n; i++)
+        pdf_span_add(&lo, &hi, MAYBE(rg->g[i].value));
+    g.s = pdf_scale_span(row->kind, lo, hi);
+    /* markers: each on the first of up to three rows where it keeps 13 pt
+     * from the others; if none, on the last */
+    g.mark_x = arena_alloc(&c->mem, (rg->n + 1) * sizeof *g.mark_x);
+    g.mark_level = arena_alloc(&c->mem, (rg->n + 1) * sizeof *g.mark_level);
+    for (size_t i = 0; i < rg->n; i++) {
+        g.mark_x[i] = pdf_scale_x(&g.s, g.bar_x, g.bar_w, rg->g[i].value);
+        size_t level = 0;
+        for (; level < 3; level++) {
+            bool clear = true;
+            for (size_t j = 0; j < i && clear; j++)
+                clear = g.mark_level[j] != level || fabsf(g.mark_x[j] - g.mark_x[i]) >= 13;
+            if (clear)
+                break;
+        }
+        g.mark_level[i] = level < 3 ? level : 2;
+        g.levels = g.mark_level[i] + 1 > g.levels ? g.mark_level[i] + 1 : g.levels;
+    }
+    return g;
+}
+
+/* The chart's title with its legend on the right: the target's dashed
+ * line, and a violet line for the reference values when there are any. */
+static void pdf_bench_chart_title(pdf_ctx *c, const bench_row *row, const pdf_ref_groups *rg,
+                                  const char *title)
+{
+    pdf_style st = {true, 10, PDF_BRAND}, small = {false, 7.5f, PDF_MUTED};
+    float x = PDF_MARGIN_X + PDF_CONTENT_W;
+    if (rg->n) {
+        const char *t = pdf_clean(&c->mem, label(c->l, "pdf.bench.reference"));
+        float w = pdf_text_width(c, &small, t, SIZE_MAX);
+        x -= w;
+        pdf_show(c, &small, x, c->y - 8.5f, t);
+        x -= 22;
+        pdf_line(c, x, c->y - 6, x + 18, c->y - 6, 1.2f, PDF_REF, false);
+        x -= 12;
+    }
+    if (pdf_has(row->target)) {
+        const char *t = pdf_clean(&c->mem, PDF_FILL(c, "pdf.chart.target",
+                                                    pdf_fmt_target(c, row->kind, row->target.v)));
+        float w = pdf_text_width(c, &small, t, SIZE_MAX);
+        x -= w;
+        pdf_show(c, &small, x, c->y - 8.5f, t);
+        x -= 22;
+        pdf_line(c, x, c->y - 6, x + 18, c->y - 6, 1.2f, PDF_TARGET, true);
+        x -= 12;
+    }
+    pdf_show_in(c, &st, PDF_MARGIN_X, c->y - 10, x - PDF_MARGIN_X, PDF_LEFT, title);
+    c->y -= 18;
+}
+
+/* The head of a chart (again on each page it flows to): title and
+ * legend, tick labels, the reference markers with their letters. */
+static void pdf_bench_chart_head(pdf_ctx *c, const bench_row *row, const pdf_ref_groups *rg,
+                                 const pdf_bench_geo *g, const char *title)
+{
+    pdf_bench_chart_title(c, row, rg, title);
+    pdf_axis_labels(c, row->kind, &g->s, g->bar_x, g->bar_w, c->y - 7);
+    c->y -= 11;
+    pdf_style st = {true, 6, PDF_WHITE};
+    float top = c->y;
+    for (size_t i = 0; i < rg->n; i++) {
+        float my = top - 11 * (float)g->mark_level[i];
+        const char *mark = pdf_ref_mark(c, i);
+        float w = pdf_text_width(c, &st, mark, SIZE_MAX) + 4;
+        w = w < 9 ? 9 : w;
+        pdf_line(c, g->mark_x[i], my - 9, g->mark_x[i], top - 11 * (float)g->levels, 0.8f,
+                 PDF_REF, false);
+        pdf_rect(c, g->mark_x[i] - w / 2, my - 9, w, 9, PDF_REF);
+        pdf_show_in(c, &st, g->mark_x[i] - w / 2, my - 6.8f, w, PDF_CENTER, mark);
+    }
+    c->y -= 11 * (float)g->levels;
+}
+
+/* One municipality's bar: name, grid, bar in its status colour, the
+ * reference lines and the target across, the value at the end. */
+static void pdf_bench_bar(pdf_ctx *c, const bench_row *row, const pdf_ref_groups *rg,
+                          const pdf_bench_geo *g, size_t m, size_t rank)
+{
+    const bench_cell *x = &row->cells[m];
+    float h = g->row_h, mid = c->y - h / 2;
+    if (rank % 2 == 1)
+        pdf_rect(c, PDF_MARGIN_X, c->y - h, PDF_CONTENT_W, h, PDF_ZEBRA);
+    pdf_style name = {false, g->size, PDF_TEXT};
+    pdf_show_in(c, &name, PDF_MARGIN_X + 2, mid - g->size * 0.35f, g->label_w - 8, PDF_LEFT,
+                pdf_bench_name(c->b, m));
+    for (double v = g->s.lo; v <= g->s.hi + g->s.step / 2; v += g->s.step) {
+        float gx = pdf_scale_x(&g->s, g->bar_x, g->bar_w, v);
+        bool zero = fabs(v) < g->s.step / 1000;
+        pdf_line(c, gx, c->y, gx, c->y - h, zero ? 0.8f : 0.5f, zero ? PDF_RULE : PDF_GRID, false);
+    }
+    if (pdf_has(x->value)) {
+        pdf_rgb col = pdf_has(row->target) || x->status != STATUS_NONE ? pdf_status_color(x->status)
+                                                                        : PDF_BRAND_LIGHT;
+        float x0 = pdf_scale_x(&g->s, g->bar_x, g->bar_w, 0);
+        float x1 = pdf_scale_x(&g->s, g->bar_x, g->bar_w, x->value.v);
+        float bh = h * 0.56f;
+        pdf_rect(c, x0 < x1 ? x0 : x1, mid - bh / 2, fabsf(x1 - x0), bh, col);
+    }
+    for (size_t i = 0; i < rg->n; i++)
+        pdf_line(c, g->mark_x[i], c->y, g->mark_x[i], c->y - h, 0.8f, PDF_REF, false);
+    if (pdf_has(row->target)) {
+        float tx = pdf_scale_x(&g->s, g->bar_x, g->bar_w, row->target.v);
+        pdf_line(c, tx, c->y, tx, c->y - h, 1.2f, PDF_TARGET, true);
+    }
+    const char *v = pdf_fmt_value(c, row->kind, x->value);
+    if (g->fraction && pdf_has(x->numerator) && pdf_has(x->denominator))
+        v = arena_printf(&c->mem, "%s (%s)", v,
+                         PDF_FILL(c, "pdf.of", pdf_count(c, x->numerator.v),
+                                  pdf_count(c, x->denominator.v)));
+    pdf_style vs = {false, g->size, pdf_has(x->value) ? PDF_TEXT : PDF_MUTED};
+    pdf_show_in(c, &vs, g->bar_x + g->bar_w + 6, mid - g->size * 0.35f, g->value_w - 6, PDF_LEFT, v);
+    c->y -= h;
+}
+
+/* The reference values of a chart: marker, source, period, value and the
+ * municipalities that loaded it. */
+static void pdf_bench_chart_refs(pdf_ctx *c, const bench_row *row, const pdf_ref_groups *rg)
+{
+    if (rg->n == 0)
+        return;
+    c->y -= 6;
+    const pdf_col cols[] = {
+        {"", 22, PDF_CENTER},
+        {label(c->l, "pdf.ref.source"), 150, PDF_LEFT},
+        {label(c->l, "pdf.ref.period"), 58, PDF_LEFT},
+        {label(c->l, "col.value"), 58, PDF_RIGHT},
+        {label(c->l, "pdf.bench.loaded_by"), PDF_CONTENT_W - 288, PDF_LEFT},
+    };
+    pdf_table t = {.ncols = 5, .cols = cols, .size = 7.5f, .max_lines = 3,
+                   .title = label(c->l, "pdf.bench.references")};
+    pdf_table_begin(c, &t);
+    for (size_t i = 0; i < rg->n && !c->failed; i++) {
+        const pdf_ref_group *gr = &rg->g[i];
+        pdf_cell cells[5] = {
+            {.text = pdf_ref_mark(c, i), .bold = true, .color = PDF_REF, .has_color = true},
+            pdf_text_cell(*gr->source ? gr->source : label(c->l, "unknown")),
+            pdf_text_cell(*gr->period ? gr->period : label(c->l, "none")),
+            pdf_text_cell(pdf_fmt_value(c, row->kind,
+                                        isfinite(gr->value) ? MAYBE(gr->value) : MAYBE_NONE)),
+            pdf_text_cell(pdf_names(c, gr->who, gr->nwho, 6)),
+        };
+        pdf_table_row(c, &t, cells);
+    }
+}
+
+/* One shared KPI as bars, a municipality per bar, highest first; the
+ * reference values as lettered violet lines, explained under the chart. */
+static void pdf_bench_chart(pdf_ctx *c, HPDF_Outline parent, size_t index)
+{
+    const benchmark *b = c->b;
+    const bench_row *row = &b->rows[index];
+    size_t n = b->nmunicipalities;
+    pdf_ref_groups rg = pdf_bench_refs(c, row);
+    pdf_bench_geo g = pdf_bench_layout(c, row, &rg);
+    pdf_bench_order *order = arena_alloc(&c->mem, (n + 1) * sizeof *order);
+    for (size_t m = 0; m < n; m++)
+        order[m] = (pdf_bench_order){m, pdf_has(row->cells[m].value),
+                                     pdf_has(row->cells[m].value) ? row->cells[m].value.v : 0};
+    qsort(order, n, sizeof *order, pdf_bench_order_cmp);
+    const char *title = pdf_bench_title(c, index);
+    float head = 18 + 11 + 11 * (float)g.levels;
+    c->y -= 10;
+    pdf_need(c, head + g.row_h * (float)(n < 6 ? n : 6) + (rg.n ? 40 : 0));
+    pdf_bookmark(c, parent, title);
+    pdf_bench_chart_head(c, row, &rg, &g, title);
+    for (size_t i = 0; i < n && !c->failed; i++) {
+        if (pdf_need(c, g.row_h))
+            pdf_bench_chart_head(c, row, &rg, &g,
+                                 arena_printf(&c->mem, "%s (%s)", title, label(c->l, "pdf.continued")));
+        pdf_bench_bar(c, row, &rg, &g, order[i].m, i);
+    }
+    pdf_line(c, PDF_MARGIN_X, c->y, PDF_MARGIN_X + PDF_CONTENT_W, c->y, 0.4f, PDF_RULE, false);
+    c->y -= 3;
+    const char *note = PDF_FILL(c, "pdf.bench.chart_note", pdf_size(c, pdf_bench_with_value(b, row)),
+                                pdf_size(c, n), pdf_bench_target_words(c, row));
+    pdf_paragraph(c, &(pdf_style){false, 7.5f, PDF_MUTED}, 0, note, 2);
+    pdf_bench_chart_refs(c, row, &rg);
+    c->y -= 8;
+}
+
+/* The charts section: one chart per shared KPI. */
+static void pdf_bench_charts(pdf_ctx *c)
+{
+    const benchmark *b = c->b;
+    if (b->nrows == 0)
+        return;
+    pdf_new_page(c);
+    HPDF_Outline o = pdf_section(c, label(c->l, "pdf.bench.charts"));
+    pdf_paragraph(c, &(pdf_style){false, 8.5f, PDF_MUTED}, 0,
+                  label(c->l, "pdf.bench.charts_intro"), 4);
+    for (size_t i = 0; i < b->nrows && !c->failed; i++)
+        pdf_bench_chart(c, o, i);
+}
+
+/* ---------------------------------------------------- benchmark: appendix */
+
+/* Every reference value with its source, period, value and the
+ * municipalities that loaded it, KPI by KPI. */
+static void pdf_bench_appendix(pdf_ctx *c)
+{
+    const benchmark *b = c->b;
+    pdf_new_page(c);
+    pdf_section(c, arena_printf(&c->mem, "%s: %s", label(c->l, "pdf.appendix"),
+                                label(c->l, "pdf.bench.references")));
+    size_t total = 0;
+    for (size_t i = 0; i < b->nrows; i++)
+        total += b->rows[i].references ? b->rows[i].nreferences : 0;
+    if (total == 0) {
+        pdf_paragraph(c, &(pdf_style){false, 9, PDF_TEXT}, 0, label(c->l, "pdf.bench.no_refs"), 3);
+        return;
+    }
+    pdf_paragraph(c, &(pdf_style){false, 8.5f, PDF_MUTED}, 0,
+                  label(c->l, "pdf.bench.references_intro"), 5);
+    c->y -= 6;
+    const pdf_col cols[] = {
+        {label(c->l, "col.kpi"), 130, PDF_LEFT},
+        {label(c->l, "pdf.ref.source"), 125, PDF_LEFT},
+        {label(c->l, "pdf.ref.period"), 52, PDF_LEFT},
+        {label(c->l, "col.value"), 54, PDF_RIGHT},
+        {label(c->l, "pdf.bench.loaded_by"), PDF_CONTENT_W - 361, PDF_LEFT},
+    };
+    pdf_table t = {.ncols = 5, .cols = cols, .size = 8, .max_lines = 4,
+                   .title = label(c->l, "pdf.bench.references")};
+    pdf_table_begin(c, &t);
+    for (size_t i = 0; i < b->nrows && !c->failed; i++) {
+        const bench_row *row = &b->rows[i];
+        pdf_ref_groups rg = pdf_bench_refs(c, row);
+        const char *title = pdf_bench_title(c, i);
+        for (size_t j = 0; j < rg.n && !c->failed; j++) {
+            const pdf_ref_group *gr = &rg.g[j];
+            pdf_cell cells[5] = {
+                {.text = title, .bold = j == 0, .color = j ? PDF_MUTED : PDF_TEXT,
+                 .has_color = true},
+                pdf_text_cell(*gr->source ? gr->source : label(c->l, "unknown")),
+                pdf_text_cell(*gr->period ? gr->period : label(c->l, "none")),
+                pdf_text_cell(pdf_fmt_value(c, row->kind,
+                                            isfinite(gr->value) ? MAYBE(gr->value) : MAYBE_NONE)),
+                pdf_text_cell(pdf_names(c, gr->who, gr->nwho, 12)),
+            };
+            pdf_table_row(c, &t, cells);
+        }
+    }
+}
+
+/* ---------------------------------------------------- benchmark: document */
+
+/* The names of all municipalities, for the document's author. */
+static const char *pdf_bench_all_names(pdf_ctx *c)
+{
+    const benchmark *b = c->b;
+    const char **names = arena_alloc(&c->mem, (b->nmunicipalities + 1) * sizeof *names);
+    for (size_t m = 0; m < b->nmunicipalities; m++)
+        names[m] = pdf_bench_name(b, m);
+    return pdf_names(c, names, b->nmunicipalities, 8);
+}
+
+/* Cover, municipalities, overview, side by side, charts, appendix; then
+ * the furniture and the info. */
+static void pdf_bench_build(pdf_ctx *c)
+{
+    const benchmark *b = c->b;
+    const char *n = pdf_size(c, b->nmunicipalities);
+    const char *title = label(c->l, "pdf.bench.title");
+    pdf_new_page(c);
+    pdf_band(c, PDF_FILL(c, "pdf.bench.kicker", n), title, &b->period);
+    pdf_facts(c, &b->period, b->as_of);
+    pdf_paragraph(c, &(pdf_style){false, 9, PDF_TEXT}, 0,
+                  PDF_FILL(c, "pdf.bench.intro", n, pdf_size(c, b->nrows)), 6);
+    c->y -= 10;
+    pdf_bench_municipalities(c);
+    pdf_bench_overview(c);
+    pdf_bench_side(c);
+    pdf_bench_charts(c);
+    pdf_bench_appendix(c);
+    if (!c->failed) {
+        pdf_furniture_text f =
+            pdf_furniture_make(c, "", title, &b->period, label(c->l, "pdf.bench.short"));
+        pdf_furniture(c, &f);
+    }
+    const char *per = pdf_period_words(c, &b->period);
+    pdf_info_set(c, arena_printf(&c->mem, "%s \u2013 %s", title, per), pdf_bench_all_names(c),
+                 PDF_FILL(c, "pdf.bench.subject", n, per),
+                 arena_printf(&c->mem, "%s, %s", label(c->l, "pdf.bench.keywords"), b->period.id));
+}
+
+int pdf_write_benchmark(const benchmark *b, const labels *l, const char *path, char *err,
+                        size_t errlen)
+{
+    if (!b || !l || !path || b->nmunicipalities == 0 || !b->municipalities ||
+        (b->nrows && !b->rows)) {
+        if (err && errlen)
+            snprintf(err, errlen, "pdf: no benchmark (or no municipalities), labels or path");
+        return -1;
+    }
+    for (size_t i = 0; i < b->nrows; i++)
+        if (!b->rows[i].cells) {
+            if (err && errlen)
+                snprintf(err, errlen, "pdf: benchmark row %zu has no cells", i);
+            return -1;
+        }
+    pdf_ctx *c = xcalloc(1, sizeof *c);
+    c->b = b, c->l = l, c->list_limit = -1, c->generated = b->generated;
+    return pdf_run(c, pdf_bench_build, path, err, errlen);
 }

@@ -59,11 +59,14 @@ typedef struct {
     lxw_format *wrap_indent;
     lxw_format *italic, *none, *integer, *int_left, *int_center, *plain_int, *decimal, *percent;
     lxw_format *change, *date, *date_left, *datetime;
+    lxw_format *diff_pp, *diff_int, *diff_dec;   /* signed differences */
+    lxw_format *right_bold, *right, *indent, *id_small;
     lxw_format *cf[4];                  /* conditional fills, indexed by kpi_status */
 } xlsx_formats;
 
 typedef struct {
-    const report *r;
+    const report *r;                    /* the report, or NULL for a benchmark */
+    const benchmark *b;                 /* the benchmark, or NULL for a report */
     const labels *l;
     const char *path;
     lxw_workbook *wb;
@@ -81,6 +84,8 @@ typedef struct {
     char *err;
     size_t errlen;
     const char *header, *footer;        /* page header and footer codes */
+    const char *subtitle;               /* under each sheet's title */
+    const char *dates;                  /* a benchmark's as-of and generation dates */
 } xlsx_ctx;
 
 /* ================================================================ errors */
@@ -523,6 +528,22 @@ static bool xlsx_make_formats(xlsx_ctx *c)
     f->date_left = xlsx_format(c, nb ? "dd.mm.yyyy" : "yyyy-mm-dd", XF_LEFT);
     f->datetime = xlsx_format(c, nb ? "dd.mm.yyyy hh:mm \"UTC\"" : "yyyy-mm-dd hh:mm \"UTC\"",
                               XF_LEFT);
+    /* Percentage points: the unit in quotes (a literal, never scaling). */
+    strbuf pp = {0};
+    for (const char *p = L("xlsx.unit.pp"); *p; p++)
+        if (*p != '"' && *p != '\\')
+            strbuf_addc(&pp, *p);
+    const char *u = strbuf_cstr(&pp);
+    f->diff_pp = xlsx_format(c, arena_printf(&c->mem, "+0.0\" %s\";-0.0\" %s\";0.0\" %s\"", u, u, u), 0);
+    strbuf_free(&pp);
+    f->diff_int = xlsx_format(c, "+#,##0;-#,##0;0", 0);
+    f->diff_dec = xlsx_format(c, "+#,##0.00;-#,##0.00;0.00", 0);
+    f->right_bold = xlsx_format(c, NULL, XF_BOLD | XF_RIGHT);
+    f->right = xlsx_format(c, NULL, XF_RIGHT);
+    f->indent = xlsx_format(c, NULL, XF_INDENT);
+    f->id_small = xlsx_format(c, NULL, XF_RIGHT | XF_GREY | XF_WRAP);
+    if (f->id_small)
+        format_set_font_size(f->id_small, 8);
     f->cf[STATUS_NONE] = xlsx_fill(c, 0xEDEDED, 0x595959);
     f->cf[STATUS_GREEN] = xlsx_fill(c, 0xC6EFCE, 0x006100);
     f->cf[STATUS_YELLOW] = xlsx_fill(c, 0xFFEB9C, 0x9C5700);
@@ -671,13 +692,13 @@ static void xlsx_put_heads(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_co
                       i < left ? c->f.head : c->f.head_num);
 }
 
-/* The sheet's title (row 0) and the municipality and period under it. */
+/* The sheet's title (row 0) and under it the subtitle: the municipality
+ * and period of a report, the number of municipalities and the period of a
+ * benchmark. */
 static void xlsx_sheet_title(xlsx_ctx *c, lxw_worksheet *ws, const char *title)
 {
     xlsx_put_text(c, ws, 0, 0, title, c->f.title);
-    const char *sub = arena_printf(&c->mem, "%s \u00b7 %s", c->r->name ? c->r->name : "",
-                                   c->r->period.id);
-    xlsx_put_text(c, ws, 1, 0, sub, c->f.subtitle);
+    xlsx_put_text(c, ws, 1, 0, c->subtitle, c->f.subtitle);
 }
 
 /* ================================================================ summary */
@@ -705,9 +726,8 @@ static const char *xlsx_trend_head(xlsx_ctx *c, const char *key, bool last_year)
 }
 
 /* The period in words: "oktober 2026 (01.10.2026–31.10.2026)". */
-static const char *xlsx_period_text(xlsx_ctx *c)
+static const char *xlsx_period_text(xlsx_ctx *c, const period *p)
 {
-    const period *p = &c->r->period;
     char a[16], b[16];
     labels_fmt_date(c->l, p->start, a);
     labels_fmt_date(c->l, p->end, b);
@@ -726,7 +746,7 @@ static void xlsx_summary_head(xlsx_ctx *c, lxw_worksheet *ws)
     xlsx_put_text(c, ws, 0, 0, arena_printf(&c->mem, "%s \u2013 %s", title, r->name ? r->name : ""),
                   c->f.title);
     xlsx_put_text(c, ws, 1, 0, L("report.period"), c->f.bold);
-    xlsx_put_text(c, ws, 1, 1, xlsx_period_text(c), c->f.text);
+    xlsx_put_text(c, ws, 1, 1, xlsx_period_text(c, &r->period), c->f.text);
     xlsx_put_text(c, ws, 2, 0, L("report.as_of"), c->f.bold);
     xlsx_put_date(c, ws, 2, 1, r->as_of, c->f.date_left);
     xlsx_put_text(c, ws, 3, 0, L("report.generated"), c->f.bold);
@@ -759,6 +779,17 @@ static void xlsx_summary_heads(xlsx_ctx *c, lxw_worksheet *ws)
     xlsx_check(c, worksheet_set_row(ws, XLSX_SUMMARY_HEAD_ROW, 30, NULL), XLSX_SUMMARY_HEAD_ROW, 0);
 }
 
+/* The status text of a value: "–" for a value without a status (no
+ * target), else the status's label ("no value" when there is none). */
+static const char *xlsx_status_text(xlsx_ctx *c, kpi_status s, maybe value)
+{
+    if (s == STATUS_NONE && value.present)
+        return L("none");
+    char key[32];
+    snprintf(key, sizeof key, "status.%s", kpi_status_name(s));
+    return L(key);
+}
+
 /* One KPI's row of the summary. */
 static void xlsx_summary_row(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, const kpi_result *k)
 {
@@ -770,8 +801,7 @@ static void xlsx_summary_row(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, cons
     snprintf(key, sizeof key, "direction.%s", kpi_direction_name(k->direction));
     xlsx_put_text(c, ws, row, S_DIR, L(key), c->f.center);
     xlsx_put_maybe(c, ws, row, S_TARGET, k->target, xlsx_value_format(c, k->kind, k->target));
-    snprintf(key, sizeof key, "status.%s", kpi_status_name(k->status));
-    xlsx_put_text(c, ws, row, S_STATUS, L(key), c->f.center);
+    xlsx_put_text(c, ws, row, S_STATUS, xlsx_status_text(c, k->status, k->value), c->f.center);
     xlsx_put_maybe(c, ws, row, S_NUM, k->numerator, xlsx_count_format(c, k->numerator));
     xlsx_put_maybe(c, ws, row, S_DEN, k->denominator, xlsx_count_format(c, k->denominator));
     xlsx_put_maybe(c, ws, row, S_PREV, k->previous, xlsx_value_format(c, k->kind, k->previous));
@@ -783,27 +813,44 @@ static void xlsx_summary_row(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, cons
         xlsx_check(c, worksheet_set_row(ws, row, 15.0 * (double)(a > b ? a : b), NULL), row, 0);
 }
 
-/* Colours the status column: a conditional format per status text, so the
- * fill follows the cell if someone edits it. */
-static void xlsx_status_colours(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last)
+/* text as a string constant of an Excel formula: in double quotes, with
+ * its own double quotes doubled.  Lives in the arena. */
+static const char *xlsx_quoted(xlsx_ctx *c, const char *text)
+{
+    strbuf q = {0};
+    strbuf_addc(&q, '"');
+    for (const char *p = xlsx_plain(c, text, 200); *p; p++) {
+        if (*p == '"')
+            strbuf_addc(&q, '"');
+        strbuf_addc(&q, *p);
+    }
+    strbuf_addc(&q, '"');
+    const char *out = arena_strdup(&c->mem, strbuf_cstr(&q));
+    strbuf_free(&q);
+    return out;
+}
+
+/* A conditional format over rows first..last, columns col..last_col: the
+ * fill fmt where a cell's text equals text. */
+static void xlsx_text_colour(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_col_t col,
+                             lxw_row_t last, lxw_col_t last_col, const char *text, lxw_format *fmt)
+{
+    lxw_conditional_format cf = {.type = LXW_CONDITIONAL_TYPE_CELL,
+                                 .criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO,
+                                 .value_string = (char *)xlsx_quoted(c, text), .format = fmt};
+    xlsx_check(c, worksheet_conditional_format_range(ws, first, col, last, last_col, &cf), first, col);
+}
+
+/* Colours status texts (rows first..last, columns col..last_col): a
+ * conditional format per status text, so the fill follows the cell if
+ * someone edits it. */
+static void xlsx_status_colours(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_col_t col,
+                                lxw_row_t last, lxw_col_t last_col)
 {
     for (int s = STATUS_NONE; s <= STATUS_RED; s++) {
         char key[32];
         snprintf(key, sizeof key, "status.%s", kpi_status_name((kpi_status)s));
-        strbuf q = {0};
-        strbuf_addc(&q, '"');
-        for (const char *p = xlsx_plain(c, L(key), 200); *p; p++) {
-            if (*p == '"')
-                strbuf_addc(&q, '"');
-            strbuf_addc(&q, *p);
-        }
-        strbuf_addc(&q, '"');
-        lxw_conditional_format cf = {.type = LXW_CONDITIONAL_TYPE_CELL,
-                                     .criteria = LXW_CONDITIONAL_CRITERIA_EQUAL_TO,
-                                     .value_string = q.data, .format = c->f.cf[s]};
-        xlsx_check(c, worksheet_conditional_format_range(ws, first, S_STATUS, last, S_STATUS, &cf),
-                   first, S_STATUS);
-        strbuf_free(&q);
+        xlsx_text_colour(c, ws, first, col, last, last_col, L(key), c->f.cf[s]);
     }
 }
 
@@ -924,7 +971,7 @@ static void xlsx_summary(xlsx_ctx *c, lxw_worksheet *ws, const char *series_shee
         xlsx_put_text(c, ws, first, 0, L("xlsx.none_kpis"), c->f.italic);
     lxw_row_t last = first + (lxw_row_t)(r->nkpis ? r->nkpis - 1 : 0);
     if (r->nkpis) {
-        xlsx_status_colours(c, ws, first, last);
+        xlsx_status_colours(c, ws, first, S_STATUS, last, S_STATUS);
         xlsx_ok(c, worksheet_autofilter(ws, XLSX_SUMMARY_HEAD_ROW, 0, last, S_NCOLS - 1),
                 "autofilter");
     }
@@ -1301,32 +1348,57 @@ static void xlsx_breakdowns(xlsx_ctx *c)
 
 #define XLSX_LIST_HEAD_ROW 3            /* the table's header row */
 
-/* Column headers of a list: the labels of the canonical names, made unique
- * within the table (Excel requires it) and never empty.  In the arena. */
-static const char **xlsx_list_heads(xlsx_ctx *c, const item_list *il)
+/* Orders case-folded texts. */
+static int xlsx_str_cmp(const void *a, const void *b)
 {
-    const char **heads = arena_alloc(&c->mem, (il->ncols + 1) * sizeof *heads);
-    for (size_t j = 0; j < il->ncols; j++) {
-        const char *name = il->columns && il->columns[j] ? il->columns[j] : "";
-        const char *h = xlsx_plain(c, xlsx_label2(c, "col.", name, name), 200);
-        if (!*h)
-            h = arena_printf(&c->mem, "%zu", j + 1);
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Table column headers from want[0..n): cleaned, at most 200 characters,
+ * never empty (the column's number instead), and unique within the table
+ * regardless of case, as Excel requires: a repeated header becomes
+ * "Header 2", "Header 3", ...  In the arena. */
+static const char **xlsx_unique_heads(xlsx_ctx *c, const char *const *want, size_t n)
+{
+    const char **heads = arena_alloc(&c->mem, (n + 1) * sizeof *heads);
+    char **taken = xcalloc(n + 1, sizeof *taken);         /* folded, sorted */
+    for (size_t j = 0; j < n; j++) {
+        const char *base = xlsx_plain(c, want[j] ? want[j] : "", 200);
+        if (!*base)
+            base = arena_printf(&c->mem, "%zu", j + 1);
+        const char *h = base;
+        char *f = NULL;
         for (int k = 2;; k++) {
-            char *f = utf8_fold(h, strlen(h));
-            bool dup = false;
-            for (size_t i = 0; i < j && !dup; i++) {
-                char *g = utf8_fold(heads[i], strlen(heads[i]));
-                dup = strcmp(f, g) == 0;
-                free(g);
-            }
-            free(f);
-            if (!dup)
+            f = utf8_fold(h, strlen(h));
+            if (!bsearch(&f, taken, j, sizeof *taken, xlsx_str_cmp))
                 break;
-            h = arena_printf(&c->mem, "%s %d", xlsx_plain(c, xlsx_label2(c, "col.", name, name), 200), k);
+            free(f);
+            h = arena_printf(&c->mem, "%s %d", base, k);
         }
         heads[j] = h;
+        size_t at = j;                  /* insert f in order */
+        while (at > 0 && strcmp(taken[at - 1], f) > 0) {
+            taken[at] = taken[at - 1];
+            at--;
+        }
+        taken[at] = f;
     }
+    for (size_t j = 0; j < n; j++)
+        free(taken[j]);
+    free(taken);
     return heads;
+}
+
+/* Column headers of a list: the labels of the canonical names, made unique
+ * within the table and never empty.  In the arena. */
+static const char **xlsx_list_heads(xlsx_ctx *c, const item_list *il)
+{
+    const char **want = arena_alloc(&c->mem, (il->ncols + 1) * sizeof *want);
+    for (size_t j = 0; j < il->ncols; j++) {
+        const char *name = il->columns && il->columns[j] ? il->columns[j] : "";
+        want[j] = xlsx_label2(c, "col.", name, name);
+    }
+    return xlsx_unique_heads(c, want, il->ncols);
 }
 
 /* Column widths of a list from its contents: dates 12, numbers by their
@@ -1364,16 +1436,18 @@ static void xlsx_list_cell(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_co
 }
 
 /* An Excel table (header, autofilter, banded rows) named name over rows
- * first (the header, from heads) to last, columns 0 to n-1.  libxlsxwriter
- * writes the header cells itself. */
-static void xlsx_table(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last,
-                       const char *const *heads, size_t n, const char *name)
+ * first (the header, from heads) to last, columns 0 to n-1.  align
+ * (NULL: all left) has a letter per column for its header: 'l'eft, 'r'ight
+ * (numbers) or 'c'entre.  libxlsxwriter writes the header cells itself. */
+static void xlsx_table_at(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last,
+                          const char *const *heads, size_t n, const char *align, const char *name)
 {
     lxw_table_column *cols = xcalloc(n, sizeof *cols);
     lxw_table_column **colp = xcalloc(n + 1, sizeof *colp);
     for (size_t j = 0; j < n; j++) {
         cols[j].header = (char *)xlsx_plain(c, heads[j], 255);
-        cols[j].header_format = c->f.head;
+        char a = align && j < strlen(align) ? align[j] : 'l';
+        cols[j].header_format = a == 'r' ? c->f.head_num : a == 'c' ? c->f.head_title : c->f.head;
         colp[j] = &cols[j];
     }
     lxw_table_options o = {.name = (char *)name, .style_type = LXW_TABLE_STYLE_TYPE_LIGHT,
@@ -1381,6 +1455,13 @@ static void xlsx_table(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_
     xlsx_check(c, worksheet_add_table(ws, first, 0, last, (lxw_col_t)n - 1, &o), first, 0);
     free(colp);
     free(cols);
+}
+
+/* An Excel table with every header aligned left. */
+static void xlsx_table(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last,
+                       const char *const *heads, size_t n, const char *name)
+{
+    xlsx_table_at(c, ws, first, last, heads, n, NULL, name);
 }
 
 /* The sheet name and title of a list: the workbook's own short name when
@@ -1444,6 +1525,140 @@ static void xlsx_lists(xlsx_ctx *c)
     for (size_t i = 0; i < c->r->nkpis && !c->failed; i++)
         if (c->r->kpis[i].items)
             xlsx_list_sheet(c, &c->r->kpis[i], ++number);
+}
+
+/* ================================================================ comparison */
+
+/* The columns of the comparison sheet. */
+enum { C_TITLE, C_ID, C_VALUE, C_SOURCE, C_PERIOD, C_REF, C_DIFF, C_VERDICT, C_NCOLS };
+
+static const double xlsx_comparison_widths[C_NCOLS] = {36, 26, 12, 34, 10, 16, 14, 14};
+
+#define XLSX_COMPARISON_HEAD_ROW 3      /* the table's header row */
+
+/* ours - ref as the difference column shows it: in percentage points for
+ * shares and changes, as it is for counts; rid of float noise (0.68 - 0.74
+ * is -0.06000000000000005). */
+static double xlsx_difference(kpi_kind kind, double ours, double ref)
+{
+    double d = (ours - ref) * (kind == KPI_COUNT ? 1.0 : 100.0);
+    return fabs(d) < 1e6 ? round(d * 1e9) / 1e9 : d;
+}
+
+/* The format of a difference: signed percentage points, or a signed count. */
+static lxw_format *xlsx_diff_format(const xlsx_ctx *c, kpi_kind kind, double d)
+{
+    if (kind != KPI_COUNT)
+        return c->f.diff_pp;
+    return d != floor(d) ? c->f.diff_dec : c->f.diff_int;
+}
+
+/* The labels key of how a value stands against a reference value: better
+ * or worse when the KPI has a target (its direction says which way is
+ * good), else higher or lower; equal either way.  NULL without a value. */
+static const char *xlsx_verdict_key(maybe ours, double ref, bool has_target, kpi_direction dir)
+{
+    if (!ours.present || !isfinite(ours.v) || !isfinite(ref))
+        return NULL;
+    double scale = fabs(ref) > 1.0 ? fabs(ref) : 1.0;
+    if (fabs(ours.v - ref) <= 1e-9 * scale)
+        return "xlsx.compare.equal";
+    bool higher = ours.v > ref;
+    if (!has_target)
+        return higher ? "xlsx.compare.higher" : "xlsx.compare.lower";
+    bool good = dir == DIR_AT_MOST ? !higher : higher;
+    return good ? "xlsx.compare.better" : "xlsx.compare.worse";
+}
+
+/* The difference and verdict cells of a value against a reference. */
+static void xlsx_put_against(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t diff_col,
+                             lxw_col_t verdict_col, kpi_kind kind, maybe ours, double ref,
+                             bool has_target, kpi_direction dir)
+{
+    const char *key = xlsx_verdict_key(ours, ref, has_target, dir);
+    if (key) {
+        double d = xlsx_difference(kind, ours.v, ref);
+        xlsx_put_number(c, ws, row, diff_col, d, xlsx_diff_format(c, kind, d));
+        xlsx_put_text(c, ws, row, verdict_col, L(key), c->f.center);
+    } else {
+        xlsx_put_text(c, ws, row, diff_col, L("none"), c->f.none);
+        xlsx_put_text(c, ws, row, verdict_col, L("none"), c->f.none);
+    }
+}
+
+/* Better in green, worse in red (rows first..last of column col). */
+static void xlsx_verdict_colours(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_row_t last,
+                                 lxw_col_t col)
+{
+    xlsx_text_colour(c, ws, first, col, last, col, L("xlsx.compare.better"), c->f.cf[STATUS_GREEN]);
+    xlsx_text_colour(c, ws, first, col, last, col, L("xlsx.compare.worse"), c->f.cf[STATUS_RED]);
+}
+
+/* The reference values of all KPIs. */
+static size_t xlsx_nreferences(const report *r)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->nkpis; i++)
+        n += r->kpis[i].nreferences;
+    return n;
+}
+
+/* One reference value's row: the KPI and our value, the source, its
+ * period and value, the difference and whether we do better. */
+static void xlsx_comparison_row(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, const kpi_result *k,
+                                const reference_value *v)
+{
+    const char *title = k->title && *k->title ? k->title : k->id;
+    xlsx_put_text(c, ws, row, C_TITLE, title, c->f.wrap);
+    xlsx_put_text(c, ws, row, C_ID, k->id, c->f.text);
+    xlsx_put_maybe(c, ws, row, C_VALUE, k->value, xlsx_value_format(c, k->kind, k->value));
+    xlsx_put_text(c, ws, row, C_SOURCE, v->source, c->f.wrap_indent);
+    xlsx_put_text(c, ws, row, C_PERIOD, v->period, c->f.center);
+    xlsx_put_number(c, ws, row, C_REF, v->value, xlsx_value_format(c, k->kind, MAYBE(v->value)));
+    xlsx_put_against(c, ws, row, C_DIFF, C_VERDICT, k->kind, k->value, v->value, k->target.present,
+                     k->direction);
+    size_t a = xlsx_lines(title, (size_t)(xlsx_comparison_widths[C_TITLE] * 1.1));
+    size_t b = xlsx_lines(v->source, (size_t)(xlsx_comparison_widths[C_SOURCE] * 1.1));
+    if (a > 1 || b > 1)
+        xlsx_check(c, worksheet_set_row(ws, row, 15.0 * (double)(a > b ? a : b), NULL), row, 0);
+}
+
+/* The comparison sheet: a row per reference value of each KPI, as an
+ * Excel table, the better/worse column coloured.  Only when some KPI has
+ * reference values. */
+static void xlsx_comparison(xlsx_ctx *c)
+{
+    const report *r = c->r;
+    size_t n = xlsx_nreferences(r);
+    if (n == 0)
+        return;
+    lxw_worksheet *ws = xlsx_add_sheet(c, L("xlsx.sheet.comparison"));
+    if (!ws)
+        return;
+    size_t room = XLSX_LAST_ROW - XLSX_COMPARISON_HEAD_ROW;
+    if (n > room) {
+        xlsx_warn(c, arena_printf(&c->mem, "%s: %s %zu", c->sheet, L("xlsx.warning.rows"), n - room));
+        n = room;
+    }
+    xlsx_sheet_title(c, ws, L("xlsx.sheet.comparison"));
+    xlsx_put_text(c, ws, 2, 0, L("xlsx.comparison.note"), c->f.italic);
+    for (lxw_col_t i = 0; i < C_NCOLS; i++)
+        xlsx_width(c, ws, i, i, xlsx_comparison_widths[i]);
+    lxw_row_t row = XLSX_COMPARISON_HEAD_ROW + 1;
+    size_t done = 0;
+    for (size_t i = 0; i < r->nkpis && done < n && !c->failed; i++)
+        for (size_t j = 0; j < r->kpis[i].nreferences && done < n && !c->failed; j++, done++)
+            xlsx_comparison_row(c, ws, row++, &r->kpis[i], &r->kpis[i].references[j]);
+    const char *heads[C_NCOLS] = {L("col.kpi"), L("xlsx.col.kpi_id"), L("xlsx.col.our_value"),
+                                  L("xlsx.col.source"), L("report.period"), L("xlsx.col.ref_value"),
+                                  L("xlsx.col.difference"), L("xlsx.col.compared")};
+    lxw_row_t last = XLSX_COMPARISON_HEAD_ROW + (lxw_row_t)n;
+    xlsx_table_at(c, ws, XLSX_COMPARISON_HEAD_ROW, last, heads, C_NCOLS, "llrlcrrc", "Comparison");
+    xlsx_verdict_colours(c, ws, XLSX_COMPARISON_HEAD_ROW + 1, last, C_VERDICT);
+    xlsx_check(c, worksheet_set_row(ws, XLSX_COMPARISON_HEAD_ROW, 30, NULL), XLSX_COMPARISON_HEAD_ROW, 0);
+    worksheet_freeze_panes(ws, XLSX_COMPARISON_HEAD_ROW + 1, 1);
+    xlsx_ok(c, worksheet_repeat_rows(ws, XLSX_COMPARISON_HEAD_ROW, XLSX_COMPARISON_HEAD_ROW),
+            "print titles");
 }
 
 /* ================================================================ data quality */
@@ -1661,7 +1876,7 @@ static void xlsx_properties(xlsx_ctx *c)
         .title = (char *)xlsx_plain(c, arena_printf(&c->mem, "%s \u2013 %s \u2013 %s", title,
                                                     r->name ? r->name : "", r->period.id), 250),
         .subject = (char *)xlsx_plain(c, arena_printf(&c->mem, "%s %s", L("xlsx.props.subject"),
-                                                      xlsx_period_text(c)), 250),
+                                                      xlsx_period_text(c, &r->period)), 250),
         .author = (char *)name,
         .company = (char *)name,
         .keywords = (char *)xlsx_plain(c, arena_printf(&c->mem, "%s, %s, %s", L("xlsx.props.keywords"),
@@ -1685,6 +1900,8 @@ static void xlsx_properties(xlsx_ctx *c)
  * after the series sheet, whose rows its charts refer to. */
 static void xlsx_build(xlsx_ctx *c)
 {
+    c->subtitle = arena_printf(&c->mem, "%s \u00b7 %s", c->r->name ? c->r->name : "",
+                               c->r->period.id);
     xlsx_header_footer(c);
     if (!xlsx_make_formats(c))
         return;
@@ -1698,6 +1915,7 @@ static void xlsx_build(xlsx_ctx *c)
     xlsx_series(c, series, pos);
     xlsx_summary(c, summary, series->name, pos);
     free(pos);
+    xlsx_comparison(c);
     xlsx_breakdowns(c);
     xlsx_lists(c);
     lxw_worksheet *dq = xlsx_add_sheet(c, L("xlsx.sheet.data_quality"));
@@ -1780,28 +1998,714 @@ static void xlsx_ctx_free(xlsx_ctx *c)
     arena_free(&c->mem);
 }
 
-int xlsx_write_report(const report *r, const labels *l, const char *path, char *err, size_t errlen)
+/* Builds a workbook with build and writes it: 0, or -1 with the message
+ * in c->err.  Frees what the context owns. */
+static int xlsx_write(xlsx_ctx *c, void (*build)(xlsx_ctx *))
 {
-    if (err && errlen)
-        err[0] = '\0';
-    xlsx_ctx c = {.r = r, .l = l, .path = path, .err = err, .errlen = errlen, .noting = true};
+    if (c->err && c->errlen)
+        c->err[0] = '\0';
+    c->noting = true;
     /* libxlsxwriter formats numbers with printf: under a locale with a
      * decimal comma it would write "3,25" and break the file.  Work under
      * the C locale in this thread, whatever the process has set. */
     locale_t cloc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     locale_t old = cloc ? uselocale(cloc) : (locale_t)0;
     lxw_workbook_options opt = {.constant_memory = 0};   /* tables need the full model */
-    c.wb = workbook_new_opt(path, &opt);
-    if (!c.wb)
-        xlsx_fail(&c, "%s: cannot start a workbook", path);
+    c->wb = workbook_new_opt(c->path, &opt);
+    if (!c->wb)
+        xlsx_fail(c, "%s: cannot start a workbook", c->path);
     else {
-        xlsx_build(&c);
-        xlsx_finish(&c);
+        build(c);
+        xlsx_finish(c);
     }
     if (cloc) {
         uselocale(old);
         freelocale(cloc);
     }
-    xlsx_ctx_free(&c);
-    return c.failed ? -1 : 0;
+    xlsx_ctx_free(c);
+    return c->failed ? -1 : 0;
+}
+
+int xlsx_write_report(const report *r, const labels *l, const char *path, char *err, size_t errlen)
+{
+    xlsx_ctx c = {.r = r, .l = l, .path = path, .err = err, .errlen = errlen};
+    return xlsx_write(&c, xlsx_build);
+}
+
+/* ================================================================ benchmark */
+
+#define XLSX_BENCH_HEAD_ROW 7           /* the side-by-side table's header row */
+#define XLSX_BENCH_WIDTH 18             /* width of a KPI's columns there */
+#define XLSX_BENCH_MAX_KPIS 4095        /* KPIs that fit: 2 + 4 columns each */
+#define XLSX_BENCH_BAR_PX 22            /* a bar's share of a chart's height */
+#define XLSX_ROW_PX 20                  /* a default row, in pixels */
+
+/* A shared KPI's columns on the side-by-side sheet: its value among the
+ * values, its status among the statuses (as far right of the value as
+ * there are KPIs), and its numerator and denominator when any has them. */
+typedef struct {
+    const bench_row *row;
+    lxw_format *vf;                     /* the number format of its values */
+    bool counts;                        /* some municipality has a numerator or denominator */
+    lxw_col_t value_col, status_col, count_col;
+} xlsx_bench_col;
+
+/* The name a municipality is shown by: its name, else its id. */
+static const char *xlsx_bench_name(const bench_municipality *m)
+{
+    return m->name && *m->name ? m->name : m->id ? m->id : "";
+}
+
+/* The municipality with the id, or NULL. */
+static const bench_municipality *xlsx_bench_find(const benchmark *b, const char *id)
+{
+    for (size_t m = 0; id && m < b->nmunicipalities; m++)
+        if (b->municipalities[m].id && strcmp(b->municipalities[m].id, id) == 0)
+            return &b->municipalities[m];
+    return NULL;
+}
+
+/* The index of municipality p in the benchmark. */
+static size_t xlsx_bench_index(const benchmark *b, const bench_municipality *p)
+{
+    return (size_t)(p - b->municipalities);
+}
+
+/* A KPI's title, or its id when it has none. */
+static const char *xlsx_bench_title(const bench_row *row)
+{
+    return row->title && *row->title ? row->title : row->kpi ? row->kpi : "";
+}
+
+/* Places the KPIs' columns (see xlsx_bench_col); *ncols the columns in
+ * all.  At most XLSX_BENCH_MAX_KPIS, with a warning for the rest.  Returns
+ * the KPIs placed; caller frees *out. */
+static size_t xlsx_bench_layout(xlsx_ctx *c, xlsx_bench_col **out, lxw_col_t *ncols)
+{
+    const benchmark *b = c->b;
+    size_t k = b->nrows;
+    if (k > XLSX_BENCH_MAX_KPIS) {
+        xlsx_warn(c, arena_printf(&c->mem, "%s %zu", L("xlsx.bench.warning.kpis"),
+                                  k - XLSX_BENCH_MAX_KPIS));
+        k = XLSX_BENCH_MAX_KPIS;
+    }
+    xlsx_bench_col *cols = xcalloc(k + 1, sizeof *cols);
+    lxw_col_t col = 2 + 2 * (lxw_col_t)k;
+    for (size_t i = 0; i < k; i++) {
+        const bench_row *row = &b->rows[i];
+        maybe any = row->target;
+        bool counts = false;
+        for (size_t m = 0; m < b->nmunicipalities; m++) {
+            const bench_cell *e = &row->cells[m];
+            if (e->value.present && e->value.v != floor(e->value.v))
+                any = e->value;
+            counts |= e->numerator.present || e->denominator.present;
+        }
+        cols[i] = (xlsx_bench_col){row, xlsx_value_format(c, row->kind, any), counts,
+                                   2 + (lxw_col_t)i, 2 + (lxw_col_t)(k + i), counts ? col : 0};
+        col += counts ? 2 : 0;
+    }
+    *ncols = col;
+    *out = cols;
+    return k;
+}
+
+/* A value in words with the language's number format: "100 %", "+5 %",
+ * "1 234".  Lives in the arena. */
+static const char *xlsx_value_words(xlsx_ctx *c, kpi_kind kind, double v)
+{
+    char buf[64];
+    if (kind == KPI_COUNT) {
+        labels_fmt_number(c->l, v, v == floor(v) ? 0 : 2, buf);
+        return arena_strdup(&c->mem, buf);
+    }
+    double pct = v * 100.0;
+    labels_fmt_percent(c->l, v, fabs(pct - round(pct)) < 1e-9 ? 0 : 1, buf);
+    return arena_printf(&c->mem, "%s%s", kind == KPI_CHANGE && v > 0 ? "+" : "", buf);
+}
+
+/* "Target: at least 100 %", or that there is no common target. */
+static const char *xlsx_bench_target_words(xlsx_ctx *c, const bench_row *row)
+{
+    if (!row->target.present || !isfinite(row->target.v))
+        return L("xlsx.bench.no_common_target");
+    char key[32];
+    snprintf(key, sizeof key, "direction.%s", kpi_direction_name(row->direction));
+    return arena_printf(&c->mem, "%s %s %s", L("xlsx.bench.target"), L(key),
+                        xlsx_value_words(c, row->kind, row->target.v));
+}
+
+/* The width of the name column: the longest name (16 to 40). */
+static double xlsx_bench_name_width(const benchmark *b)
+{
+    size_t w = 16;
+    for (size_t m = 0; m < b->nmunicipalities; m++) {
+        size_t n = xlsx_chars(xlsx_bench_name(&b->municipalities[m])) + 2;
+        w = n > w ? n : w;
+    }
+    return w > 40 ? 40 : (double)w;
+}
+
+/* The width of the id column: the longest id (8 to 20). */
+static double xlsx_bench_id_width(const benchmark *b)
+{
+    size_t w = 8;
+    for (size_t m = 0; m < b->nmunicipalities; m++) {
+        size_t n = xlsx_chars(b->municipalities[m].id ? b->municipalities[m].id : "") + 2;
+        w = n > w ? n : w;
+    }
+    return w > 20 ? 20 : (double)w;
+}
+
+/* The header rows above the side-by-side table: each KPI's id, the common
+ * target and its direction over the KPI's value column. */
+static void xlsx_bench_kpi_heads(xlsx_ctx *c, lxw_worksheet *ws, const xlsx_bench_col *cols,
+                                 size_t k)
+{
+    lxw_row_t r0 = XLSX_BENCH_HEAD_ROW - 3;
+    xlsx_put_text(c, ws, r0, 1, L("xlsx.col.kpi_id"), c->f.right_bold);
+    xlsx_put_text(c, ws, r0 + 1, 1, L("xlsx.bench.row.target"), c->f.right_bold);
+    xlsx_put_text(c, ws, r0 + 2, 1, L("col.direction"), c->f.right_bold);
+    for (size_t i = 0; i < k && !c->failed; i++) {
+        const bench_row *row = cols[i].row;
+        lxw_col_t col = cols[i].value_col;
+        xlsx_put_text(c, ws, r0, col, row->kpi, c->f.id_small);
+        if (row->target.present) {
+            char key[32];
+            snprintf(key, sizeof key, "direction.%s", kpi_direction_name(row->direction));
+            xlsx_put_number(c, ws, r0 + 1, col, row->target.v,
+                            xlsx_value_format(c, row->kind, row->target));
+            xlsx_put_text(c, ws, r0 + 2, col, L(key), c->f.right);
+        } else {
+            xlsx_put_text(c, ws, r0 + 1, col, L("none"), c->f.none);
+            xlsx_put_text(c, ws, r0 + 2, col, L("none"), c->f.none);
+        }
+    }
+}
+
+/* The table's column headers: municipality, id, the KPI titles, then
+ * "title – Status" and "title – Numerator" / "– Denominator", unique.
+ * Sets the header row's height for the longest title.  In the arena. */
+static const char **xlsx_bench_heads(xlsx_ctx *c, lxw_worksheet *ws, const xlsx_bench_col *cols,
+                                     size_t k, lxw_col_t ncols)
+{
+    const char **want = arena_alloc(&c->mem, ((size_t)ncols + 1) * sizeof *want);
+    want[0] = L("xlsx.bench.col.municipality");
+    want[1] = L("xlsx.col.kpi_id");
+    size_t lines = 2;
+    for (size_t i = 0; i < k; i++) {
+        const char *t = xlsx_plain(c, xlsx_bench_title(cols[i].row), 150);
+        want[cols[i].value_col] = t;
+        want[cols[i].status_col] = arena_printf(&c->mem, "%s \u2013 %s", t, L("col.status"));
+        if (cols[i].counts) {
+            want[cols[i].count_col] = arena_printf(&c->mem, "%s \u2013 %s", t, L("col.numerator"));
+            want[cols[i].count_col + 1] = arena_printf(&c->mem, "%s \u2013 %s", t,
+                                                       L("col.denominator"));
+        }
+        size_t n = xlsx_lines(t, XLSX_BENCH_WIDTH - 3);
+        lines = n > lines ? n : lines;
+    }
+    lines = lines > 8 ? 8 : lines;
+    xlsx_check(c, worksheet_set_row(ws, XLSX_BENCH_HEAD_ROW, 15.0 * (double)lines, NULL),
+               XLSX_BENCH_HEAD_ROW, 0);
+    return xlsx_unique_heads(c, want, ncols);
+}
+
+/* One municipality's row: name, id, the values, the statuses, the counts. */
+static void xlsx_bench_row(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, size_t m,
+                           const xlsx_bench_col *cols, size_t k)
+{
+    const bench_municipality *mu = &c->b->municipalities[m];
+    xlsx_put_text(c, ws, row, 0, xlsx_bench_name(mu), c->f.text);
+    xlsx_put_text(c, ws, row, 1, mu->id, c->f.text);
+    for (size_t i = 0; i < k && !c->failed; i++) {
+        const bench_cell *e = &cols[i].row->cells[m];
+        xlsx_put_maybe(c, ws, row, cols[i].value_col, e->value, cols[i].vf);
+        xlsx_put_text(c, ws, row, cols[i].status_col, xlsx_status_text(c, e->status, e->value),
+                      c->f.center);
+        if (!cols[i].counts)
+            continue;
+        xlsx_put_maybe(c, ws, row, cols[i].count_col, e->numerator, xlsx_count_format(c, e->numerator));
+        xlsx_put_maybe(c, ws, row, cols[i].count_col + 1, e->denominator,
+                       xlsx_count_format(c, e->denominator));
+    }
+}
+
+/* Colours the values by the status beside them (k columns to the right):
+ * a formula rule per colour, relative to the first value cell, so the
+ * colour follows its row when the table is sorted. */
+static void xlsx_bench_value_colours(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first,
+                                     lxw_row_t last, size_t k)
+{
+    char ref[LXW_MAX_CELL_NAME_LENGTH];
+    lxw_rowcol_to_cell(ref, first, 2 + (lxw_col_t)k);
+    for (int s = STATUS_GREEN; s <= STATUS_RED; s++) {
+        char key[32];
+        snprintf(key, sizeof key, "status.%s", kpi_status_name((kpi_status)s));
+        const char *formula = arena_printf(&c->mem, "=%s=%s", ref, xlsx_quoted(c, L(key)));
+        lxw_conditional_format cf = {.type = LXW_CONDITIONAL_TYPE_FORMULA,
+                                     .value_string = (char *)formula, .format = c->f.cf[s]};
+        xlsx_check(c, worksheet_conditional_format_range(ws, first, 2, last, 1 + (lxw_col_t)k, &cf),
+                   first, 2);
+    }
+}
+
+/* Hides the status and count columns (from first on) in one collapsed
+ * outline group: the sheet shows the values; + shows the rest. */
+static void xlsx_bench_group(xlsx_ctx *c, lxw_worksheet *ws, lxw_col_t first, lxw_col_t ncols)
+{
+    if (first >= ncols)
+        return;
+    lxw_row_col_options hide = {.hidden = 1, .level = 1};
+    xlsx_ok(c, worksheet_set_column_opt(ws, first, ncols - 1, XLSX_BENCH_WIDTH, NULL, &hide),
+            "column group");
+    if (ncols <= XLSX_LAST_COL) {
+        lxw_row_col_options mark = {.collapsed = 1};
+        xlsx_ok(c, worksheet_set_column_opt(ws, ncols, ncols, 9, NULL, &mark), "column group");
+    }
+}
+
+/* Municipalities that fit under the header (all but in theory). */
+static size_t xlsx_bench_rows(xlsx_ctx *c, lxw_row_t head)
+{
+    size_t n = c->b->nmunicipalities, room = XLSX_LAST_ROW - head;
+    if (n <= room)
+        return n;
+    xlsx_warn(c, arena_printf(&c->mem, "%s: %s %zu", c->sheet, L("xlsx.warning.rows"), n - room));
+    return room;
+}
+
+/* The side-by-side sheet: title block, the KPIs' ids, common targets and
+ * directions, then the table of municipalities. */
+static void xlsx_bench_overview(xlsx_ctx *c, lxw_worksheet *ws, const xlsx_bench_col *cols,
+                                size_t k, lxw_col_t ncols)
+{
+    const benchmark *b = c->b;
+    xlsx_sheet_title(c, ws, L("xlsx.bench.title"));
+    xlsx_put_text(c, ws, 2, 0, c->dates, c->f.subtitle);
+    if (k)
+        xlsx_put_text(c, ws, 3, 0, L("xlsx.bench.note"), c->f.italic);
+    else
+        xlsx_put_text(c, ws, 3, 0, L("xlsx.bench.none_kpis"), c->f.italic);
+    xlsx_width(c, ws, 0, 0, xlsx_bench_name_width(b));
+    xlsx_width(c, ws, 1, 1, xlsx_bench_id_width(b));
+    if (k)
+        xlsx_width(c, ws, 2, 1 + (lxw_col_t)k, XLSX_BENCH_WIDTH);
+    xlsx_bench_group(c, ws, 2 + (lxw_col_t)k, ncols);
+    if (k) {
+        xlsx_bench_kpi_heads(c, ws, cols, k);
+        xlsx_check(c, worksheet_set_row(ws, XLSX_BENCH_HEAD_ROW - 3, 22, NULL), XLSX_BENCH_HEAD_ROW - 3, 0);
+    }
+    const char **heads = xlsx_bench_heads(c, ws, cols, k, ncols);
+    size_t n = xlsx_bench_rows(c, XLSX_BENCH_HEAD_ROW);
+    lxw_row_t first = XLSX_BENCH_HEAD_ROW + 1, last = XLSX_BENCH_HEAD_ROW + (lxw_row_t)n;
+    for (size_t m = 0; m < n && !c->failed; m++)
+        xlsx_bench_row(c, ws, first + (lxw_row_t)m, m, cols, k);
+    if (n) {
+        char *align = arena_alloc(&c->mem, (size_t)ncols + 1);
+        for (lxw_col_t j = 0; j < ncols; j++)
+            align[j] = j < 2 ? 'l' : j < 2 + (lxw_col_t)k || j >= 2 + 2 * (lxw_col_t)k ? 'r' : 'c';
+        xlsx_table_at(c, ws, XLSX_BENCH_HEAD_ROW, last, heads, (size_t)ncols, align, "Benchmark");
+        if (k) {
+            xlsx_bench_value_colours(c, ws, first, last, k);
+            xlsx_status_colours(c, ws, first, 2 + (lxw_col_t)k, last, 1 + 2 * (lxw_col_t)k);
+        }
+    } else {
+        xlsx_put_heads(c, ws, XLSX_BENCH_HEAD_ROW, 0, heads, (size_t)ncols, 2);
+    }
+    worksheet_freeze_panes(ws, first, 1);
+    xlsx_ok(c, worksheet_repeat_rows(ws, XLSX_BENCH_HEAD_ROW - 3, XLSX_BENCH_HEAD_ROW), "print titles");
+    xlsx_ok(c, worksheet_repeat_columns(ws, 0, 0), "print titles");
+}
+
+/* ---------------------------------------------------------------- ranking */
+
+/* A municipality in a KPI's ranking. */
+typedef struct {
+    size_t m;                           /* its index */
+    double v;
+} xlsx_ranked;
+
+/* Highest first; equal values in the benchmark's order. */
+static int xlsx_rank_high(const void *a, const void *b)
+{
+    const xlsx_ranked *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v > y->v ? -1 : 1;
+    return (x->m > y->m) - (x->m < y->m);
+}
+
+/* Lowest first; equal values in the benchmark's order. */
+static int xlsx_rank_low(const void *a, const void *b)
+{
+    const xlsx_ranked *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v < y->v ? -1 : 1;
+    return (x->m > y->m) - (x->m < y->m);
+}
+
+/* The municipalities with a value of the KPI, best first by its direction
+ * (lowest first for "at most"); *nv of them.  Then those without, in the
+ * benchmark's order.  Caller frees. */
+static xlsx_ranked *xlsx_ranking(const benchmark *b, const bench_row *row, size_t *nv)
+{
+    xlsx_ranked *r = xcalloc(b->nmunicipalities + 1, sizeof *r);
+    size_t n = 0;
+    for (size_t m = 0; m < b->nmunicipalities; m++)
+        if (row->cells[m].value.present && isfinite(row->cells[m].value.v))
+            r[n++] = (xlsx_ranked){m, row->cells[m].value.v};
+    qsort(r, n, sizeof *r, row->direction == DIR_AT_MOST ? xlsx_rank_low : xlsx_rank_high);
+    *nv = n;
+    for (size_t m = 0; m < b->nmunicipalities; m++)
+        if (!row->cells[m].value.present || !isfinite(row->cells[m].value.v))
+            r[n++] = (xlsx_ranked){m, 0};
+    return r;
+}
+
+/* The colour of a bar: the status, a muted blue without one. */
+static lxw_color_t xlsx_bar_colour(kpi_status s)
+{
+    switch (s) {
+    case STATUS_GREEN: return 0x2E7D32;
+    case STATUS_YELLOW: return 0xF9A825;
+    case STATUS_RED: return 0xC62828;
+    case STATUS_NONE: break;
+    }
+    return 0x5B7FA6;
+}
+
+/* The value axis of a chart of changes: from 0 or below the lowest to 0
+ * or above the highest, in steps of 10 %, with a fifth of the range to
+ * spare on each side that has bars, so the values at the bars' ends stay
+ * clear of the names. */
+static void xlsx_change_axis(lxw_chart_axis *axis, const xlsx_ranked *r, size_t nv)
+{
+    double lo = 0, hi = 0;
+    for (size_t i = 0; i < nv; i++) {
+        lo = r[i].v < lo ? r[i].v : lo;
+        hi = r[i].v > hi ? r[i].v : hi;
+    }
+    double pad = (hi - lo) * 0.2;
+    if (!(pad > 0) || !isfinite(pad))
+        return;
+    if (lo < 0)
+        chart_axis_set_min(axis, floor((lo - pad) * 10.0) / 10.0);
+    if (hi > 0)
+        chart_axis_set_max(axis, ceil((hi + pad) * 10.0) / 10.0);
+}
+
+/* A horizontal bar chart of a KPI's ranking (rows first..last of the
+ * ranking sheet: names in column B, values in C), best at the top, each
+ * bar in its municipality's status colour, the value at its end. */
+static lxw_chart *xlsx_bench_chart(xlsx_ctx *c, const xlsx_bench_col *col, const char *sheet,
+                                   lxw_row_t first, const xlsx_ranked *r, size_t nv)
+{
+    lxw_chart *ch = workbook_add_chart(c->wb, LXW_CHART_BAR);
+    lxw_chart_series *s = ch ? chart_add_series(ch, NULL, NULL) : NULL;
+    if (!s) {
+        xlsx_fail(c, "%s: cannot create the chart of %s", c->path, col->row->kpi);
+        return NULL;
+    }
+    lxw_row_t last = first + (lxw_row_t)nv - 1;
+    chart_series_set_categories(s, sheet, first, 1, last, 1);
+    chart_series_set_values(s, sheet, first, 2, last, 2);
+    chart_series_set_name(s, xlsx_chart_text(c, L("col.value")));
+    /* The points live in the arena: libxlsxwriter copies them, but only
+     * as far as it must. */
+    lxw_chart_fill *fills = arena_alloc(&c->mem, nv * sizeof *fills);
+    lxw_chart_point *points = arena_alloc(&c->mem, nv * sizeof *points);
+    lxw_chart_point **pp = arena_alloc(&c->mem, (nv + 1) * sizeof *pp);
+    for (size_t i = 0; i < nv; i++) {
+        fills[i] = (lxw_chart_fill){.color = xlsx_bar_colour(col->row->cells[r[i].m].status)};
+        points[i] = (lxw_chart_point){.fill = &fills[i]};
+        pp[i] = &points[i];
+    }
+    xlsx_ok(c, chart_series_set_points(s, pp), "chart");
+    chart_set_series_gap(ch, 40);
+    chart_series_set_labels(s);
+    chart_series_set_labels_position(s, LXW_CHART_LABEL_POSITION_OUTSIDE_END);
+    chart_series_set_labels_num_format(s, col->vf->num_format);
+    lxw_chart_font small = {.size = 8};
+    chart_series_set_labels_font(s, &small);
+    chart_title_set_name(ch, xlsx_chart_text(c, xlsx_bench_title(col->row)));
+    lxw_chart_font tf = {.size = 10, .bold = 1};
+    chart_title_set_name_font(ch, &tf);
+    chart_legend_set_position(ch, LXW_CHART_LEGEND_NONE);
+    /* In libxlsxwriter a bar chart's y axis is the vertical one, of the
+     * names: reversed so the first (the best) is at the top.  Its x axis
+     * holds the values. */
+    lxw_chart_axis *names = ch->y_axis, *values = ch->x_axis;
+    chart_axis_set_reverse(names);
+    chart_axis_set_crossing_max(names);         /* the values' axis stays at the bottom */
+    chart_axis_set_num_font(names, &small);
+    chart_axis_set_num_font(values, &small);
+    if (col->row->kind == KPI_SHARE) {
+        chart_axis_set_num_format(values, "0%");
+        chart_axis_set_min(values, 0);
+        chart_axis_set_max(values, 1);
+    } else if (col->row->kind == KPI_CHANGE) {
+        chart_axis_set_num_format(values, "+0%;-0%;0%");
+        chart_axis_set_label_position(names, LXW_CHART_AXIS_LABEL_POSITION_LOW);
+        xlsx_change_axis(values, r, nv);
+    } else {
+        chart_axis_set_num_format(values, "#,##0");
+        chart_axis_set_min(values, 0);
+    }
+    return ch;
+}
+
+/* One KPI's block on the ranking sheet from row on: the title, the target
+ * (and why there is no chart, if there is none), the ranking and its chart
+ * beside it.  Returns the row after the block. */
+static lxw_row_t xlsx_bench_rank_block(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row,
+                                       const xlsx_bench_col *col)
+{
+    const benchmark *b = c->b;
+    size_t nv;
+    xlsx_ranked *r = xlsx_ranking(b, col->row, &nv);
+    const char *title = xlsx_bench_title(col->row);
+    bool chart = nv >= 2 && nv <= XLSX_BENCH_MAX_CHART;
+    const char *info = xlsx_bench_target_words(c, col->row);
+    if (nv > XLSX_BENCH_MAX_CHART) {
+        const char *why = arena_printf(&c->mem, "%s %zu", L("xlsx.bench.chart_skipped"), nv);
+        info = arena_printf(&c->mem, "%s \u00b7 %s", info, why);
+        xlsx_warn(c, arena_printf(&c->mem, "%s: %s", xlsx_plain(c, title, 100), why));
+    }
+    xlsx_put_text(c, ws, row, 0, title, c->f.bold);
+    xlsx_put_text(c, ws, row + 1, 0, info, c->f.subtitle);
+    const char *heads[4] = {L("xlsx.bench.col.rank"), L("xlsx.bench.col.municipality"),
+                            L("col.value"), L("col.status")};
+    xlsx_put_text(c, ws, row + 2, 0, heads[0], c->f.head_title);
+    xlsx_put_text(c, ws, row + 2, 1, heads[1], c->f.head);
+    xlsx_put_text(c, ws, row + 2, 2, heads[2], c->f.head_num);
+    xlsx_put_text(c, ws, row + 2, 3, heads[3], c->f.head_title);
+    lxw_row_t first = row + 3;
+    size_t rank = 0;
+    for (size_t i = 0; i < b->nmunicipalities && !c->failed; i++) {
+        lxw_row_t at = first + (lxw_row_t)i;
+        const bench_cell *e = &col->row->cells[r[i].m];
+        if (i < nv) {
+            rank = i > 0 && r[i].v == r[i - 1].v ? rank : i + 1;
+            xlsx_put_number(c, ws, at, 0, (double)rank, c->f.int_center);
+        }
+        xlsx_put_text(c, ws, at, 1, xlsx_bench_name(&b->municipalities[r[i].m]), c->f.text);
+        xlsx_put_maybe(c, ws, at, 2, e->value, col->vf);
+        xlsx_put_text(c, ws, at, 3, xlsx_status_text(c, e->status, e->value), c->f.center);
+    }
+    size_t rows = 3 + b->nmunicipalities;
+    if (chart) {
+        lxw_chart *ch = xlsx_bench_chart(c, col, ws->name, first, r, nv);
+        double px = 80.0 + XLSX_BENCH_BAR_PX * (double)nv;
+        px = px < 240 ? 240 : px;
+        lxw_chart_options o = {.x_offset = 8, .y_offset = 0, .x_scale = 640.0 / 480.0,
+                               .y_scale = px / 288.0};
+        if (ch)
+            xlsx_check(c, worksheet_insert_chart_opt(ws, row + 2, 5, ch, &o), row + 2, 5);
+        size_t chart_rows = 2 + (size_t)ceil(px / XLSX_ROW_PX);
+        rows = chart_rows > rows ? chart_rows : rows;
+    }
+    free(r);
+    return row + (lxw_row_t)rows + 2;
+}
+
+/* The ranking sheet: a block per KPI, as long as the sheet holds them. */
+static void xlsx_bench_ranking(xlsx_ctx *c, lxw_worksheet *ws, const xlsx_bench_col *cols, size_t k)
+{
+    xlsx_sheet_title(c, ws, L("xlsx.bench.sheet.ranking"));
+    xlsx_width(c, ws, 0, 0, 7);
+    xlsx_width(c, ws, 1, 1, xlsx_bench_name_width(c->b));
+    xlsx_width(c, ws, 2, 3, 14);
+    xlsx_width(c, ws, 4, 4, 3);
+    lxw_row_t row = 3;
+    size_t block = c->b->nmunicipalities + 3 + (size_t)ceil((80.0 + XLSX_BENCH_BAR_PX *
+                                                             XLSX_BENCH_MAX_CHART) / XLSX_ROW_PX) + 4;
+    size_t i = 0;
+    for (; i < k && !c->failed && row + block < XLSX_LAST_ROW; i++)
+        row = xlsx_bench_rank_block(c, ws, row, &cols[i]);
+    if (i < k)
+        xlsx_warn(c, arena_printf(&c->mem, "%s: %s %zu", c->sheet, L("xlsx.warning.rows"), k - i));
+    if (row > 3)
+        xlsx_status_colours(c, ws, 3, 3, row, 3);
+    worksheet_freeze_panes(ws, 3, 0);
+}
+
+/* ---------------------------------------------------------------- references */
+
+enum { R_TITLE, R_ID, R_SOURCE, R_PERIOD, R_VALUE, R_BY, R_THEIRS, R_DIFF, R_VERDICT, R_NCOLS };
+
+static const double xlsx_references_widths[R_NCOLS] = {34, 26, 32, 10, 16, 24, 16, 14, 14};
+
+#define XLSX_REFERENCES_HEAD_ROW 3
+
+/* One reference value's row: the KPI, the source, period and value, who
+ * loaded it, their value, the difference and whether they do better. */
+static void xlsx_bench_reference(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, const bench_row *k,
+                                 const bench_reference *v)
+{
+    const bench_municipality *mu = xlsx_bench_find(c->b, v->municipality);
+    maybe theirs = mu ? k->cells[xlsx_bench_index(c->b, mu)].value : MAYBE_NONE;
+    const char *title = xlsx_bench_title(k);
+    xlsx_put_text(c, ws, row, R_TITLE, title, c->f.wrap);
+    xlsx_put_text(c, ws, row, R_ID, k->kpi, c->f.text);
+    xlsx_put_text(c, ws, row, R_SOURCE, v->source, c->f.wrap);
+    xlsx_put_text(c, ws, row, R_PERIOD, v->period, c->f.center);
+    xlsx_put_number(c, ws, row, R_VALUE, v->value, xlsx_value_format(c, k->kind, MAYBE(v->value)));
+    xlsx_put_text(c, ws, row, R_BY, mu ? xlsx_bench_name(mu) : v->municipality, c->f.indent);
+    xlsx_put_maybe(c, ws, row, R_THEIRS, theirs, xlsx_value_format(c, k->kind, theirs));
+    xlsx_put_against(c, ws, row, R_DIFF, R_VERDICT, k->kind, theirs, v->value, k->target.present,
+                     k->direction);
+    size_t a = xlsx_lines(title, (size_t)(xlsx_references_widths[R_TITLE] * 1.1));
+    size_t b = xlsx_lines(v->source, (size_t)(xlsx_references_widths[R_SOURCE] * 1.1));
+    if (a > 1 || b > 1)
+        xlsx_check(c, worksheet_set_row(ws, row, 15.0 * (double)(a > b ? a : b), NULL), row, 0);
+}
+
+/* The references sheet: every reference value of the shared KPIs, by
+ * KPI, as an Excel table. */
+static void xlsx_bench_references(xlsx_ctx *c, lxw_worksheet *ws, const xlsx_bench_col *cols,
+                                  size_t k)
+{
+    xlsx_sheet_title(c, ws, L("xlsx.bench.sheet.references"));
+    for (lxw_col_t i = 0; i < R_NCOLS; i++)
+        xlsx_width(c, ws, i, i, xlsx_references_widths[i]);
+    const char *heads[R_NCOLS] = {L("col.kpi"), L("xlsx.col.kpi_id"), L("xlsx.col.source"),
+                                  L("report.period"), L("xlsx.col.ref_value"),
+                                  L("xlsx.bench.col.loaded_by"), L("xlsx.bench.col.their_value"),
+                                  L("xlsx.col.difference"), L("xlsx.col.compared")};
+    size_t n = 0;
+    for (size_t i = 0; i < k; i++)
+        n += cols[i].row->nreferences;
+    if (n == 0) {
+        xlsx_put_text(c, ws, 2, 0, L("xlsx.bench.none_references"), c->f.italic);
+        return;
+    }
+    size_t room = XLSX_LAST_ROW - XLSX_REFERENCES_HEAD_ROW;
+    if (n > room) {
+        xlsx_warn(c, arena_printf(&c->mem, "%s: %s %zu", c->sheet, L("xlsx.warning.rows"), n - room));
+        n = room;
+    }
+    xlsx_put_text(c, ws, 2, 0, L("xlsx.bench.references.note"), c->f.italic);
+    lxw_row_t row = XLSX_REFERENCES_HEAD_ROW + 1;
+    size_t done = 0;
+    for (size_t i = 0; i < k && done < n && !c->failed; i++)
+        for (size_t j = 0; j < cols[i].row->nreferences && done < n && !c->failed; j++, done++)
+            xlsx_bench_reference(c, ws, row++, cols[i].row, &cols[i].row->references[j]);
+    lxw_row_t last = XLSX_REFERENCES_HEAD_ROW + (lxw_row_t)n;
+    xlsx_table_at(c, ws, XLSX_REFERENCES_HEAD_ROW, last, heads, R_NCOLS, "lllcrlrrc", "References");
+    xlsx_verdict_colours(c, ws, XLSX_REFERENCES_HEAD_ROW + 1, last, R_VERDICT);
+    xlsx_check(c, worksheet_set_row(ws, XLSX_REFERENCES_HEAD_ROW, 30, NULL), XLSX_REFERENCES_HEAD_ROW, 0);
+    worksheet_freeze_panes(ws, XLSX_REFERENCES_HEAD_ROW + 1, 1);
+    xlsx_ok(c, worksheet_repeat_rows(ws, XLSX_REFERENCES_HEAD_ROW, XLSX_REFERENCES_HEAD_ROW),
+            "print titles");
+}
+
+/* ---------------------------------------------------------------- workbook */
+
+/* The notes sheet: the writer's warnings (text cut, charts left out). */
+static void xlsx_bench_notes(xlsx_ctx *c, lxw_worksheet *ws)
+{
+    xlsx_sheet_title(c, ws, L("xlsx.bench.sheet.notes"));
+    xlsx_width(c, ws, 0, 0, 140);
+    c->noting = false;
+    lxw_row_t row = xlsx_section(c, ws, 3, L("xlsx.section.warnings"));
+    for (size_t i = 0; i < c->nwarnings && row < XLSX_LAST_ROW && !c->failed; i++)
+        xlsx_put_text(c, ws, row++, 0, c->warnings[i], c->f.wrap);
+}
+
+/* The page header (the title left, the period right) and footer. */
+static void xlsx_bench_header_footer(xlsx_ctx *c)
+{
+    c->header = arena_printf(&c->mem, "&L%s&R%s",
+                             xlsx_amp(c, xlsx_plain(c, L("xlsx.bench.title"), 100)), c->b->period.id);
+    c->footer = arena_printf(&c->mem, "&L&A&C%s&Rkvalrap %s",
+                             xlsx_plain(c, L("xlsx.footer.page"), 100), KV_VERSION);
+}
+
+/* Document properties: title, subject, keywords, comments with the
+ * municipalities, and the fixed creation date b->generated. */
+static void xlsx_bench_properties(xlsx_ctx *c)
+{
+    const benchmark *b = c->b;
+    strbuf ids = {0};
+    for (size_t m = 0; m < b->nmunicipalities && ids.len < 300; m++)
+        strbuf_printf(&ids, "%s%s", m ? ", " : "", b->municipalities[m].id ? b->municipalities[m].id : "");
+    lxw_doc_properties p = {
+        .title = (char *)xlsx_plain(c, arena_printf(&c->mem, "%s \u2013 %s", L("xlsx.bench.title"),
+                                                    b->period.id), 250),
+        .subject = (char *)xlsx_plain(c, arena_printf(&c->mem, "%s, %s",
+                                                      L("xlsx.bench.props.subject"),
+                                                      xlsx_period_text(c, &b->period)), 250),
+        .author = "kvalrap",
+        .keywords = (char *)xlsx_plain(c, arena_printf(&c->mem, "%s, %s",
+                                                       L("xlsx.bench.props.keywords"),
+                                                       b->period.id), 250),
+        .comments = (char *)xlsx_plain(c, arena_printf(&c->mem, "kvalrap %s; %zu %s: %s", KV_VERSION,
+                                                       b->nmunicipalities,
+                                                       L("xlsx.bench.municipalities"),
+                                                       strbuf_cstr(&ids)), 250),
+        .created = b->generated > 0 ? b->generated : 1,
+    };
+    c->sheet = NULL;
+    xlsx_ok(c, workbook_set_properties(c->wb, &p), "document properties");
+    xlsx_ok(c, workbook_set_custom_property_string(c->wb, "kvalrap_version", KV_VERSION),
+            "document properties");
+    xlsx_ok(c, workbook_set_custom_property_string(c->wb, "period", b->period.id),
+            "document properties");
+    xlsx_ok(c, workbook_set_custom_property_integer(c->wb, "municipalities",
+                                                    (int32_t)(b->nmunicipalities < INT32_MAX ?
+                                                              b->nmunicipalities : INT32_MAX)),
+            "document properties");
+    strbuf_free(&ids);
+}
+
+/* "As of 31.10.2026 · Generated 01.11.2026 00:00 UTC". */
+static const char *xlsx_bench_dates(xlsx_ctx *c)
+{
+    char as_of[16] = "", gen[16] = "";
+    labels_fmt_date(c->l, c->b->as_of, as_of);
+    struct tm tm;
+    time_t t = c->b->generated;
+    if (!gmtime_r(&t, &tm))
+        return arena_printf(&c->mem, "%s %s", L("report.as_of"), as_of);
+    labels_fmt_date(c->l, date_from_ymd(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday), gen);
+    return arena_printf(&c->mem, "%s %s \u00b7 %s %s %02d:%02d UTC", L("report.as_of"), as_of,
+                        L("report.generated"), gen, tm.tm_hour, tm.tm_min);
+}
+
+/* Builds every sheet of the benchmark in tab order. */
+static void xlsx_bench_build(xlsx_ctx *c)
+{
+    const benchmark *b = c->b;
+    c->subtitle = arena_printf(&c->mem, "%zu %s \u00b7 %s", b->nmunicipalities,
+                               L("xlsx.bench.municipalities"), xlsx_period_text(c, &b->period));
+    c->dates = xlsx_bench_dates(c);
+    xlsx_bench_header_footer(c);
+    if (!xlsx_make_formats(c))
+        return;
+    xlsx_bench_properties(c);
+    xlsx_bench_col *cols;
+    lxw_col_t ncols;
+    size_t k = xlsx_bench_layout(c, &cols, &ncols);
+    lxw_worksheet *overview = xlsx_add_sheet(c, L("xlsx.bench.sheet.overview"));
+    if (overview)
+        xlsx_bench_overview(c, overview, cols, k, ncols);
+    lxw_worksheet *ws = k && b->nmunicipalities ? xlsx_add_sheet(c, L("xlsx.bench.sheet.ranking")) : NULL;
+    if (ws)
+        xlsx_bench_ranking(c, ws, cols, k);
+    ws = xlsx_add_sheet(c, L("xlsx.bench.sheet.references"));
+    if (ws)
+        xlsx_bench_references(c, ws, cols, k);
+    xlsx_dq_totals(c);
+    ws = c->nwarnings ? xlsx_add_sheet(c, L("xlsx.bench.sheet.notes")) : NULL;
+    if (ws)
+        xlsx_bench_notes(c, ws);
+    if (overview && !c->failed)
+        worksheet_activate(overview);
+    free(cols);
+}
+
+int xlsx_write_benchmark(const benchmark *b, const labels *l, const char *path, char *err, size_t errlen)
+{
+    xlsx_ctx c = {.b = b, .l = l, .path = path, .err = err, .errlen = errlen};
+    return xlsx_write(&c, xlsx_bench_build);
 }
