@@ -419,11 +419,11 @@ static int cmd_read(cli *c, int argc, char **argv)
     if (optind + 2 != argc)
         return usage_error("read: give a dataset and a file (kvalrap read deviations avvik.csv)%s", "");
     /* The mapping's rule file: --config RULES.lua, or --rules RULES.lua. */
-    const char *rules = c->config;
+    const char *mapping = c->config;
     size_t rl = c->rules_dir ? strlen(c->rules_dir) : 0;
-    if (!rules && rl > 4 && strcmp(c->rules_dir + rl - 4, ".lua") == 0)
-        rules = c->rules_dir;
-    return read_export(argv[optind], argv[optind + 1], rules, c->encoding, c->delimiter, c->date_format,
+    if (!mapping && rl > 4 && strcmp(c->rules_dir + rl - 4, ".lua") == 0)
+        mapping = c->rules_dir;
+    return read_export(argv[optind], argv[optind + 1], mapping, c->encoding, c->delimiter, c->date_format,
                        c->header_line, c->columns, c->ncolumns);
 }
 
