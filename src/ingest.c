@@ -16,6 +16,7 @@
 #include <csv.h>
 #include <errno.h>
 #include <iconv.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -397,6 +398,11 @@ typedef struct {
     size_t seen_cap;
     bool failed;                /* the file was refused while reading */
     const char *name;           /* cfg->name copied into the log's arena */
+    struct csv_parser parser;
+    /* A worker of a parallel read: its lines count from its chunk's start,
+     * and what it has already handed to the main reader. */
+    long line_offset;
+    size_t merged_rows, merged_rejects;
 } reader;
 
 static const char *describe_encoding_problem(const reader *rd, const char *s, size_t n)
@@ -773,32 +779,276 @@ static void on_record(int c, void *data)
 static int space_no_tab(unsigned char c) { return c == ' '; }
 static int space_and_tab(unsigned char c) { return c == ' ' || c == '\t'; }
 
-/* Feed the UTF-8 text to libcsv line by line, tracking record starts. */
-static void parse_text(reader *rd, const char *text, size_t len, char delim)
+static void parser_open(reader *rd, char delim)
 {
-    struct csv_parser p;
-    csv_init(&p, 0);
-    csv_set_delim(&p, (unsigned char)delim);
-    csv_set_space_func(&p, delim == '\t' ? space_no_tab : space_and_tab);
-    size_t pos = 0;
-    rd->line = 0;
-    while (pos < len && !rd->failed) {
-        size_t n = line_length(text + pos, len - pos);
+    csv_init(&rd->parser, 0);
+    csv_set_delim(&rd->parser, (unsigned char)delim);
+    csv_set_space_func(&rd->parser, delim == '\t' ? space_no_tab : space_and_tab);
+}
+
+/* Feed text[from..to) to libcsv line by line, tracking record starts.
+ * Stops early, at a line end, once the header is read when
+ * stop_after_header is set; returns the position reached. */
+static size_t feed(reader *rd, const char *text, size_t from, size_t to, bool stop_after_header)
+{
+    size_t pos = from;
+    while (pos < to && !rd->failed) {
+        if (stop_after_header && rd->header_done && rd->parser.pstate == CSV_ROW_NOT_BEGUN)
+            break;
+        size_t n = line_length(text + pos, to - pos);
         rd->line++;
-        if (p.pstate == CSV_ROW_NOT_BEGUN)
+        if (rd->parser.pstate == CSV_ROW_NOT_BEGUN)
             rd->record_line = rd->line;
-        if (csv_parse(&p, text + pos, n, on_field, on_record, rd) != n) {
-            refuse(rd->out, EX_DATAERR_, "%s: line %ld: %s", rd->cfg->name, rd->line,
-                   csv_strerror(csv_error(&p)));
+        if (csv_parse(&rd->parser, text + pos, n, on_field, on_record, rd) != n) {
+            refuse(rd->out, EX_DATAERR_, "%s: line %ld: %s", rd->cfg->name, rd->line + rd->line_offset,
+                   csv_strerror(csv_error(&rd->parser)));
             rd->failed = true;
         }
         pos += n;
     }
+    return pos;
+}
+
+/* The end of the file: a record still inside quotes is reported as such. */
+static void finish(reader *rd)
+{
     if (!rd->failed) {
-        rd->unclosed_quote = p.pstate == CSV_FIELD_BEGUN && p.quoted;
-        csv_fini(&p, on_field, on_record, rd);
+        rd->unclosed_quote = rd->parser.pstate == CSV_FIELD_BEGUN && rd->parser.quoted;
+        csv_fini(&rd->parser, on_field, on_record, rd);
     }
-    csv_free(&p);
+}
+
+/* ---------------------------------------------------------------- parallel reading
+ *
+ * A large file is cut into chunks at line starts and each chunk is parsed
+ * by its own thread with its own libcsv parser, table and rejects.  A cut
+ * is only right if no quoted field spans it; that is known once the chunk
+ * before it has been parsed: its parser must stand between records there.
+ * If it does not, the earlier reader simply goes on through the next
+ * chunk itself and the worker's result is thrown away, so the outcome is
+ * always exactly that of one sequential pass.
+ */
+
+enum { PARALLEL_MAX = 8 };
+
+/* Bytes per chunk at least; KVALRAP_INGEST_CHUNK lowers it so tests can
+ * cut small files into many chunks (and through quoted fields). */
+static size_t chunk_bytes(void)
+{
+    const char *env = getenv("KVALRAP_INGEST_CHUNK");
+    long v = env && *env ? strtol(env, NULL, 10) : 0;
+    return v > 0 ? (size_t)v : (size_t)4 << 20;
+}
+
+typedef struct {
+    reader rd;
+    ingest_result out;
+    reject_log log;
+    arena mem;
+    const char *text;
+    size_t from, to;
+    pthread_t thread;
+} worker;
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    feed(&w->rd, w->text, w->from, w->to, false);
+    return NULL;
+}
+
+/* A worker that starts where the header has been read by main. */
+static void worker_init(worker *w, const reader *main, char delim, const char *text, size_t from, size_t to)
+{
+    memset(w, 0, sizeof *w);
+    w->log.mem = &w->mem;
+    snprintf(w->out.encoding, sizeof w->out.encoding, "%s", main->out->encoding);
+    w->rd = (reader){.cfg = main->cfg, .ds = main->ds, .out = &w->out, .log = &w->log,
+                     .t = table_new(main->ds), .header_done = true, .ncols = main->ncols,
+                     .name = arena_strdup(&w->mem, main->cfg->name)};
+    memcpy(w->rd.colmap, main->colmap, sizeof main->colmap);
+    for (size_t f = 0; f < main->ds->nfields; f++)
+        w->rd.t->cols[f].mapped = main->t->cols[f].mapped;
+    parser_open(&w->rd, delim);
+    w->text = text;
+    w->from = from;
+    w->to = to;
+}
+
+static void worker_free(worker *w)
+{
+    csv_free(&w->rd.parser);
+    record_free(&w->rd.rec);
+    free(w->rd.seen_key);
+    table_free(w->rd.t);
+    ingest_result_free(&w->out);
+    reject_log_free(&w->log);
+    arena_free(&w->mem);
+}
+
+/* Append the rows and rejects of `from` not yet handed over to main:
+ * strings re-interned, lines shifted, ids checked against main's. */
+static void merge_into(reader *main, reader *from)
+{
+    table *dst = main->t, *src = from->t;
+    uint32_t *remap = xmalloc((src->pool.n + 1) * sizeof *remap);
+    remap[0] = 0;
+    for (uint32_t id = 1; id < src->pool.n; id++)
+        remap[id] = strpool_intern(&dst->pool, src->pool.strs[id], src->pool.lens[id],
+                                   src->pool.fold[id] != STRPOOL_NOFOLD);
+    int key = main->ds->key ? schema_field_index(main->ds, main->ds->key) : -1;
+    long saved_line = main->record_line;
+    for (size_t r = from->merged_rows; r < src->nrows; r++) {
+        long line = src->line[r] + from->line_offset;
+        if (key >= 0) {
+            uint32_t id = remap[src->cols[key].text[r]];
+            if (key_seen(main, id)) {
+                main->record_line = line;
+                add_reject(main, main->ds->key, dst->pool.strs[id], dst->pool.lens[id],
+                           "duplicate id: an earlier row of this file has it");
+                main->log->rows++;
+                main->out->rejected++;
+                main->out->accepted--;
+                continue;
+            }
+            key_mark(main, id);
+        }
+        size_t d = table_add_row(dst, (int32_t)line);
+        for (size_t f = 0; f < main->ds->nfields; f++) {
+            const column *sc = &src->cols[f];
+            column *dc = &dst->cols[f];
+            switch (sc->schema->type) {
+            case FT_TEXT: dc->text[d] = remap[sc->text[r]]; break;
+            case FT_DATE: dc->day[d] = sc->day[r]; break;
+            case FT_DATETIME:
+                dc->day[d] = sc->day[r];
+                dc->secs[d] = sc->secs[r];
+                dc->has_time[d] = sc->has_time[r];
+                break;
+            case FT_BOOL: dc->flag[d] = sc->flag[r]; break;
+            case FT_INT: dc->num[d] = sc->num[r]; break;
+            case FT_NUMBER: dc->real[d] = sc->real[r]; break;
+            }
+        }
+    }
+    main->record_line = saved_line;
+    for (size_t i = from->merged_rejects; i < from->log->n; i++) {
+        const reject *rj = &from->log->v[i];
+        if (main->log->n == main->log->cap) {
+            main->log->cap = main->log->cap ? main->log->cap * 2 : 64;
+            main->log->v = xrealloc(main->log->v, main->log->cap * sizeof *main->log->v);
+        }
+        main->log->v[main->log->n++] = (reject){main->name, rj->line + from->line_offset,
+                                                arena_strdup(main->log->mem, rj->field),
+                                                arena_strdup(main->log->mem, rj->value),
+                                                arena_strdup(main->log->mem, rj->reason)};
+    }
+    main->log->rows += from->log->rows;
+    from->log->rows = 0;
+    main->out->records += from->out->records;
+    main->out->accepted += from->out->accepted;
+    main->out->rejected += from->out->rejected;
+    from->out->records = from->out->accepted = from->out->rejected = 0;
+    from->merged_rows = src->nrows;
+    from->merged_rejects = from->log->n;
+    free(remap);
+}
+
+static int reject_line_cmp(const void *a, const void *b)
+{
+    const reject *x = a, *y = b;
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x < y ? -1 : x > y;
+}
+
+/* Chunk boundaries at line starts, about equal in size, none empty. */
+static size_t cut_chunks(const char *text, size_t from, size_t len, size_t *cuts, size_t max)
+{
+    size_t n = 0;
+    cuts[n++] = from;
+    for (size_t k = 1; k < max; k++) {
+        size_t at = from + (len - from) * k / max;
+        const char *nl = memchr(text + at, '\n', len - at);
+        if (!nl)
+            break;
+        at = (size_t)(nl - text) + 1;
+        if (at <= cuts[n - 1] + chunk_bytes() / 2 || at >= len)
+            continue;
+        cuts[n++] = at;
+    }
+    cuts[n] = len;
+    return n;
+}
+
+static int parallel_threads(size_t bytes)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    const char *env = getenv("KVALRAP_INGEST_THREADS");
+    if (env && *env)
+        cores = strtol(env, NULL, 10);
+    size_t by_size = bytes / chunk_bytes();
+    long n = cores < (long)by_size ? cores : (long)by_size;
+    return n < 1 ? 1 : n > PARALLEL_MAX ? PARALLEL_MAX : (int)n;
+}
+
+/* Parse the whole text: the header first, then the records, in parallel
+ * chunks when the file is large. */
+static void parse_text(reader *rd, const char *text, size_t len, char delim)
+{
+    parser_open(rd, delim);
+    size_t pos = feed(rd, text, 0, len, true);
+    int threads = rd->failed || !rd->header_done ? 1 : parallel_threads(len - pos);
+    if (threads <= 1) {
+        feed(rd, text, pos, len, false);
+        finish(rd);
+        csv_free(&rd->parser);
+        return;
+    }
+    size_t cuts[PARALLEL_MAX + 1];
+    size_t nchunks = cut_chunks(text, pos, len, cuts, (size_t)threads);
+    worker *w = xcalloc(nchunks, sizeof *w);
+    for (size_t k = 1; k < nchunks; k++) {
+        worker_init(&w[k], rd, delim, text, cuts[k], cuts[k + 1]);
+        if (pthread_create(&w[k].thread, NULL, worker_main, &w[k]) != 0)
+            worker_main(&w[k]);         /* no thread: do it here */
+    }
+    feed(rd, text, cuts[0], cuts[1], false);
+    for (size_t k = 1; k < nchunks; k++)
+        if (w[k].thread)
+            pthread_join(w[k].thread, NULL);
+    size_t first_reject = rd->log->n;
+    reader *cur = rd;           /* whose parser stands at the next cut */
+    long lines_before = rd->line;
+    for (size_t k = 1; k < nchunks && !rd->failed; k++) {
+        reader *next = &w[k].rd;
+        if (cur->parser.pstate == CSV_ROW_NOT_BEGUN && !next->failed) {
+            next->line_offset = lines_before;
+            if (cur != rd)
+                merge_into(rd, cur);
+            cur = next;
+        } else {
+            /* The cut fell inside a quoted field: go on sequentially. */
+            feed(cur, text, cuts[k], cuts[k + 1], false);
+        }
+        lines_before = cur->line + cur->line_offset;
+    }
+    finish(cur);
+    if (cur != rd) {
+        merge_into(rd, cur);
+        if (cur->failed && !rd->failed) {
+            rd->failed = true;
+            snprintf(rd->out->message, sizeof rd->out->message, "%s", cur->out->message);
+            rd->out->status = cur->out->status;
+        }
+    }
+    /* Rejects in file order, as one pass would have listed them. */
+    qsort(rd->log->v + first_reject, rd->log->n - first_reject, sizeof *rd->log->v, reject_line_cmp);
+    rd->line = lines_before;
+    for (size_t k = 1; k < nchunks; k++)
+        worker_free(&w[k]);
+    free(w);
+    csv_free(&rd->parser);
 }
 
 int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)

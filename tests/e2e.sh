@@ -248,6 +248,17 @@ for f in $(cd "$T/term" && find . -name 'report.pdf'); do
     check "PDF whole after SIGTERM: $f" qpdf --check "$T/term/$f"
 done
 
+# ---- parallel ingest: files cut into many small chunks (through quoted
+# fields, duplicates across chunks, rejects in every chunk) read exactly as
+# one sequential pass
+export SOURCE_DATE_EPOCH=1793491200
+KVALRAP_INGEST_THREADS=1 "$BIN" run --period 2026-10 --out "$T/seq" 2>/dev/null
+KVALRAP_INGEST_THREADS=8 KVALRAP_INGEST_CHUNK=300 "$BIN" run --period 2026-10 --out "$T/par" 2>/dev/null
+for f in $(cd "$T/seq" && find . -name kpis.json -o -name rejects.csv); do
+    check "parallel ingest equals sequential: $f" cmp "$T/seq/$f" "$T/par/$f"
+done
+unset SOURCE_DATE_EPOCH
+
 # ---- the samples: every municipality gets its four files
 if [ -d samples ] && ls lua/*.lua >/dev/null 2>&1; then
     expect_status "sample batch" 0 "$BIN" run --period 2026-10 --out "$T/samples"
