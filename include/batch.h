@@ -5,7 +5,7 @@
  * Exit statuses follow sysexits.h: 0 success, 64 usage, 65 a refused
  * export, 66 an export that cannot be opened, 70 an internal error, a crash
  * or a timeout, 73 a report that cannot be created, 74 an I/O error,
- * 75 another run holds the lock, 78 a broken rule file, 128 + N stopped
+ * 71 out of memory, 75 another run holds the lock, 78 a broken rule file, 128 + N stopped
  * by signal N.
  */
 #ifndef KV_BATCH_H

@@ -72,6 +72,9 @@ const rules_config *rules_get_config(const rules *r);
 int rules_evaluate(rules *r, table *const *tables, const period *p, int32_t as_of,
                    const labels *l, report *out, char *err, size_t errlen);
 
+/* The lines the rule file printed (at most 100), oldest first. */
+void rules_each_print(rules *r, void (*fn)(const char *line, void *ctx), void *ctx);
+
 void rules_close(rules *r);
 
 #endif

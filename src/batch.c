@@ -342,7 +342,11 @@ static int open_rules(job *j, const char *rule_path, const run_options *o)
     }
     j->rules = rules_open(rule_path, &o->limits, o->data_dir, err, sizeof err);
     if (!j->rules) {
-        errorf("%s", err);
+        /* Every message names the rule file, even those Lua gives none. */
+        if (strstr(err, rule_path) == err)
+            errorf("%s", err);
+        else
+            errorf("%s: %s", rule_path, err);
         return KV_CONFIG;
     }
     j->cfg = rules_get_config(j->rules);
@@ -371,6 +375,14 @@ static void fill_report_header(job *j, const run_options *o)
         snprintf(rep->rule_sha256, sizeof rep->rule_sha256, "unreadable");
 }
 
+static void print_verbose(const char *line, void *ctx) { errorf("%s: print: %s", (const char *)ctx, line); }
+
+static void print_check(const char *line, void *ctx)
+{
+    (void)ctx;
+    printf("  print: %s\n", line);
+}
+
 /* Compute the KPIs: ingest, then the rules.  Returns 0 or an exit status. */
 static int compute(job *j, const run_options *o)
 {
@@ -383,7 +395,10 @@ static int compute(job *j, const run_options *o)
     stage_time(o, j->cfg->id, "ingest", t0);
     t0 = now_seconds();
     char err[1024];
-    if (rules_evaluate(j->rules, j->tables, &o->period, o->as_of, j->labels, &j->rep, err, sizeof err) != 0) {
+    int erc = rules_evaluate(j->rules, j->tables, &o->period, o->as_of, j->labels, &j->rep, err, sizeof err);
+    if (o->verbose)
+        rules_each_print(j->rules, print_verbose, (void *)j->rule_path);
+    if (erc != 0) {
         errorf("%s", err);
         return KV_CONFIG;
     }
@@ -632,6 +647,13 @@ static int check_in_process(const char *rule_path, const run_options *o)
         }
         for (size_t i = 0; i < j.rep.nwarnings; i++)
             printf("  warning: %s\n", j.rep.warnings[i]);
+        for (size_t i = 0; i < j.rep.ninputs; i++) {
+            const input_file *in = &j.rep.inputs[i];
+            if (in->rows > 0 && in->rejected * 2 > in->rows)
+                printf("  warning: %s: %ld of %ld rows rejected; check the mapping, date_format and encoding\n",
+                       in->path, in->rejected, in->rows);
+        }
+        rules_each_print(j.rules, print_check, NULL);
         for (size_t i = 0; i < j.rep.nkpis; i++) {
             const kpi_result *k = &j.rep.kpis[i];
             printf("  kpi %-34s %s\n", k->id, k->title);

@@ -75,8 +75,9 @@ static const char usage_text[] =
     "  --config RULES.lua    take the dataset's mapping from a rule file (or --rules)\n"
     "\n"
     "exit status: 0 success, 64 usage, 65 an export was refused, 66 an export\n"
-    "cannot be opened, 70 internal error, crash or timeout, 73 a report cannot be\n"
-    "created, 74 I/O error, 75 another run is active, 78 a rule file is broken.\n";
+    "cannot be opened, 70 internal error, crash or timeout, 71 out of memory,\n"
+    "73 a report cannot be created, 74 I/O error, 75 another run is active,\n"
+    "78 a rule file is broken, 128+N stopped by signal N.\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {

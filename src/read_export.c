@@ -134,6 +134,13 @@ int read_export(const char *dataset, const char *file, const char *config, const
     rc = ingest_file(&cfg, &log, &res);
     if (rc) {
         fprintf(stderr, "kvalrap: %s\n", res.message);
+        /* The header as read helps to write the mapping. */
+        if (res.nheader) {
+            fprintf(stderr, "header:");
+            for (size_t i = 0; i < res.nheader; i++)
+                fprintf(stderr, "%s%s", i ? " | " : " ", res.header[i]);
+            fputc('\n', stderr);
+        }
     } else {
         fprintf(stderr, "encoding: %s%s\ndelimiter: %s%s\nheader:", res.encoding,
                 res.detected_encoding ? " (detected)" : "", delimiter_name(res.delimiter),

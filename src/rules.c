@@ -773,8 +773,14 @@ static int kv_where(lua_State *L)
     return 1;
 }
 
+static int kv_is_rows(lua_State *L)
+{
+    lua_pushboolean(L, luaL_testudata(L, 1, ROWSET) != NULL);
+    return 1;
+}
+
 static const luaL_Reg kv_functions[] = {
-    {"where", kv_where},
+    {"where", kv_where}, {"is_rows", kv_is_rows},
     {"date_parse", kv_date_parse}, {"date_format", kv_date_format}, {"date", kv_date},
     {"ymd", kv_ymd}, {"year_of", kv_year_of}, {"years_before", kv_years_before},
     {"add_months", kv_add_months}, {"period", kv_period}, {"fields", kv_fields},
@@ -1151,6 +1157,20 @@ rules *rules_open(const char *path, const rules_limits *limits, const char *data
 }
 
 const rules_config *rules_get_config(const rules *r) { return &r->config; }
+
+void rules_each_print(rules *r, void (*fn)(const char *line, void *ctx), void *ctx)
+{
+    lua_State *L = r->L;
+    lua_getfield(L, LUA_REGISTRYINDEX, "kvalrap.prints");
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_rawgeti(L, -1, i);
+        if (lua_type(L, -1) == LUA_TSTRING)
+            fn(lua_tostring(L, -1), ctx);
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
+}
 
 void rules_close(rules *r)
 {

@@ -147,7 +147,9 @@ hostile good 'kpi.deviations_reported {}'
 hostile loop 'kpi.custom { id = "x", compute = function(d, p) while true do end end }'
 hostile pcallloop 'kpi.custom { id = "x", compute = function(d, p) while true do pcall(function() while true do end end) end end }'
 hostile backtrack 'kpi.custom { id = "x", compute = function(d, p) local s = string.rep("a", 40) .. "b"; s:find(string.rep("a*", 40) .. "c"); return 1 end }'
+mkdir -p "$H/alone"
 hostile membomb 'kpi.custom { id = "x", compute = function(d, p) local t = {} for i = 1, 1e10 do t[i] = string.rep("x", 1000000) .. i end end }'
+mv "$H/membomb.lua" "$H/alone/"
 hostile gcloop 'local t = setmetatable({}, {__gc = function() while true do end end}); t = nil; kpi.custom { id = "x", compute = function(d, p) local x = {} for i = 1, 1e6 do x[i] = {} end return 1 end }'
 hostile errobj 'kpi.custom { id = "x", compute = function(d, p) error(setmetatable({}, {__tostring = function() while true do end end})) end }'
 hostile badreturn 'kpi.custom { id = "x", kind = "share", compute = function(d, p) return 1 end }'
@@ -156,13 +158,17 @@ check "the good one still got its report" test -s "$H/out/good/2026-10/report.pd
 stderr_has "endless loop stopped" "loop.lua:11: time limit exceeded (the rules were stopped)"
 stderr_has "loop in pcall stopped" "pcallloop.lua:11: time limit exceeded (the rules were stopped)"
 stderr_has "backtracking stopped by the process bound" "backtrack.lua: stopped after the time limit of 3 s"
-stderr_has "memory bomb stopped" "membomb.lua: memory limit exceeded (the rules were stopped)"
 stderr_has "finalizer loop stopped" "gcloop.lua: stopped after the time limit of 3 s"
 stderr_has "error object not converted" "errobj.lua:11: kpi \"x\": compute raised an error that is a table, not a message"
 stderr_has "share without denominator" "badreturn.lua:11: kpi \"x\" of kind \"share\": compute must return a numerator and a denominator"
-for n in loop pcallloop backtrack membomb gcloop errobj badreturn; do
+for n in loop pcallloop backtrack gcloop errobj badreturn; do
     check "no report for $n" test ! -e "$H/out/$n/2026-10/report.pdf"
 done
+
+# A memory bomb alone, with time to spare: the memory budget must stop it.
+cp -r tests/e2e/data "$H/alone/data"
+expect_status "memory bomb" 78 "$BIN" run --period 2026-10 --out "$H/out" --timeout 60 --lua-memory 100 "$H/alone/membomb.lua"
+stderr_has "memory bomb stopped" "membomb.lua: memory limit exceeded (the rules were stopped)"
 
 # ---- one run at a time; a killed run leaves no stale lock
 mkdir -p "$T/lockout"

@@ -12,6 +12,7 @@ local kv = ...
 
 local api = {}          -- globals of the rule file
 local config = { municipality = nil, datasets = {}, kpis = {}, order = {}, references = {} }
+local custom_kpi        -- kpi.custom, defined below
 
 -- ------------------------------------------------------------------ helpers
 
@@ -107,6 +108,9 @@ local dataset_keys = { "file", "encoding", "delimiter", "header_line", "date_for
 
 function api.dataset(name)
   local fields = kv.fields(name)
+  if name == "references" then
+    fail(2, "dataset \"references\": reference values are declared with reference { file = ..., columns = ... }")
+  end
   if type(name) ~= "string" or not fields then
     fail(2, "dataset: unknown dataset %q%s", tostring(name), suggest(tostring(name), kv.datasets()))
   end
@@ -215,6 +219,18 @@ local function define_standard(id, spec)
   standard_names[#standard_names + 1] = id
 end
 
+-- Breakdown dimensions must be fields of the KPI's dataset (when known).
+local function check_breakdown(fname, dataset, dims)
+  if dims == nil then return end
+  local fields = dataset and kv.fields(dataset)
+  for i, dim in ipairs(dims) do
+    if type(dim) ~= "string" then fail(4, "%s: breakdown entry %d must be a field name", fname, i) end
+    if fields and not fields[dim] then
+      fail(4, "%s: %s has no field '%s' to break down by%s", fname, dataset, dim, suggest(dim, keys_of(fields)))
+    end
+  end
+end
+
 -- Validate the parameters a rule file gives a KPI; unknown ones are errors.
 local function check_params(name, spec, t)
   local allowed = {}
@@ -237,6 +253,7 @@ local function check_params(name, spec, t)
   check_type("kpi." .. name, "title", t.title, "string", 4)
   check_type("kpi." .. name, "definition", t.definition, "string", 4)
   check_type("kpi." .. name, "breakdown", t.breakdown, "table", 4)
+  check_breakdown("kpi." .. name, spec.dataset, t.breakdown)
   if t.id ~= nil and (type(t.id) ~= "string" or not t.id:match("^[a-z][a-z0-9_]*$")) then
     fail(4, "kpi.%s: 'id' must be lower-case letters, digits and '_', got %q", name, tostring(t.id))
   end
@@ -276,7 +293,7 @@ end
 
 api.kpi = setmetatable({}, {
   __index = function(_, name)
-    if name == "custom" then return api.custom_kpi end
+    if name == "custom" then return custom_kpi end
     local spec = standard[name]
     if not spec then
       local all = { "custom" }
@@ -294,7 +311,7 @@ api.kpi = setmetatable({}, {
 
 local custom_keys = { "id", "title", "kind", "target", "direction", "warning", "compute", "breakdown", "definition", "dataset" }
 
-function api.custom_kpi(t)
+custom_kpi = function(t)
   if type(t) ~= "table" then fail(2, "kpi.custom: expects a table { id = ..., compute = function ... }") end
   for k in pairs(t) do
     local known = false
@@ -313,10 +330,16 @@ function api.custom_kpi(t)
     fail(2, "kpi.custom %q: 'direction' must be \"at_least\", \"at_most\" or \"above\"", t.id)
   end
   check_type("kpi.custom", "title", t.title, "string", 2)
+  check_type("kpi.custom", "definition", t.definition, "string", 2)
   check_type("kpi.custom", "breakdown", t.breakdown, "table", 2)
+  if t.warning ~= nil and type(t.warning) ~= "number" then fail(2, "kpi.custom %q: 'warning' must be a number", t.id) end
+  if t.dataset ~= nil and not kv.fields(tostring(t.dataset)) then
+    fail(2, "kpi.custom %q: unknown dataset %q%s", t.id, tostring(t.dataset), suggest(tostring(t.dataset), kv.datasets()))
+  end
+  check_breakdown("kpi.custom " .. t.id, t.dataset, t.breakdown)
   local user = t.compute
   local def = {
-    id = t.id, base = "custom", kind = kind, title = t.title, definition = t.definition,
+    id = t.id, base = "custom", kind = kind, title = t.title, definition = t.definition, dataset = t.dataset,
     target = t.target, warning = t.warning, breakdown = t.breakdown,
     direction = t.direction or "at_least", params = {},
     compute = function(data, p) return user(data, p) end,
@@ -479,7 +502,12 @@ define_standard("training_completed", {
     return { course = t.course, role = t.role, deadline = t.deadline }
   end,
   id_of = function(params)
-    local slug = (params.course .. (params.role and ("_" .. params.role) or "")):lower():gsub("[^a-z0-9]+", "_")
+    local text = (params.course .. (params.role and ("_" .. params.role) or "")):lower()
+    for from, to in pairs({ ["æ"] = "ae", ["ø"] = "o", ["å"] = "a", ["ä"] = "a", ["ö"] = "o", ["Æ"] = "ae",
+                            ["Ø"] = "o", ["Å"] = "a", ["Ä"] = "a", ["Ö"] = "o", ["é"] = "e", ["á"] = "a" }) do
+      text = text:gsub(from, to)
+    end
+    local slug = text:gsub("[^a-z0-9]+", "_")
     return "training_completed_" .. slug
   end,
   compute = function(d, p, params)
@@ -513,10 +541,11 @@ define_standard("management_reviews", {
 -- ------------------------------------------------------------------ evaluation
 
 -- Size of a measurement: a row set's count, or the number itself.
-local function size(x)
-  if x == nil then return nil end
-  if type(x) == "number" then return x end
-  return x:count()
+local function size(def, x, what)
+  if x == nil or type(x) == "number" then return x end
+  if type(x) == "userdata" and kv.is_rows(x) then return x:count() end
+  error(string.format("%skpi %q: compute returned a %s as its %s; return row sets or numbers",
+    def.where or "", def.id, type(x), what), 0)
 end
 
 local function value_of(kind, num, den)
@@ -540,7 +569,7 @@ local function measure(def, data, p)
     error(string.format("%skpi %q of kind %q: compute must return a numerator and a denominator",
       def.where or "", def.id, def.kind), 0)
   end
-  local num, den = size(a), size(b)
+  local num, den = size(def, a, "first value"), size(def, b, "second value")
   if def.kind == "count" then den = nil end
   return value_of(def.kind, num, den), num, den, { a = a, b = b, items = items, custom = custom }
 end
@@ -571,6 +600,10 @@ local function breakdown(def, data, parts, dim)
     return entries
   end
   if type(parts.a) ~= "userdata" then return nil end
+  -- A share over two datasets breaks down only by fields both have.
+  for _, rows in ipairs({ parts.a, parts.b }) do
+    if type(rows) == "userdata" and not kv.fields(rows:dataset())[dim] then return nil end
+  end
   local nums = parts.a:count_by(dim)
   local dens = type(parts.b) == "userdata" and parts.b:count_by(dim) or nil
   local keys = {}
@@ -614,10 +647,22 @@ end
 
 -- Called by C after the data are loaded: every KPI, in declaration order.
 local function evaluate(data, p)
+  -- data.<name> of a dataset that is not there: say which are, and how to add one.
+  setmetatable(data, { __index = function(_, name)
+    local have = {}
+    for k in pairs(data) do if k ~= "unit_set" then have[#have + 1] = k end end
+    table.sort(have)
+    if kv.fields(tostring(name)) then
+      error(string.format("data.%s: the dataset %q is not declared; declare it with dataset %q { file = ... }",
+        name, name, name), 2)
+    end
+    error(string.format("data.%s: no such dataset%s (declared: %s)", tostring(name),
+      suggest(tostring(name), kv.datasets()), table.concat(have, ", ")), 2)
+  end })
   local results = {}
   for _, id in ipairs(config.order) do
     local def = config.kpis[id]
-    if def.dataset and not data[def.dataset] then
+    if def.dataset and not rawget(data, def.dataset) then
       error(string.format("%skpi.%s needs the dataset %q; declare it with dataset %q { file = ... }",
         def.where or "", def.base, def.dataset, def.dataset), 0)
     end
