@@ -1,7 +1,8 @@
 /*
- * xlsx_writer.c - the report as an Excel workbook; see xlsx_writer.h.
+ * xlsx_writer.c - the report, and the benchmark of several municipalities,
+ * as Excel workbooks; see xlsx_writer.h.
  *
- * The sheets, in tab order:
+ * The report's sheets, in tab order:
  *
  *   summary         title block, one row per KPI (value, target, status with
  *                   a conditional fill, numerator, denominator, previous
@@ -9,12 +10,23 @@
  *                   a line chart per KPI of its twelve-month series
  *   monthly series  one block per KPI (month, value, target): the charts'
  *                   data, kept visible so the numbers behind a line are there
+ *   comparison      when KPIs have reference values (county, KKiK, national):
+ *                   a row per value as an Excel table, with our value, the
+ *                   difference (percentage points for shares and changes)
+ *                   and better/worse by the KPI's direction
  *   by <dimension>  one sheet per breakdown dimension (unit, gender, ...):
  *                   a row per key, value/numerator/denominator per KPI
  *   <list>          each KPI list as an Excel table (autofilter, frozen
  *                   header, real dates)
  *   data quality    warnings, the rule file, the input files and the
  *                   rejected rows
+ *
+ * The benchmark's sheets (xlsx_write_benchmark, at the end of this file):
+ * side by side (a table of municipalities x KPIs, values coloured by the
+ * status in grouped, hidden columns beside them), ranking (per KPI, with a
+ * bar chart), reference values, and notes when the writer has warnings.
+ * Both workbooks share the context, the text cleaning, formats, sheet
+ * naming, tables and the checked write (xlsx_write).
  *
  * Errors.  Every libxlsxwriter call that can fail goes through xlsx_check(),
  * which keeps the first failure (naming the sheet and cell) in the context.
@@ -2524,8 +2536,11 @@ static void xlsx_bench_ranking(xlsx_ctx *c, lxw_worksheet *ws, const xlsx_bench_
         row = xlsx_bench_rank_block(c, ws, row, &cols[i]);
     if (i < k)
         xlsx_warn(c, arena_printf(&c->mem, "%s: %s %zu", c->sheet, L("xlsx.warning.rows"), k - i));
-    if (row > 3)
+    if (row > 3) {
         xlsx_status_colours(c, ws, 3, 3, row, 3);
+        /* The tables and charts, not a long title running off to the right. */
+        xlsx_ok(c, worksheet_print_area(ws, 0, 0, row - 1, 15), "print area");
+    }
     worksheet_freeze_panes(ws, 3, 0);
 }
 

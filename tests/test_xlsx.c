@@ -2,7 +2,8 @@
  * test_xlsx.c - the workbook writer, read back cell by cell.
  *
  * Each test writes the fixture report (tests/fixture.c), sometimes changed
- * to provoke a case, into a temporary directory and reads the workbook back
+ * to provoke a case, or a hand-built benchmark of several municipalities
+ * (make_bench below), into a temporary directory and reads the workbook back
  * through tests/xlsx_cells.py (openpyxl), which prints one fact per line:
  * "Sheet!A1=TYPE|FORMAT|LENGTH|VALUE", "table ...", "freeze ...", ...  The
  * tests look for whole lines, so a failure shows exactly which fact is off.
@@ -22,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "benchmark.h"
 #include "fixture.h"
 #include "labels.h"
 #include "xlsx_writer.h"
@@ -48,6 +50,23 @@ static char *tmp_path(const char *name)
     char *p = malloc(n);
     snprintf(p, n, "%s/%s", tmpdir, name);
     return p;
+}
+
+/* Writes benchmark b in language lang to name in the temporary directory;
+ * asserts success and returns the path (caller frees). */
+static char *write_bench(const benchmark *b, const char *lang, const char *name)
+{
+    labels *l = labels_load(lang);
+    assert_non_null(l);
+    char *path = tmp_path(name);
+    char err[512] = "";
+    int rc = xlsx_write_benchmark(b, l, path, err, sizeof err);
+    if (rc != 0)
+        fprintf(stderr, "xlsx_write_benchmark: %s\n", err);
+    assert_int_equal(rc, 0);
+    assert_string_equal(err, "");
+    labels_free(l);
+    return path;
 }
 
 /* Writes r in language lang to name in the temporary directory; asserts
@@ -509,6 +528,369 @@ static void test_big_list(void **state)
     free_report(r);
 }
 
+/* ---------------------------------------------------------------- comparison */
+
+/* Reference values on the report: a comparison sheet after the series, a
+ * row per value as an Excel table; the difference in percentage points
+ * for a share, as a signed number for a count; better or worse by the
+ * KPI's direction when it has a target, else higher or lower. */
+static void test_comparison(void **state)
+{
+    (void)state;
+    report *r = fixture_report("nb");
+    kpi_result *k = &r->kpis[0];
+    k->nreferences = 2;
+    k->references = arena_alloc(&r->mem, 2 * sizeof *k->references);
+    k->references[0] = (reference_value){"Fylket Nordland", "2026-10", 0.9};
+    k->references[1] = (reference_value){"KKiK 2025 landet", "2025", 0.8};
+    k = &r->kpis[2];
+    k->nreferences = 1;
+    k->references = arena_alloc(&r->mem, sizeof *k->references);
+    k->references[0] = (reference_value){"=Landet", "2025", 1000000.5};
+    char *path = write_report(r, "nb", "comparison.xlsx");
+    char *d = dump(path, false);
+
+    has_line(d, "sheets=Sammendrag|Månedsserier|Sammenligning|Per enhet|Avvik over frist|Datakvalitet");
+    has_line(d, "Sammenligning!A1=s|General|13|Sammenligning");
+    has_line(d, "Sammenligning!A4=s|General|9|Indikator");
+    has_line(d, "Sammenligning!F4=s|General|19|Sammenligningsverdi");
+    has_line(d, "Sammenligning!A5=s|General|24|Avvik lukket innen frist");
+    has_line(d, "Sammenligning!B5=s|General|25|deviations_closed_on_time");
+    has_line(d, "Sammenligning!C5=n|0.0 %|0|0.87");
+    has_line(d, "Sammenligning!D5=s|General|15|Fylket Nordland");
+    has_line(d, "Sammenligning!E5=s|General|7|2026-10");
+    has_line(d, "Sammenligning!F5=n|0.0 %|0|0.9");
+    /* 0.87 - 0.9 in percentage points, without the float noise. */
+    has_line(d, "Sammenligning!G5=n|+0.0\" pp\";-0.0\" pp\";0.0\" pp\"|0|-3.0");
+    has_line(d, "Sammenligning!H5=s|General|9|Dårligere");
+    has_line(d, "Sammenligning!G6=n|+0.0\" pp\";-0.0\" pp\";0.0\" pp\"|0|7.0");
+    has_line(d, "Sammenligning!H6=s|General|5|Bedre");
+    /* A count without a target: a signed difference, only higher or lower;
+     * a formula-looking source stays text. */
+    has_line(d, "Sammenligning!D7=s|General|7|=Landet");
+    has_line(d, "Sammenligning!F7=n|#,##0.00|0|1000000.5");
+    has_line(d, "Sammenligning!G7=n|+#,##0.00;-#,##0.00;0.00|0|234566.5");
+    has_line(d, "Sammenligning!H7=s|General|6|Høyere");
+    has_line(d, "table Sammenligning!Comparison=A4:H7 autofilter=1");
+    has_line(d, "cfrule Sammenligning!H5:H7 cellIs \"Bedre\"");
+    has_line(d, "cfrule Sammenligning!H5:H7 cellIs \"Dårligere\"");
+    has_line(d, "freeze Sammenligning=B5");
+    /* The summary keeps its layout; a value without a status shows "–". */
+    has_line(d, "Sammendrag!F6=s|General|6|Status");
+    has_line(d, "Sammendrag!F9=s|General|1|–");
+    no_line_starting(d, "Sammendrag!L");
+
+    free(d);
+    free(path);
+    free_report(r);
+}
+
+/* ---------------------------------------------------------------- benchmark */
+
+/* The first municipalities' names: Nordic and Sámi letters, a formula-
+ * looking one and one with '&'. */
+static const char *const bench_names[] = {"Ås kommune", "Guovdageainnu suohkan", "=SUM(A1:A9)",
+                                          "Vård & omsorg"};
+
+/*
+ * A hand-built benchmark of n municipalities, ids k000, k001, ... (names
+ * as above, then "Kommune 004", ...), for 2026-10, with three shared KPIs:
+ *   a_share   a share, common target at least 90 %: 100 + (37 m mod 100)
+ *             of 200; k001 has no value
+ *   b_count   a count, at most, no common target (each has 5): 3 m mod 17
+ *   c_change  a change, above 0, that only the first 30 have:
+ *             (m mod 7 - 1) / 10
+ * and reference values: on a_share from k000 and k002, on b_count from
+ * k000.  Strings in the benchmark's arena; free with free_bench.
+ */
+static benchmark *make_bench(size_t n)
+{
+    benchmark *b = calloc(1, sizeof *b);
+    b->period = period_make(PERIOD_MONTH, 2026, 10);
+    b->as_of = b->period.end;
+    b->generated = 1793491200;   /* 2026-11-01T00:00:00Z */
+    b->nmunicipalities = n;
+    b->municipalities = arena_alloc(&b->mem, n * sizeof *b->municipalities);
+    for (size_t m = 0; m < n; m++)
+        b->municipalities[m] = (bench_municipality){
+            arena_printf(&b->mem, "k%03zu", m),
+            m < 4 ? bench_names[m] : arena_printf(&b->mem, "Kommune %03zu", m), "nb"};
+    b->nrows = 3;
+    b->rows = arena_alloc(&b->mem, 3 * sizeof *b->rows);
+
+    bench_row *r = &b->rows[0];
+    *r = (bench_row){.kpi = "a_share", .title = "Avvik lukket innen frist", .kind = KPI_SHARE,
+                     .target = MAYBE(0.9), .direction = DIR_AT_LEAST};
+    r->cells = arena_alloc(&b->mem, n * sizeof *r->cells);
+    for (size_t m = 0; m < n; m++) {
+        if (m == 1)
+            continue;                   /* no value: all absent, no status */
+        double num = 100.0 + (double)(37 * m % 100);
+        maybe v = MAYBE(num / 200.0);
+        r->cells[m] = (bench_cell){v, MAYBE(num), MAYBE(200),
+                                   kpi_status_of(v, MAYBE(0.9), MAYBE(0.8), DIR_AT_LEAST)};
+    }
+    r->nreferences = n > 2 ? 2 : 1;
+    r->references = arena_alloc(&b->mem, 2 * sizeof *r->references);
+    r->references[0] = (bench_reference){"k000", "KKiK 2025 landet", "2025", 0.74};
+    r->references[1] = (bench_reference){"k002", "Fylket Nordland", "2026-10", 0.8};
+
+    r = &b->rows[1];
+    *r = (bench_row){.kpi = "b_count", .title = "Åpne avvik over frist", .kind = KPI_COUNT,
+                     .target = MAYBE_NONE, .direction = DIR_AT_MOST};
+    r->cells = arena_alloc(&b->mem, n * sizeof *r->cells);
+    for (size_t m = 0; m < n; m++) {
+        maybe v = MAYBE((double)(3 * m % 17));
+        r->cells[m] = (bench_cell){v, MAYBE_NONE, MAYBE_NONE,
+                                   kpi_status_of(v, MAYBE(5), MAYBE_NONE, DIR_AT_MOST)};
+    }
+    r->nreferences = 1;
+    r->references = arena_alloc(&b->mem, sizeof *r->references);
+    r->references[0] = (bench_reference){"k000", "Landet", "2025", 4.5};
+
+    r = &b->rows[2];
+    *r = (bench_row){.kpi = "c_change", .title = "Endring i meldte avvik", .kind = KPI_CHANGE,
+                     .target = MAYBE(0), .direction = DIR_ABOVE};
+    r->cells = arena_alloc(&b->mem, n * sizeof *r->cells);
+    for (size_t m = 0; m < n && m < 30; m++) {
+        maybe v = MAYBE(((double)(m % 7) - 1.0) / 10.0);
+        r->cells[m] = (bench_cell){v, MAYBE_NONE, MAYBE_NONE,
+                                   kpi_status_of(v, MAYBE(0), MAYBE_NONE, DIR_ABOVE)};
+    }
+    return b;
+}
+
+static void free_bench(benchmark *b)
+{
+    benchmark_free(b);
+    free(b);
+}
+
+/* Three municipalities read back: the side-by-side table (values with
+ * their formats and status colours, the status texts and counts grouped
+ * and hidden), the ranking with a bar chart per KPI, the reference values,
+ * print set-up and properties. */
+static void test_bench_cells(void **state)
+{
+    (void)state;
+    benchmark *b = make_bench(3);
+    char *path = write_bench(b, "nb", "bench3.xlsx");
+    char *again = write_bench(b, "nb", "bench3b.xlsx");
+    same_bytes(path, again);
+    free(again);
+    char *d = dump(path, false);
+
+    has_line(d, "sheets=Side om side|Rangering|Sammenligningsverdier");
+    has_line(d, "Side om side!A1=s|General|22|Kommunene side om side");
+    has_line(d, "Side om side!A2=s|General|49|3 kommuner · oktober 2026 (01.10.2026–31.10.2026)");
+    has_line(d, "Side om side!A3=s|General|51|Per dato 31.10.2026 · Generert 01.11.2026 00:00 UTC");
+    /* Above the table: id, common target and direction per KPI. */
+    has_line(d, "Side om side!C5=s|General|7|a_share");
+    has_line(d, "Side om side!C6=n|0.0 %|0|0.9");
+    has_line(d, "Side om side!C7=s|General|5|minst");
+    has_line(d, "Side om side!D6=s|General|1|–");
+    has_line(d, "Side om side!E6=n|+0.0 %;-0.0 %;0.0 %|0|0.0");
+    has_line(d, "Side om side!E7=s|General|4|over");
+    /* The table: values C-E, statuses F-H, the share's counts I-J. */
+    has_line(d, "Side om side!A8=s|General|7|Kommune");
+    has_line(d, "Side om side!C8=s|General|24|Avvik lukket innen frist");
+    has_line(d, "Side om side!F8=s|General|33|Avvik lukket innen frist – Status");
+    has_line(d, "Side om side!I8=s|General|33|Avvik lukket innen frist – Teller");
+    has_line(d, "Side om side!J8=s|General|33|Avvik lukket innen frist – Nevner");
+    no_line_starting(d, "Side om side!K");
+    has_line(d, "Side om side!A9=s|General|10|Ås kommune");
+    has_line(d, "Side om side!B9=s|General|4|k000");
+    has_line(d, "Side om side!A11=s|General|11|=SUM(A1:A9)");
+    no_line_starting(d, "Side om side!A11=f");
+    has_line(d, "Side om side!C9=n|0.0 %|0|0.5");
+    has_line(d, "Side om side!C10=s|General|1|–");
+    has_line(d, "Side om side!C11=n|0.0 %|0|0.87");
+    has_line(d, "Side om side!D11=n|#,##0|0|6.0");
+    has_line(d, "Side om side!E9=n|+0.0 %;-0.0 %;0.0 %|0|-0.1");
+    has_line(d, "Side om side!F9=s|General|12|Ikke oppfylt");
+    has_line(d, "Side om side!F10=s|General|11|Ingen verdi");
+    has_line(d, "Side om side!F11=s|General|6|Nesten");
+    has_line(d, "Side om side!G9=s|General|7|Oppfylt");
+    has_line(d, "Side om side!I11=n|#,##0|0|174.0");
+    has_line(d, "Side om side!J11=n|#,##0|0|200.0");
+    has_line(d, "Side om side!I10=s|General|1|–");
+    has_line(d, "table Side om side!Benchmark=A8:J11 autofilter=1");
+    has_line(d, "freeze Side om side=B9");
+    /* Values coloured by the status beside them; the statuses themselves. */
+    has_line(d, "cf Side om side!C9:E11=3");
+    has_line(d, "cfrule Side om side!C9:E11 expression F9=\"Oppfylt\"");
+    has_line(d, "cfrule Side om side!C9:E11 expression F9=\"Ikke oppfylt\"");
+    has_line(d, "cf Side om side!F9:H11=4");
+    has_line(d, "cols Side om side!F:J hidden=1 level=1 collapsed=0");
+    has_line(d, "cols Side om side!K:K hidden=0 level=0 collapsed=1");
+    /* The ranking: best first, the one without a value last, unranked. */
+    has_line(d, "Rangering!A4=s|General|24|Avvik lukket innen frist");
+    has_line(d, "Rangering!A5=s|General|15|Mål: minst 90\u00a0%");
+    has_line(d, "Rangering!A6=s|General|5|Plass");
+    has_line(d, "Rangering!A7=n|0|0|1.0");
+    has_line(d, "Rangering!B7=s|General|11|=SUM(A1:A9)");
+    has_line(d, "Rangering!C7=n|0.0 %|0|0.87");
+    has_line(d, "Rangering!D7=s|General|6|Nesten");
+    has_line(d, "Rangering!A8=n|0|0|2.0");
+    has_line(d, "Rangering!B8=s|General|10|Ås kommune");
+    no_line_starting(d, "Rangering!A9=");
+    has_line(d, "Rangering!B9=s|General|21|Guovdageainnu suohkan");
+    has_line(d, "Rangering!C9=s|General|1|–");
+    /* "At most": lowest first. */
+    has_line(d, "Rangering!A20=s|General|21|Åpne avvik over frist");
+    has_line(d, "Rangering!A21=s|General|15|Ikke felles mål");
+    has_line(d, "Rangering!B23=s|General|10|Ås kommune");
+    has_line(d, "Rangering!B25=s|General|11|=SUM(A1:A9)");
+    has_line(d, "Rangering!D25=s|General|12|Ikke oppfylt");
+    has_line(d, "charts=3");
+    has_line(d, "chart 1 type=barChart dir=bar points=2 cat=Rangering!$B$7:$B$8 val=Rangering!$C$7:$C$8");
+    has_line(d, "chart 2 type=barChart dir=bar points=3 cat=Rangering!$B$23:$B$25 val=Rangering!$C$23:$C$25");
+    /* The reference values, with who loaded them and the difference. */
+    has_line(d, "Sammenligningsverdier!A5=s|General|24|Avvik lukket innen frist");
+    has_line(d, "Sammenligningsverdier!C5=s|General|16|KKiK 2025 landet");
+    has_line(d, "Sammenligningsverdier!E5=n|0.0 %|0|0.74");
+    has_line(d, "Sammenligningsverdier!F5=s|General|10|Ås kommune");
+    has_line(d, "Sammenligningsverdier!G5=n|0.0 %|0|0.5");
+    has_line(d, "Sammenligningsverdier!H5=n|+0.0\" pp\";-0.0\" pp\";0.0\" pp\"|0|-24.0");
+    has_line(d, "Sammenligningsverdier!I5=s|General|9|Dårligere");
+    has_line(d, "Sammenligningsverdier!F6=s|General|11|=SUM(A1:A9)");
+    has_line(d, "Sammenligningsverdier!H6=n|+0.0\" pp\";-0.0\" pp\";0.0\" pp\"|0|7.0");
+    has_line(d, "Sammenligningsverdier!I6=s|General|5|Bedre");
+    has_line(d, "Sammenligningsverdier!H7=n|+#,##0.00;-#,##0.00;0.00|0|-4.5");
+    has_line(d, "Sammenligningsverdier!I7=s|General|6|Lavere");
+    has_line(d, "table Sammenligningsverdier!References=A4:I7 autofilter=1");
+    /* Print set-up and properties. */
+    has_line(d, "page Side om side orientation=landscape fit=True fit_width=None fit_height=0");
+    has_line(d, "header Side om side=Kommunene side om side||2026-10");
+    has_line(d, "footer Rangering=&A|Side &P av &N|kvalrap " KV_VERSION);
+    has_line(d, "prop title=Kommunene side om side – 2026-10");
+    has_line(d, "prop creator=kvalrap");
+    has_line(d, "prop created=2026-11-01T00:00:00");
+
+    free(d);
+    free(path);
+    free_bench(b);
+}
+
+/* 300 municipalities: one table of 300 rows; the KPIs that more than
+ * XLSX_BENCH_MAX_CHART have get no chart, and a note says so; ties share
+ * a rank; twice the same bytes. */
+static void test_bench_300(void **state)
+{
+    (void)state;
+    benchmark *b = make_bench(300);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    char *path = write_bench(b, "nb", "bench300.xlsx");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    printf("[ INFO     ] 300 municipalities written in %.2f s\n", secs);
+    char *again = write_bench(b, "nb", "bench300b.xlsx");
+    same_bytes(path, again);
+    char *d = dump(path, false);
+
+    has_line(d, "sheets=Side om side|Rangering|Sammenligningsverdier|Merknader");
+    has_line(d, "table Side om side!Benchmark=A8:J308 autofilter=1");
+    has_line(d, "Side om side!A308=s|General|11|Kommune 299");
+    has_line(d, "Side om side!C308=n|0.0 %|0|0.815");
+    has_line(d, "cf Side om side!C9:E308=3");
+    /* 100 + 99 of 200 for k027, k127 and k227: all three first. */
+    has_line(d, "Rangering!A7=n|0|0|1.0");
+    has_line(d, "Rangering!B7=s|General|11|Kommune 027");
+    has_line(d, "Rangering!A9=n|0|0|1.0");
+    has_line(d, "Rangering!B9=s|General|11|Kommune 227");
+    has_line(d, "Rangering!A10=n|0|0|4.0");
+    const char *info = line_after(d, "Rangering!A5=s|General|");
+    assert_non_null(info);
+    assert_non_null(strstr(info, "Ikke diagram"));
+    assert_non_null(strstr(info, "Kommuner med verdi: 299"));
+    /* Only the change, which 30 have, gets its chart. */
+    has_line(d, "charts=1");
+    assert_non_null(strstr(d, "\nchart 1 type=barChart dir=bar points=30 "));
+    assert_non_null(strstr(d, "|Avvik lukket innen frist: Ikke diagram"));
+    assert_non_null(strstr(d, "|Åpne avvik over frist: Ikke diagram"));
+    has_line(d, "Merknader!A4=s|General|9|Advarsler");
+
+    free(d);
+    free(again);
+    free(path);
+    free_bench(b);
+}
+
+/* Text from the data carried through safely: a 100,000-character title
+ * cut where a cell or header must be (with a note), invalid UTF-8
+ * replaced; the same bytes under a Swedish locale; English words. */
+static void test_bench_text(void **state)
+{
+    (void)state;
+    benchmark *b = make_bench(3);
+    size_t n = 100000;
+    char *title = arena_alloc(&b->mem, 2 * n + 1);
+    for (size_t i = 0; i < n; i++)
+        memcpy(title + 2 * i, "å", 2);
+    b->rows[0].title = title;
+    b->rows[0].references[1].source = "Fylket\xff Nordland";
+    b->municipalities[0].name = "Sámi giellaguovddáš _x0041_";
+    char *path = write_bench(b, "nb", "bench_text.xlsx");
+    char *d = dump(path, false);
+
+    has_line(d, "sheets=Side om side|Rangering|Sammenligningsverdier|Merknader");
+    const char *head = line_after(d, "Side om side!C8=s|General|150|ååå");
+    assert_non_null(head);
+    has_line(d, "Side om side!A9=s|General|27|Sámi giellaguovddáš _x0041_");
+    assert_non_null(strstr(d, "\nRangering!A4=s|General|32767|ååå"));
+    assert_non_null(strstr(d, "|Rangering!A4: teksten er lengre"));
+    assert_non_null(strstr(d, "|Sammenligningsverdier!A5: teksten er lengre"));
+    has_line(d, "Sammenligningsverdier!C6=s|General|16|Fylket\xef\xbf\xbd Nordland");
+    assert_non_null(strstr(d, "Celler med byte som ikke er gyldig UTF-8 (byte erstattet med �), antall: 1"));
+    free(d);
+
+    if (setlocale(LC_ALL, "sv_SE.UTF-8")) {
+        char *sv = write_bench(b, "nb", "bench_text_sv.xlsx");
+        setlocale(LC_ALL, "C");
+        same_bytes(path, sv);
+        free(sv);
+    }
+    free(path);
+
+    path = write_bench(b, "en", "bench_en.xlsx");
+    d = dump(path, false);
+    has_line(d, "sheets=Side by side|Ranking|Reference values|Notes");
+    has_line(d, "Ranking!A5=s|General|21|Target: at least 90\u00a0%");
+    has_line(d, "Side by side!C9=n|0.0%|0|0.5");
+    free(d);
+    free(path);
+    free_bench(b);
+}
+
+/* No shared KPIs still makes a valid workbook that says so; a path that
+ * cannot be written gives -1 and a message naming it. */
+static void test_bench_edges(void **state)
+{
+    (void)state;
+    benchmark *b = make_bench(2);
+    b->nrows = 0;
+    char *path = write_bench(b, "nb", "bench_empty.xlsx");
+    char *d = dump(path, false);
+    has_line(d, "sheets=Side om side|Sammenligningsverdier");
+    has_line(d, "Side om side!A4=s|General|39|Kommunene har ingen indikatorer felles.");
+    has_line(d, "table Side om side!Benchmark=A8:B10 autofilter=1");
+    has_line(d, "Sammenligningsverdier!A3=s|General|51|Ingen kommune har lastet inn sammenligningsverdier.");
+    has_line(d, "charts=0");
+    free(d);
+    free(path);
+
+    labels *l = labels_load("nb");
+    char err[512];
+    path = tmp_path("no/such/dir/b.xlsx");
+    assert_int_equal(xlsx_write_benchmark(b, l, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, path));
+    assert_int_not_equal(access(path, F_OK), 0);
+    free(path);
+    labels_free(l);
+    free_bench(b);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static int setup(void **state)
@@ -539,6 +921,11 @@ int main(void)
         cmocka_unit_test(test_empty_report),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_big_list),
+        cmocka_unit_test(test_comparison),
+        cmocka_unit_test(test_bench_cells),
+        cmocka_unit_test(test_bench_300),
+        cmocka_unit_test(test_bench_text),
+        cmocka_unit_test(test_bench_edges),
     };
     return cmocka_run_group_tests_name("xlsx", tests, setup, teardown);
 }

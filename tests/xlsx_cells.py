@@ -19,8 +19,13 @@ Lines (one fact each, so a C test can look for a line or a prefix):
   page Sheet orientation=landscape fit_width=1 fit_height=0
   header Sheet=TEXT / footer Sheet=TEXT   left/center/right parts joined by |
   cf Sheet!F7:F9=N                        N conditional format rules on a range
+  cfrule Sheet!C9:E11 TYPE FORMULA        each rule: cellIs "Met", expression F9="Met"
+  cols Sheet!J:V hidden=1 level=1         columns hidden or in an outline group
   prop NAME=VALUE                         document properties
   charts=N                                chart parts in the package
+  chart N type=barChart dir=bar points=P cat=REF val=REF
+                                          each chart: its kind, the points coloured
+                                          one by one, its categories and values
 """
 import re
 import sys
@@ -79,6 +84,16 @@ def dump_sheet(ws):
     print("footer %s=%s" % (ws.title, part_text(ws.oddFooter)))
     for rng in ws.conditional_formatting:
         print("cf %s!%s=%d" % (ws.title, rng.sqref, len(rng.rules)))
+        for rule in rng.rules:
+            print("cfrule %s!%s %s %s" % (ws.title, rng.sqref, rule.type,
+                                          esc("|".join(rule.formula or []))))
+    from openpyxl.utils import get_column_letter
+    for key in sorted(ws.column_dimensions.keys(), key=lambda k: ws.column_dimensions[k].min or 0):
+        dim = ws.column_dimensions[key]
+        if dim.hidden or dim.outlineLevel or dim.collapsed:
+            print("cols %s!%s:%s hidden=%d level=%d collapsed=%d" % (
+                ws.title, get_column_letter(dim.min), get_column_letter(dim.max),
+                1 if dim.hidden else 0, dim.outlineLevel or 0, 1 if dim.collapsed else 0))
 
 
 def dump_props(wb):
@@ -95,6 +110,23 @@ def count_charts(path):
         return sum(1 for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n))
 
 
+def dump_charts(path):
+    """A line per chart: kind, direction, coloured points, ranges."""
+    with zipfile.ZipFile(path) as z:
+        names = [n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n)]
+        for n in sorted(names, key=lambda n: int(re.search(r"(\d+)\.xml$", n).group(1))):
+            x = z.read(n).decode("utf-8")
+            kind = re.search(r"<c:(\w+Chart)>", x)
+            bar_dir = re.search(r'<c:barDir val="(\w+)"/>', x)
+            cat = re.search(r"<c:cat>.*?<c:f>(.*?)</c:f>", x)
+            val = re.search(r"<c:val>.*?<c:f>(.*?)</c:f>", x)
+            print("chart %s type=%s dir=%s points=%d cat=%s val=%s" % (
+                re.search(r"(\d+)\.xml$", n).group(1), kind.group(1) if kind else "",
+                bar_dir.group(1) if bar_dir else "", x.count("<c:dPt>"),
+                cat.group(1).replace("&apos;", "'") if cat else "",
+                val.group(1).replace("&apos;", "'") if val else ""))
+
+
 def dump_meta(path):
     """Sheet names, tables and charts straight from the package XML."""
     with zipfile.ZipFile(path) as z:
@@ -108,6 +140,7 @@ def dump_meta(path):
                 ref = re.search(r' ref="([^"]*)"', x).group(1)
                 print("table %s=%s autofilter=%d" % (name, ref, "<autoFilter" in x))
     print("charts=%d" % count_charts(path))
+    dump_charts(path)
 
 
 def main(argv):
@@ -124,6 +157,7 @@ def main(argv):
         dump_sheet(ws)
     dump_props(wb)
     print("charts=%d" % count_charts(argv[1]))
+    dump_charts(argv[1])
     return 0
 
 
