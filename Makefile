@@ -90,12 +90,14 @@ test: deps
 	$(MAKE) BUILD=build/asan OPT="$(SAN_OPT)" LDFLAGS="-fsanitize=address,undefined" test-unit
 	$(MAKE) BUILD=build/asan OPT="$(SAN_OPT)" LDFLAGS="-fsanitize=address,undefined" build/asan/kvalrap
 	ASAN_OPTIONS=detect_leaks=1 sh tests/e2e.sh build/asan/kvalrap
+	ASAN_OPTIONS=detect_leaks=1 sh tests/examples.sh build/asan/kvalrap
 
 test-unit: $(TESTS)
 	@fail=0; for t in $(TESTS); do $$t || fail=1; done; exit $$fail
 
 test-e2e: kvalrap
 	sh tests/e2e.sh ./kvalrap
+	sh tests/examples.sh ./kvalrap
 
 # A full sample batch under valgrind's memcheck: no errors, no leaks.
 valgrind: kvalrap

@@ -693,6 +693,37 @@ int batch_check(const char *rule_path, const run_options *o)
 
 /* ---------------------------------------------------------------- benchmark */
 
+/* One file of the benchmark report, written atomically like the reports. */
+static int write_benchmark_file(const benchmark *b, const labels *l, const char *dir, const char *name,
+                                writer_kind kind)
+{
+    char path[4300], err[1024] = "";
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    out_file f;
+    if (out_begin(&f, path, err, sizeof err) != 0) {
+        errorf("benchmark: %s", err);
+        return KV_CANTCREAT;
+    }
+    int rc = 0;
+    if (kind == W_JSON) {
+        rc = json_write_benchmark(b, f.f);
+    } else {
+        out_release_stream(&f);
+        rc = kind == W_XLSX ? xlsx_write_benchmark(b, l, f.tmp, err, sizeof err)
+                            : pdf_write_benchmark(b, l, f.tmp, err, sizeof err);
+    }
+    if (rc != 0) {
+        errorf("benchmark: %s: %s", path, err[0] ? err : strerror(errno));
+        out_abort(&f);
+        return KV_IOERR;
+    }
+    if (out_commit(&f, 1, err, sizeof err) != 0) {
+        errorf("benchmark: %s", err);
+        return KV_IOERR;
+    }
+    return 0;
+}
+
 static const char *majority_language(const benchmark *b)
 {
     static const char *const langs[] = {"nb", "sv", "en"};
@@ -732,22 +763,17 @@ int batch_benchmark(const char *const *out_dirs, size_t ndirs, const period *p, 
     if (!rc) {
         b.generated = generation_time();
         labels *l = labels_load(o->language ? o->language : majority_language(&b));
-        char dir[4200], path[4300];
+        char dir[4200];
         snprintf(dir, sizeof dir, "%s/_benchmark/%s", o->out_dir, p->id);
-        out_file f;
         if (make_dirs(dir) != 0) {
             errorf("cannot create %s: %s", dir, strerror(errno));
             rc = KV_CANTCREAT;
         }
-        snprintf(path, sizeof path, "%s/benchmark.json", dir);
-        if (!rc && out_begin(&f, path, err, sizeof err) != 0) {
-            errorf("%s", err);
-            rc = KV_CANTCREAT;
-        }
-        if (!rc && (json_write_benchmark(&b, f.f) != 0 || out_commit(&f, 1, err, sizeof err) != 0)) {
-            errorf("%s", err);
-            rc = KV_IOERR;
-        }
+        static const struct { const char *name; writer_kind kind; } files[] = {
+            {"benchmark.json", W_JSON}, {"benchmark.xlsx", W_XLSX}, {"benchmark.pdf", W_PDF},
+        };
+        for (size_t i = 0; i < sizeof files / sizeof files[0] && !rc; i++)
+            rc = write_benchmark_file(&b, l, dir, files[i].name, files[i].kind);
         if (!rc && o->verbose)
             errorf("benchmark: %zu municipalities, %zu shared KPIs -> %s/", b.nmunicipalities, b.nrows, dir);
         labels_free(l);
