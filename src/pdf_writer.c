@@ -18,6 +18,12 @@
  * Plane, controls made spaces, capped in length), then measured glyph by
  * glyph with the font's own widths, wrapped at spaces and cut with "…" where
  * it would not fit.  No text is ever drawn wider than its column.
+ *
+ * Two documents share all of this: the report of one municipality
+ * (pdf_write_report, c->r set) and the benchmark of several
+ * (pdf_write_benchmark, c->b set; its section is at the end of the file).
+ * The benchmark reuses the report's formats and chart helpers through a
+ * kpi_result shell per row (pdf_bench_kpi).
  */
 #include "pdf_writer.h"
 
@@ -967,6 +973,7 @@ typedef struct {
     const pdf_scale *axis;      /* tick labels in the header of column axis_col */
     size_t axis_col;
     kpi_kind axis_kind;
+    float head_size;            /* header text size; 0: size - 0.5 */
 } pdf_table;
 
 #define PDF_CELL_PAD 4.0f
@@ -1066,8 +1073,8 @@ static void pdf_cell_draw(pdf_ctx *c, const pdf_cell_layout *lay, const pdf_cell
     float tx = x + PDF_CELL_PAD, w = width - 2 * PDF_CELL_PAD;
     if (cl->bar)
         pdf_cellbar_draw(c, cl->bar, tx, w, y + PDF_CELL_PAD, h);
-    if (cl->tally)
-        pdf_tally_draw(c, cl->tally, tx, w, y + PDF_CELL_PAD - h / 2);
+    if (cl->tally)   /* level with the first line of the row's text */
+        pdf_tally_draw(c, cl->tally, tx, w, y - lay->st.size * 0.5f);
     if (cl->swatch) {
         /* left of the text: at the cell's start, or just before right or
          * centred text */
@@ -1114,7 +1121,7 @@ static void pdf_axis_labels(pdf_ctx *c, kpi_kind kind, const pdf_scale *s, float
 static void pdf_table_header(pdf_ctx *c, pdf_table *t)
 {
     arena tmp = {0};
-    pdf_style st = {true, t->size - 0.5f, PDF_BRAND};
+    pdf_style st = {true, t->head_size > 0 ? t->head_size : t->size - 0.5f, PDF_BRAND};
     float h = 0;
     pdf_lines *ls = arena_alloc(&tmp, t->ncols * sizeof *ls);
     for (size_t i = 0; i < t->ncols; i++) {
@@ -1690,9 +1697,10 @@ static const char *pdf_ref_brief(pdf_ctx *c, const kpi_result *k)
     snprintf(n, sizeof n, "%zu", k->nreferences);
     if (!(lo <= hi))
         return PDF_FILL(c, "pdf.ref.brief_many", n, label(c->l, "none"));
+    const char *low = pdf_fmt_value(c, k->kind, MAYBE(lo));
     const char *span = fabs(hi - lo) < 1e-12
-                           ? pdf_fmt_value(c, k->kind, MAYBE(lo))
-                           : arena_printf(&c->mem, "%s\u2013%s", pdf_fmt_value(c, k->kind, MAYBE(lo)),
+                           ? low
+                           : arena_printf(&c->mem, "%s\u2013%s", low,
                                           pdf_fmt_value(c, k->kind, MAYBE(hi)));
     return PDF_FILL(c, "pdf.ref.brief_many", n, span);
 }
@@ -1724,7 +1732,8 @@ static void pdf_summary(pdf_ctx *c)
         {pdf_trend_header(c, "col.previous", prev_id), 68, PDF_RIGHT},
         {pdf_trend_header(c, "col.last_year", ly_id), PDF_CONTENT_W - 414, PDF_RIGHT},
     };
-    pdf_table t = {.ncols = 6, .cols = cols, .size = 8.5f, .max_lines = 4, .title = label(c->l, "section.summary")};
+    pdf_table t = {.ncols = 6, .cols = cols, .size = 8.5f, .max_lines = 4,
+                   .title = label(c->l, "section.summary")};
     pdf_table_begin(c, &t);
     for (size_t i = 0; i < c->r->nkpis; i++) {
         const kpi_result *k = &c->r->kpis[i];
@@ -1840,7 +1849,9 @@ static void pdf_kpi_references(pdf_ctx *c, const kpi_result *k)
         {label(c->l, "pdf.ref.diff"), wdiff, PDF_RIGHT},
         {"", wbar, PDF_LEFT},
     };
-    pdf_table t = {.ncols = 5, .cols = cols, .size = 8, .max_lines = 2, .title = label(c->l, "pdf.ref.title"), .axis = &s, .axis_col = 4, .axis_kind = k->kind};
+    pdf_table t = {.ncols = 5, .cols = cols, .size = 8, .max_lines = 2,
+                   .title = label(c->l, "pdf.ref.title"), .axis = &s, .axis_col = 4,
+                   .axis_kind = k->kind};
     pdf_table_begin(c, &t);
     bars[0] = (pdf_cellbar){s, k->value, pdf_has(k->target) ? pdf_status_color(k->status)
                                                             : PDF_BRAND, k->target};
@@ -2033,7 +2044,8 @@ static void pdf_list(pdf_ctx *c, HPDF_Outline parent, const kpi_result *k)
         return;
     }
     pdf_col *cols = pdf_list_columns(c, il);
-    pdf_table t = {.ncols = il->ncols, .cols = cols, .size = 8, .max_lines = 3, .title = pdf_list_title(c, k)};
+    pdf_table t = {.ncols = il->ncols, .cols = cols, .size = 8, .max_lines = 3,
+                   .title = pdf_list_title(c, k)};
     pdf_table_begin(c, &t);
     size_t shown = pdf_shown(c, il->nrows);
     for (size_t i = 0; i < shown && !c->failed; i++) {
@@ -2097,7 +2109,8 @@ static void pdf_dq_rejects(pdf_ctx *c)
         {label(c->l, "col.field"), 66, PDF_LEFT},  {label(c->l, "col.value"), 84, PDF_LEFT},
         {label(c->l, "col.reason"), PDF_CONTENT_W - 322, PDF_LEFT},
     };
-    pdf_table t = {.ncols = 5, .cols = cols, .size = 8, .max_lines = 3, .title = label(c->l, "pdf.dq.problems")};
+    pdf_table t = {.ncols = 5, .cols = cols, .size = 8, .max_lines = 3,
+                   .title = label(c->l, "pdf.dq.problems")};
     pdf_table_begin(c, &t);
     size_t shown = pdf_shown(c, r->nrejects);
     for (size_t i = 0; i < shown && !c->failed; i++) {
@@ -2146,7 +2159,8 @@ static void pdf_prov_run(pdf_ctx *c)
     const report *r = c->r;
     pdf_subheading(c, label(c->l, "pdf.prov.run"), 84, NULL);
     const pdf_col cols[] = {{"", 130, PDF_LEFT}, {"", PDF_CONTENT_W - 130, PDF_LEFT}};
-    pdf_table t = {.ncols = 2, .cols = cols, .size = 8.5f, .max_lines = 4, .title = label(c->l, "pdf.prov.run"), .headless = true};
+    pdf_table t = {.ncols = 2, .cols = cols, .size = 8.5f, .max_lines = 4,
+                   .title = label(c->l, "pdf.prov.run"), .headless = true};
     const char *org = arena_printf(&c->mem, "%s (%s)", r->name ? r->name : "",
                                    r->municipality ? r->municipality : "");
     const char *per = arena_printf(&c->mem, "%s · %s · %s\u2013%s", r->period.id,
@@ -2175,7 +2189,8 @@ static void pdf_prov_inputs(pdf_ctx *c)
     pdf_subheading(c, label(c->l, "pdf.prov.inputs"), 84, NULL);
     const pdf_col cols[] = {{label(c->l, "pdf.prov.dataset"), 110, PDF_LEFT},
                             {label(c->l, "pdf.prov.file"), PDF_CONTENT_W - 110, PDF_LEFT}};
-    pdf_table t = {.ncols = 2, .cols = cols, .size = 8.5f, .max_lines = 4, .title = label(c->l, "pdf.prov.inputs")};
+    pdf_table t = {.ncols = 2, .cols = cols, .size = 8.5f, .max_lines = 4,
+                   .title = label(c->l, "pdf.prov.inputs")};
     pdf_table_begin(c, &t);
     for (size_t i = 0; i < r->ninputs; i++) {
         const input_file *f = &r->inputs[i];
@@ -2201,7 +2216,8 @@ static void pdf_prov_definitions(pdf_ctx *c)
     pdf_subheading(c, label(c->l, "pdf.prov.definitions"), 84, NULL);
     const pdf_col cols[] = {{label(c->l, "col.kpi"), 150, PDF_LEFT},
                             {label(c->l, "pdf.prov.definition"), PDF_CONTENT_W - 150, PDF_LEFT}};
-    pdf_table t = {.ncols = 2, .cols = cols, .size = 8.5f, .max_lines = 14, .title = label(c->l, "pdf.prov.definitions")};
+    pdf_table t = {.ncols = 2, .cols = cols, .size = 8.5f, .max_lines = 14,
+                   .title = label(c->l, "pdf.prov.definitions")};
     pdf_table_begin(c, &t);
     for (size_t i = 0; i < r->nkpis; i++) {
         const kpi_result *k = &r->kpis[i];
@@ -2637,8 +2653,22 @@ typedef struct {
     pdf_ref_group *g;
 } pdf_ref_groups;
 
-/* The row's reference values, merged where source, period and value agree,
- * in the order they first appear. */
+/* Reference groups by value (lowest first, so the chart's letters read
+ * left to right), then source and period: the same order every run. */
+static int pdf_ref_group_cmp(const void *a, const void *b)
+{
+    const pdf_ref_group *x = a, *y = b;
+    bool xn = !isfinite(x->value), yn = !isfinite(y->value);
+    if (xn != yn)
+        return xn ? 1 : -1;
+    if (!xn && x->value != y->value)
+        return x->value < y->value ? -1 : 1;
+    int d = strcmp(x->source, y->source);
+    return d ? d : strcmp(x->period, y->period);
+}
+
+/* The row's reference values, merged where source, period and value
+ * agree, sorted by pdf_ref_group_cmp. */
 static pdf_ref_groups pdf_bench_refs(pdf_ctx *c, const bench_row *row)
 {
     size_t n = row->references ? row->nreferences : 0;
@@ -2662,6 +2692,8 @@ static pdf_ref_groups pdf_bench_refs(pdf_ctx *c, const bench_row *row)
         if (!seen)
             g->who[g->nwho++] = who;
     }
+    if (out.n > 1)
+        qsort(out.g, out.n, sizeof *out.g, pdf_ref_group_cmp);
     return out;
 }
 
@@ -2701,7 +2733,8 @@ static pdf_cell pdf_bench_cell(pdf_ctx *c, const bench_row *row, const bench_cel
         cl.color = PDF_MUTED, cl.has_color = true;
     }
     if (fraction && row->kind == KPI_SHARE && pdf_has(x->numerator) && pdf_has(x->denominator))
-        cl.sub = PDF_FILL(c, "pdf.of", pdf_count(c, x->numerator.v), pdf_count(c, x->denominator.v));
+        cl.sub = PDF_FILL(c, "pdf.of", pdf_count(c, x->numerator.v),
+                          pdf_count(c, x->denominator.v));
     return cl;
 }
 
@@ -2833,13 +2866,35 @@ static void pdf_bench_wide(pdf_ctx *c)
 {
     const benchmark *b = c->b;
     size_t n = b->nmunicipalities;
+    /* municipality columns at least as wide as the longest word of a name
+     * in the header ("fylkeskommune"), the KPI column not under 120 pt */
+    pdf_style hs = {true, 8, PDF_BRAND};
+    float word = 0;
+    for (size_t m = 0; m < n; m++) {
+        const char *t = pdf_clean(&c->mem, pdf_bench_name(b, m));
+        for (const char *p = t; *p;) {
+            size_t len = strcspn(p, " ");
+            float w = pdf_text_width(c, &hs, p, len);
+            word = w > word ? w : word;
+            p += len;
+            p += *p == ' ';
+        }
+    }
     float wk = n <= 3 ? 190 : 150, wm = (PDF_CONTENT_W - wk) / (float)n;
+    float need = word + 2 * PDF_CELL_PAD + 1, head = 8;
+    if (wm < need) {
+        wm = need < (PDF_CONTENT_W - 120) / (float)n ? need : (PDF_CONTENT_W - 120) / (float)n;
+        wk = PDF_CONTENT_W - wm * (float)n;
+        /* still too narrow: a smaller header, down to 6.5 pt */
+        float fit = 8 * (wm - 2 * PDF_CELL_PAD - 1) / word;
+        head = fit < 8 ? (fit > 6.5f ? fit : 6.5f) : 8;
+    }
     pdf_col *cols = arena_alloc(&c->mem, (n + 1) * sizeof *cols);
     cols[0] = (pdf_col){label(c->l, "col.kpi"), wk, PDF_LEFT};
     for (size_t m = 0; m < n; m++)
         cols[m + 1] = (pdf_col){pdf_bench_name(b, m), wm, PDF_RIGHT};
-    pdf_table t = {.ncols = n + 1, .cols = cols, .size = 8.5f, .max_lines = 3,
-                   .title = label(c->l, "pdf.bench.side")};
+    pdf_table t = {.ncols = n + 1, .cols = cols, .size = 8.5f, .max_lines = 4,
+                   .title = label(c->l, "pdf.bench.side"), .head_size = head};
     pdf_table_begin(c, &t);
     for (size_t i = 0; i < b->nrows && !c->failed; i++) {
         const bench_row *row = &b->rows[i];
@@ -2852,16 +2907,26 @@ static void pdf_bench_wide(pdf_ctx *c)
     }
 }
 
-/* More municipalities: a municipality per row, the KPIs in parts of
- * PDF_BENCH_PART columns, each part a table that flows over pages with its
- * header; the first row gives each KPI's common target. */
+/* More municipalities: a municipality per row, the KPIs in parts of at
+ * most PDF_BENCH_PART columns (as even as can be: 6 KPIs are 3 + 3), each
+ * part a table that flows over pages with its header; the first row gives
+ * each KPI's common target. */
 static void pdf_bench_tall(pdf_ctx *c)
 {
     const benchmark *b = c->b;
     size_t nparts = (b->nrows + PDF_BENCH_PART - 1) / PDF_BENCH_PART;
+    size_t per = (b->nrows + nparts - 1) / nparts;
+    pdf_style ns = {false, 8, PDF_TEXT};
+    float wm = 110;
+    for (size_t m = 0; m < b->nmunicipalities; m++) {
+        float w = pdf_text_width(c, &ns, pdf_clean(&c->mem, pdf_bench_name(b, m)), 400) +
+                  2 * PDF_CELL_PAD + 2;
+        wm = w > wm ? w : wm;
+    }
+    wm = wm > 170 ? 170 : wm;
     for (size_t p = 0; p < nparts && !c->failed; p++) {
-        size_t first = p * PDF_BENCH_PART, k = b->nrows - first;
-        k = k > PDF_BENCH_PART ? PDF_BENCH_PART : k;
+        size_t first = p * per, k = b->nrows - first;
+        k = k > per ? per : k;
         const char *title = label(c->l, "pdf.bench.side");
         if (nparts > 1) {
             title = PDF_FILL(c, "pdf.bench.part", pdf_size(c, p + 1), pdf_size(c, nparts),
@@ -2870,12 +2935,14 @@ static void pdf_bench_tall(pdf_ctx *c)
                 pdf_new_page(c);
             pdf_subheading(c, title, 120, NULL);
         }
-        float wm = 150, wk = (PDF_CONTENT_W - wm) / (float)PDF_BENCH_PART;
+        float wk = (PDF_CONTENT_W - wm) / (float)k;
+        wk = wk > 110 ? 110 : wk;
         pdf_col *cols = arena_alloc(&c->mem, (k + 1) * sizeof *cols);
         cols[0] = (pdf_col){label(c->l, "pdf.bench.municipality"), wm, PDF_LEFT};
         for (size_t j = 0; j < k; j++)
             cols[j + 1] = (pdf_col){pdf_bench_title(c, first + j), wk, PDF_RIGHT};
-        pdf_table t = {.ncols = k + 1, .cols = cols, .size = 8, .max_lines = 2, .title = title};
+        pdf_table t = {.ncols = k + 1, .cols = cols, .size = 8, .max_lines = 2, .title = title,
+                       .head_size = 7.5f};
         pdf_table_begin(c, &t);
         pdf_cell *cells = arena_alloc(&c->mem, (k + 1) * sizeof *cells);
         cells[0] = (pdf_cell){.text = label(c->l, "col.target"), .bold = true,
@@ -2890,7 +2957,7 @@ static void pdf_bench_tall(pdf_ctx *c)
         for (size_t m = 0; m < b->nmunicipalities && !c->failed; m++) {
             arena tmp = {0};
             pdf_cell *row_cells = arena_alloc(&tmp, (k + 1) * sizeof *row_cells);
-            row_cells[0] = (pdf_cell){.text = pdf_bench_name(b, m), .bold = true};
+            row_cells[0] = pdf_text_cell(pdf_bench_name(b, m));
             for (size_t j = 0; j < k; j++)
                 row_cells[j + 1] = pdf_bench_cell(c, &b->rows[first + j],
                                                   &b->rows[first + j].cells[m], false);
@@ -2931,8 +2998,65 @@ typedef struct {
     pdf_scale s;
     size_t levels;              /* rows of reference markers */
     float *mark_x;              /* per reference group: x of its line */
-    size_t *mark_level;
+    float *mark_pos;            /* ... and the centre of its lettered marker */
+    float *mark_w;
+    size_t *mark_level;         /* ... on which row of markers */
 } pdf_bench_geo;
+
+#define PDF_MARK_ROW 11.0f      /* height of a row of reference markers */
+#define PDF_MARK_GAP 2.0f       /* least space between two markers */
+
+/*
+ * Spread the markers of one row (the groups i with mark_level[i] == level,
+ * already in x order) so none overlaps: neighbours that would collide are
+ * merged into a cluster centred on their lines, until no two clusters
+ * touch; clusters stay within [lo, hi].
+ */
+static void pdf_marks_spread(pdf_bench_geo *g, size_t n, size_t level, float lo, float hi)
+{
+    size_t *idx = xcalloc(n + 1, sizeof *idx), k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (g->mark_level[i] == level)
+            idx[k++] = i;
+    /* cluster j holds idx[start[j] .. start[j+1]) */
+    size_t *start = xcalloc(k + 2, sizeof *start), nc = k;
+    float *left = xcalloc(k + 1, sizeof *left), *width = xcalloc(k + 1, sizeof *width);
+    for (size_t j = 0; j <= k; j++)
+        start[j] = j;
+    for (bool merged = true; merged;) {
+        merged = false;
+        for (size_t j = 0; j < nc; j++) {
+            float w = 0, sum = 0;
+            for (size_t i = start[j]; i < start[j + 1]; i++) {
+                w += g->mark_w[idx[i]] + (i > start[j] ? PDF_MARK_GAP : 0);
+                sum += g->mark_x[idx[i]];
+            }
+            float centre = sum / (float)(start[j + 1] - start[j]);
+            float l = centre - w / 2;
+            l = l + w > hi ? hi - w : l;
+            left[j] = l < lo ? lo : l;
+            width[j] = w;
+        }
+        for (size_t j = 0; j + 1 < nc && !merged; j++) {
+            if (left[j] + width[j] + PDF_MARK_GAP > left[j + 1]) {
+                memmove(&start[j + 1], &start[j + 2], (nc - j - 1) * sizeof *start);
+                nc--;
+                merged = true;
+            }
+        }
+    }
+    for (size_t j = 0; j < nc; j++) {
+        float x = left[j];
+        for (size_t i = start[j]; i < start[j + 1]; i++) {
+            g->mark_pos[idx[i]] = x + g->mark_w[idx[i]] / 2;
+            x += g->mark_w[idx[i]] + PDF_MARK_GAP;
+        }
+    }
+    free(idx);
+    free(start);
+    free(left);
+    free(width);
+}
 
 /* A municipality's place in a chart: its value, for sorting. */
 typedef struct {
@@ -2979,28 +3103,33 @@ static pdf_bench_geo pdf_bench_layout(pdf_ctx *c, const bench_row *row, const pd
     for (size_t i = 0; i < rg->n; i++)
         pdf_span_add(&lo, &hi, MAYBE(rg->g[i].value));
     g.s = pdf_scale_span(row->kind, lo, hi);
-    /* markers: each on the first of up to three rows where it keeps 13 pt
-     * from the others; if none, on the last */
-    g.mark_x = arena_alloc(&c->mem, (rg->n + 1) * sizeof *g.mark_x);
-    g.mark_level = arena_alloc(&c->mem, (rg->n + 1) * sizeof *g.mark_level);
+    /* markers: lettered boxes over the chart, as many rows as their widths
+     * need (the groups dealt to the rows in turn), spread on each row so
+     * none hides another; a leader joins each to its line */
+    size_t n1 = rg->n + 1;
+    g.mark_x = arena_alloc(&c->mem, n1 * sizeof *g.mark_x);
+    g.mark_pos = arena_alloc(&c->mem, n1 * sizeof *g.mark_pos);
+    g.mark_w = arena_alloc(&c->mem, n1 * sizeof *g.mark_w);
+    g.mark_level = arena_alloc(&c->mem, n1 * sizeof *g.mark_level);
+    pdf_style mst = {true, 6, PDF_WHITE};
+    float lo_x = g.bar_x - 6, hi_x = PDF_MARGIN_X + PDF_CONTENT_W, total = 0;
     for (size_t i = 0; i < rg->n; i++) {
         g.mark_x[i] = pdf_scale_x(&g.s, g.bar_x, g.bar_w, rg->g[i].value);
-        size_t level = 0;
-        for (; level < 3; level++) {
-            bool clear = true;
-            for (size_t j = 0; j < i && clear; j++)
-                clear = g.mark_level[j] != level || fabsf(g.mark_x[j] - g.mark_x[i]) >= 13;
-            if (clear)
-                break;
-        }
-        g.mark_level[i] = level < 3 ? level : 2;
-        g.levels = g.mark_level[i] + 1 > g.levels ? g.mark_level[i] + 1 : g.levels;
+        float w = pdf_text_width(c, &mst, pdf_ref_mark(c, i), SIZE_MAX) + 4;
+        g.mark_w[i] = w < 9 ? 9 : w;
+        total += g.mark_w[i] + PDF_MARK_GAP;
     }
+    g.levels = rg->n ? (size_t)ceilf(total / (hi_x - lo_x) * 1.25f) : 0;
+    g.levels = rg->n && g.levels < 1 ? 1 : g.levels;
+    for (size_t i = 0; i < rg->n; i++)
+        g.mark_level[i] = i % g.levels;
+    for (size_t level = 0; level < g.levels; level++)
+        pdf_marks_spread(&g, rg->n, level, lo_x, hi_x);
     return g;
 }
 
-/* The chart's title with its legend on the right: the target's dashed
- * line, and a violet line for the reference values when there are any. */
+/* The chart's title (up to two lines) with its legend on the right: the
+ * target's dashed line, and a violet line for the reference values. */
 static void pdf_bench_chart_title(pdf_ctx *c, const bench_row *row, const pdf_ref_groups *rg,
                                   const char *title)
 {
@@ -3008,8 +3137,7 @@ static void pdf_bench_chart_title(pdf_ctx *c, const bench_row *row, const pdf_re
     float x = PDF_MARGIN_X + PDF_CONTENT_W;
     if (rg->n) {
         const char *t = pdf_clean(&c->mem, label(c->l, "pdf.bench.reference"));
-        float w = pdf_text_width(c, &small, t, SIZE_MAX);
-        x -= w;
+        x -= pdf_text_width(c, &small, t, SIZE_MAX);
         pdf_show(c, &small, x, c->y - 8.5f, t);
         x -= 22;
         pdf_line(c, x, c->y - 6, x + 18, c->y - 6, 1.2f, PDF_REF, false);
@@ -3018,38 +3146,47 @@ static void pdf_bench_chart_title(pdf_ctx *c, const bench_row *row, const pdf_re
     if (pdf_has(row->target)) {
         const char *t = pdf_clean(&c->mem, PDF_FILL(c, "pdf.chart.target",
                                                     pdf_fmt_target(c, row->kind, row->target.v)));
-        float w = pdf_text_width(c, &small, t, SIZE_MAX);
-        x -= w;
+        x -= pdf_text_width(c, &small, t, SIZE_MAX);
         pdf_show(c, &small, x, c->y - 8.5f, t);
         x -= 22;
         pdf_line(c, x, c->y - 6, x + 18, c->y - 6, 1.2f, PDF_TARGET, true);
         x -= 12;
     }
-    pdf_show_in(c, &st, PDF_MARGIN_X, c->y - 10, x - PDF_MARGIN_X, PDF_LEFT, title);
-    c->y -= 18;
+    pdf_lines ls = pdf_wrap(c, &c->mem, &st, pdf_clean(&c->mem, title), x - PDF_MARGIN_X, 2);
+    for (size_t i = 0; i < ls.n; i++) {
+        pdf_show(c, &st, PDF_MARGIN_X, c->y - 10, ls.line[i]);
+        c->y -= 13;
+    }
+    c->y -= 4;
 }
 
 /* The head of a chart (again on each page it flows to): title and
- * legend, tick labels, the reference markers with their letters. */
+ * legend, the note (first time only), tick labels, the reference markers
+ * with their letters and leaders. */
 static void pdf_bench_chart_head(pdf_ctx *c, const bench_row *row, const pdf_ref_groups *rg,
-                                 const pdf_bench_geo *g, const char *title)
+                                 const pdf_bench_geo *g, const char *title, const char *note)
 {
     pdf_bench_chart_title(c, row, rg, title);
+    if (note) {
+        pdf_style ns = {false, 7.5f, PDF_MUTED};
+        pdf_show_in(c, &ns, PDF_MARGIN_X, c->y - 6, PDF_CONTENT_W, PDF_LEFT, note);
+        c->y -= 13;
+    }
     pdf_axis_labels(c, row->kind, &g->s, g->bar_x, g->bar_w, c->y - 7);
     c->y -= 11;
+    if (rg->n == 0)
+        return;
     pdf_style st = {true, 6, PDF_WHITE};
-    float top = c->y;
+    float top = c->y, bottom = top - PDF_MARK_ROW * (float)g->levels - 6;
     for (size_t i = 0; i < rg->n; i++) {
-        float my = top - 11 * (float)g->mark_level[i];
-        const char *mark = pdf_ref_mark(c, i);
-        float w = pdf_text_width(c, &st, mark, SIZE_MAX) + 4;
-        w = w < 9 ? 9 : w;
-        pdf_line(c, g->mark_x[i], my - 9, g->mark_x[i], top - 11 * (float)g->levels, 0.8f,
-                 PDF_REF, false);
-        pdf_rect(c, g->mark_x[i] - w / 2, my - 9, w, 9, PDF_REF);
-        pdf_show_in(c, &st, g->mark_x[i] - w / 2, my - 6.8f, w, PDF_CENTER, mark);
+        float my = top - PDF_MARK_ROW * (float)g->mark_level[i], w = g->mark_w[i];
+        pdf_line(c, g->mark_pos[i], my - 9, g->mark_x[i], bottom + 2, 0.6f, PDF_REF, false);
+        pdf_line(c, g->mark_x[i], bottom + 2, g->mark_x[i], bottom, 0.8f, PDF_REF, false);
+        pdf_rect(c, g->mark_pos[i] - w / 2, my - 9, w, 9, PDF_REF);
+        pdf_show_in(c, &st, g->mark_pos[i] - w / 2, my - 6.8f, w, PDF_CENTER,
+                    pdf_ref_mark(c, i));
     }
-    c->y -= 11 * (float)g->levels;
+    c->y = bottom;
 }
 
 /* One municipality's bar: name, grid, bar in its status colour, the
@@ -3089,7 +3226,8 @@ static void pdf_bench_bar(pdf_ctx *c, const bench_row *row, const pdf_ref_groups
                          PDF_FILL(c, "pdf.of", pdf_count(c, x->numerator.v),
                                   pdf_count(c, x->denominator.v)));
     pdf_style vs = {false, g->size, pdf_has(x->value) ? PDF_TEXT : PDF_MUTED};
-    pdf_show_in(c, &vs, g->bar_x + g->bar_w + 6, mid - g->size * 0.35f, g->value_w - 6, PDF_LEFT, v);
+    pdf_show_in(c, &vs, g->bar_x + g->bar_w + 6, mid - g->size * 0.35f, g->value_w - 6,
+                PDF_LEFT, v);
     c->y -= h;
 }
 
@@ -3107,7 +3245,7 @@ static void pdf_bench_chart_refs(pdf_ctx *c, const bench_row *row, const pdf_ref
         {label(c->l, "col.value"), 58, PDF_RIGHT},
         {label(c->l, "pdf.bench.loaded_by"), PDF_CONTENT_W - 288, PDF_LEFT},
     };
-    pdf_table t = {.ncols = 5, .cols = cols, .size = 7.5f, .max_lines = 3,
+    pdf_table t = {.ncols = 5, .cols = cols, .size = 7.5f, .max_lines = 4,
                    .title = label(c->l, "pdf.bench.references")};
     pdf_table_begin(c, &t);
     for (size_t i = 0; i < rg->n && !c->failed; i++) {
@@ -3118,7 +3256,7 @@ static void pdf_bench_chart_refs(pdf_ctx *c, const bench_row *row, const pdf_ref
             pdf_text_cell(*gr->period ? gr->period : label(c->l, "none")),
             pdf_text_cell(pdf_fmt_value(c, row->kind,
                                         isfinite(gr->value) ? MAYBE(gr->value) : MAYBE_NONE)),
-            pdf_text_cell(pdf_names(c, gr->who, gr->nwho, 6)),
+            pdf_text_cell(pdf_names(c, gr->who, gr->nwho, 3)),
         };
         pdf_table_row(c, &t, cells);
     }
@@ -3139,22 +3277,23 @@ static void pdf_bench_chart(pdf_ctx *c, HPDF_Outline parent, size_t index)
                                      pdf_has(row->cells[m].value) ? row->cells[m].value.v : 0};
     qsort(order, n, sizeof *order, pdf_bench_order_cmp);
     const char *title = pdf_bench_title(c, index);
-    float head = 18 + 11 + 11 * (float)g.levels;
+    const char *note =
+        PDF_FILL(c, "pdf.bench.chart_note", pdf_size(c, pdf_bench_with_value(b, row)),
+                 pdf_size(c, n), pdf_bench_target_words(c, row));
+    float head = 30 + 13 + 11 + (rg.n ? PDF_MARK_ROW * (float)g.levels + 6 : 0);
     c->y -= 10;
     pdf_need(c, head + g.row_h * (float)(n < 6 ? n : 6) + (rg.n ? 40 : 0));
     pdf_bookmark(c, parent, title);
-    pdf_bench_chart_head(c, row, &rg, &g, title);
+    pdf_bench_chart_head(c, row, &rg, &g, title, note);
     for (size_t i = 0; i < n && !c->failed; i++) {
-        if (pdf_need(c, g.row_h))
-            pdf_bench_chart_head(c, row, &rg, &g,
-                                 arena_printf(&c->mem, "%s (%s)", title, label(c->l, "pdf.continued")));
+        if (pdf_need(c, g.row_h)) {
+            const char *more =
+                arena_printf(&c->mem, "%s (%s)", title, label(c->l, "pdf.continued"));
+            pdf_bench_chart_head(c, row, &rg, &g, more, NULL);
+        }
         pdf_bench_bar(c, row, &rg, &g, order[i].m, i);
     }
     pdf_line(c, PDF_MARGIN_X, c->y, PDF_MARGIN_X + PDF_CONTENT_W, c->y, 0.4f, PDF_RULE, false);
-    c->y -= 3;
-    const char *note = PDF_FILL(c, "pdf.bench.chart_note", pdf_size(c, pdf_bench_with_value(b, row)),
-                                pdf_size(c, n), pdf_bench_target_words(c, row));
-    pdf_paragraph(c, &(pdf_style){false, 7.5f, PDF_MUTED}, 0, note, 2);
     pdf_bench_chart_refs(c, row, &rg);
     c->y -= 8;
 }
@@ -3176,7 +3315,7 @@ static void pdf_bench_charts(pdf_ctx *c)
 /* ---------------------------------------------------- benchmark: appendix */
 
 /* Every reference value with its source, period, value and the
- * municipalities that loaded it, KPI by KPI. */
+ * municipalities that loaded it, KPI by KPI: a heading and a table each. */
 static void pdf_bench_appendix(pdf_ctx *c)
 {
     const benchmark *b = c->b;
@@ -3192,31 +3331,30 @@ static void pdf_bench_appendix(pdf_ctx *c)
     }
     pdf_paragraph(c, &(pdf_style){false, 8.5f, PDF_MUTED}, 0,
                   label(c->l, "pdf.bench.references_intro"), 5);
-    c->y -= 6;
     const pdf_col cols[] = {
-        {label(c->l, "col.kpi"), 130, PDF_LEFT},
-        {label(c->l, "pdf.ref.source"), 125, PDF_LEFT},
-        {label(c->l, "pdf.ref.period"), 52, PDF_LEFT},
-        {label(c->l, "col.value"), 54, PDF_RIGHT},
-        {label(c->l, "pdf.bench.loaded_by"), PDF_CONTENT_W - 361, PDF_LEFT},
+        {label(c->l, "pdf.ref.source"), 170, PDF_LEFT},
+        {label(c->l, "pdf.ref.period"), 60, PDF_LEFT},
+        {label(c->l, "col.value"), 60, PDF_RIGHT},
+        {label(c->l, "pdf.bench.loaded_by"), PDF_CONTENT_W - 290, PDF_LEFT},
     };
-    pdf_table t = {.ncols = 5, .cols = cols, .size = 8, .max_lines = 4,
-                   .title = label(c->l, "pdf.bench.references")};
-    pdf_table_begin(c, &t);
     for (size_t i = 0; i < b->nrows && !c->failed; i++) {
         const bench_row *row = &b->rows[i];
         pdf_ref_groups rg = pdf_bench_refs(c, row);
+        if (rg.n == 0)
+            continue;
         const char *title = pdf_bench_title(c, i);
+        c->y -= 4;
+        pdf_subheading(c, title, 60, NULL);
+        pdf_table t = {.ncols = 4, .cols = cols, .size = 8, .max_lines = 10, .title = title};
+        pdf_table_begin(c, &t);
         for (size_t j = 0; j < rg.n && !c->failed; j++) {
             const pdf_ref_group *gr = &rg.g[j];
-            pdf_cell cells[5] = {
-                {.text = title, .bold = j == 0, .color = j ? PDF_MUTED : PDF_TEXT,
-                 .has_color = true},
+            pdf_cell cells[4] = {
                 pdf_text_cell(*gr->source ? gr->source : label(c->l, "unknown")),
                 pdf_text_cell(*gr->period ? gr->period : label(c->l, "none")),
                 pdf_text_cell(pdf_fmt_value(c, row->kind,
                                             isfinite(gr->value) ? MAYBE(gr->value) : MAYBE_NONE)),
-                pdf_text_cell(pdf_names(c, gr->who, gr->nwho, 12)),
+                pdf_text_cell(pdf_names(c, gr->who, gr->nwho, 10)),
             };
             pdf_table_row(c, &t, cells);
         }

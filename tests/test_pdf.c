@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "benchmark.h"
 #include "fixture.h"
 #include "labels.h"
 #include "pdf_writer.h"
@@ -84,6 +85,21 @@ static char *pdf_text(const char *path)
     return out;
 }
 
+/* text with every run of white space made one space (in place): for
+ * sentences that wrap. */
+static char *squash(char *text)
+{
+    char *o = text;
+    for (const char *p = text; *p; p++) {
+        bool space = *p == ' ' || *p == '\n' || *p == '\f' || *p == '\t';
+        if (space && (o == text || o[-1] == ' '))
+            continue;
+        *o++ = space ? ' ' : *p;
+    }
+    *o = '\0';
+    return text;
+}
+
 /* The page count that pdfinfo reports. */
 static int pdf_pages(const char *path)
 {
@@ -139,6 +155,17 @@ static size_t count_of(const char *hay, const char *needle)
 }
 
 /* ------------------------------------------------------------ a bigger report */
+
+/* A copy of s repeated to n bytes, in the arena a. */
+static char *repeat_in(arena *a, const char *s, size_t n)
+{
+    char *out = arena_alloc(a, n + 1);
+    size_t k = strlen(s);
+    for (size_t i = 0; i < n; i++)
+        out[i] = s[i % k];
+    out[n] = '\0';
+    return out;
+}
 
 /* A copy of s repeated to n bytes (ASCII s), in the report's arena. */
 static char *repeat(report *r, const char *s, size_t n)
@@ -274,6 +301,151 @@ static report *big_report(const char *lang)
     r->warnings[0] = "A title was cut at 32,767 characters in the workbook.";
     r->warnings[1] = repeat(r, "Long warning ", 2000);
     return r;
+}
+
+/* ------------------------------------------------------------ benchmarks */
+
+/* Five real names first (Nordic and Sámi letters), then made-up ones. */
+static const char *const bench_names[] = {"Arvika kommun", "Guovdageainnu suohkan",
+                                          "Huddinge kommun", "Nordland fylkeskommune",
+                                          "Norrtälje kommun"};
+
+/*
+ * A benchmark of n municipalities built by hand, as benchmark_load leaves
+ * it (arena strings, ids sorted): six shared KPIs of every kind, cells
+ * without a value, no common target on one row, reference values loaded
+ * by several municipalities (one the same from two, merged in the charts).
+ */
+static benchmark *make_benchmark(size_t n)
+{
+    benchmark *b = calloc(1, sizeof *b);
+    b->period = period_make(PERIOD_MONTH, 2026, 10);
+    b->as_of = b->period.end;
+    b->generated = 1793491200;   /* 2026-11-01T00:00:00Z */
+    b->nmunicipalities = n;
+    b->municipalities = arena_alloc(&b->mem, n * sizeof *b->municipalities);
+    for (size_t m = 0; m < n; m++)
+        b->municipalities[m] = (bench_municipality){
+            arena_printf(&b->mem, "m%03zu", m),
+            m < 5 ? arena_strdup(&b->mem, bench_names[m])
+                  : arena_printf(&b->mem, "Kommune %03zu Čáhcesuolu", m),
+            m % 2 ? "sv" : "nb"};
+    static const struct {
+        const char *id, *title;
+        kpi_kind kind;
+        kpi_direction dir;
+        double target;              /* NAN: none in common */
+    } kpis[] = {
+        {"deviations_closed_on_time", "Avvikelser åtgärdade i tid", KPI_SHARE, DIR_AT_LEAST, 1},
+        {"deviations_open_overdue", "Öppna avvikelser efter sista åtgärdsdatum", KPI_COUNT,
+         DIR_AT_MOST, 0},
+        {"deviations_reported_change", "Förändring i rapporterade avvikelser", KPI_CHANGE,
+         DIR_ABOVE, 0},
+        {"documents_revised_within", "Styrdokument fastställda de senaste 2 åren", KPI_SHARE,
+         DIR_AT_LEAST, NAN},
+        {"proposals_submitted", "Inlämnade förbättringsförslag", KPI_COUNT, DIR_AT_LEAST, NAN},
+        {"training_leaders_quality", "Ledere med opplæring i kvalitetssystemet", KPI_SHARE,
+         DIR_AT_LEAST, 1},
+    };
+    b->nrows = sizeof kpis / sizeof kpis[0];
+    b->rows = arena_alloc(&b->mem, b->nrows * sizeof *b->rows);
+    for (size_t i = 0; i < b->nrows; i++) {
+        bench_row *row = &b->rows[i];
+        row->kpi = kpis[i].id;
+        row->title = arena_strdup(&b->mem, kpis[i].title);
+        row->kind = kpis[i].kind;
+        row->direction = kpis[i].dir;
+        row->target = isnan(kpis[i].target) ? MAYBE_NONE : MAYBE(kpis[i].target);
+        row->cells = arena_alloc(&b->mem, n * sizeof *row->cells);
+        for (size_t m = 0; m < n; m++) {
+            bench_cell *x = &row->cells[m];
+            double f = (double)((m * 37 + i * 11) % 23) / 22.0;
+            if ((m + i) % 7 == 3) {
+                *x = (bench_cell){MAYBE_NONE, MAYBE_NONE, MAYBE_NONE, STATUS_NONE};
+                continue;
+            }
+            switch (row->kind) {
+            case KPI_SHARE:
+                x->denominator = MAYBE(20 + m % 9);
+                x->numerator = MAYBE(round(x->denominator.v * (0.4 + 0.6 * f)));
+                x->value = MAYBE(x->numerator.v / x->denominator.v);
+                break;
+            case KPI_COUNT: x->value = MAYBE(round(40 * f)); break;
+            case KPI_CHANGE: x->value = MAYBE(f - 0.4); break;
+            }
+            maybe warn = row->kind == KPI_SHARE ? MAYBE(0.9) : MAYBE_NONE;
+            x->status = kpi_status_of(x->value, row->target, warn, row->direction);
+        }
+    }
+    /* references: on the first row from three municipalities (one value
+     * loaded twice), one on the change row */
+    bench_row *row = &b->rows[0];
+    row->nreferences = 4;
+    row->references = arena_alloc(&b->mem, 4 * sizeof *row->references);
+    row->references[0] = (bench_reference){"m000", "KKiK 2025 riket", "2025", 0.74};
+    row->references[1] = (bench_reference){"m000", "Länet Värmland", "2026-10", 0.71};
+    row->references[2] = (bench_reference){"m002", "Stockholms län", "2026-H8", 0.81};
+    row->references[3] = (bench_reference){"m001", "KKiK 2025 riket", "2025", 0.74};
+    row = &b->rows[2];
+    row->nreferences = 1;
+    row->references = arena_alloc(&b->mem, sizeof *row->references);
+    row->references[0] = (bench_reference){"m002", "Stockholms län", "2025", 0.05};
+    return b;
+}
+
+static void free_benchmark(benchmark *b)
+{
+    benchmark_free(b);
+    free(b);
+}
+
+/* Write the benchmark with the labels of lang; assert success. */
+static void write_bench_ok(const benchmark *b, const char *lang, const char *path)
+{
+    labels *l = labels_load(lang);
+    assert_non_null(l);
+    char err[512] = "";
+    if (pdf_write_benchmark(b, l, path, err, sizeof err) != 0)
+        fail_msg("pdf_write_benchmark: %s", err);
+    labels_free(l);
+}
+
+/* qpdf --check passes, both fonts are embedded, poppler reads the text
+ * without complaint (a valid ToUnicode CMap). */
+static void assert_sound_pdf(const char *path)
+{
+    char cmd[512];
+    int st;
+    snprintf(cmd, sizeof cmd, "qpdf --check '%s' >/dev/null 2>&1", path);
+    free(run(cmd, &st));
+    assert_int_equal(st, 0);
+    snprintf(cmd, sizeof cmd, "pdffonts '%s' 2>/dev/null | tail -n +3", path);
+    char *fonts = run(cmd, NULL);
+    assert_int_equal(count_of(fonts, "\n"), 2);
+    for (char *line = strtok(fonts, "\n"); line; line = strtok(NULL, "\n")) {
+        char name[128], type[32], type2[32], enc[32], emb[8];
+        assert_int_equal(sscanf(line, "%127s %31s %31s %31s %7s", name, type, type2, enc, emb), 5);
+        assert_string_equal(emb, "yes");
+    }
+    free(fonts);
+    snprintf(cmd, sizeof cmd, "pdftotext '%s' /dev/null 2>&1", path);
+    char *warnings = run(cmd, NULL);
+    assert_string_equal(warnings, "");
+    free(warnings);
+}
+
+/* Every page says "<word> x <of> y". */
+static void assert_page_numbers(const char *path, const char *text, const char *word,
+                                const char *of)
+{
+    int pages = pdf_pages(path);
+    assert_true(pages >= 1);
+    for (int p = 1; p <= pages; p++) {
+        char s[64];
+        snprintf(s, sizeof s, "%s %d %s %d", word, p, of, pages);
+        if (!strstr(text, s))
+            fail_msg("missing footer: %s", s);
+    }
 }
 
 /* ------------------------------------------------------------ tests */
@@ -497,6 +669,194 @@ static void test_hostile_text(void **state)
     free_report(r);
 }
 
+/* Reference values of a KPI: named in the summary, compared in a table
+ * with bars in the KPI's section (source, period, value, difference). */
+static void test_references(void **state)
+{
+    char path[128];
+    path_in(*state, "refs.pdf", path, sizeof path);
+    report *r = fixture_report("nb");
+    kpi_result *k = &r->kpis[0];    /* 87 %, target at least 100 % */
+    k->nreferences = 3;
+    k->references = arena_alloc(&r->mem, 3 * sizeof *k->references);
+    k->references[0] = (reference_value){"KOSTRA landet", "2025", 0.74};
+    k->references[1] = (reference_value){"Nordland fylke (Ŋuorra)", "2026-H8", 0.91};
+    k->references[2] = (reference_value){"Kommunegruppe 11", "2026-10", 0.87};
+    write_ok(r, path, 50);
+    assert_sound_pdf(path);
+    char *text = pdf_text(path);
+    static const char *const want[] = {
+        "finnes for 1 av de 3 indikatorene",                /* the summary says so */
+        "3 sammenligningsverdier:", "74,0 %–91,0 %",         /* under the KPI's title */
+        "Sammenligning", "Kilde", "Forskjell",                /* the section's table */
+        "KOSTRA landet", "Nordland fylke (Ŋuorra)", "Kommunegruppe 11", "2026-H8",
+        "+13,0 pp", "−4,0 pp", "±0,0 pp",                     /* 87 % minus each */
+        "minus sammenligningsverdien",
+    };
+    squash(text);
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("missing from the PDF text: %s", want[i]);
+    free(text);
+    free_report(r);
+
+    /* one reference reads as itself in the summary; English words */
+    r = fixture_report("en");
+    k = &r->kpis[1];
+    k->nreferences = 1;
+    k->references = arena_alloc(&r->mem, sizeof *k->references);
+    k->references[0] = (reference_value){"National average", "2025", 12};
+    write_ok(r, path, 50);
+    text = pdf_text(path);
+    assert_non_null(strstr(text, "Compared with: National"));   /* wraps in its cell */
+    assert_non_null(strstr(text, "average 12"));
+    assert_non_null(strstr(squash(text), "exist for 1 of the 3 indicators"));
+    assert_non_null(strstr(text, "Comparison"));
+    free(text);
+    free_report(r);
+}
+
+/* Three municipalities: columns side by side; names, KPI titles, the
+ * references with their source and who loaded them; sound, searchable. */
+static void test_benchmark_small(void **state)
+{
+    char path[128], cmd[512];
+    path_in(*state, "bench3.pdf", path, sizeof path);
+    benchmark *b = make_benchmark(3);
+    write_bench_ok(b, "sv", path);
+    assert_sound_pdf(path);
+    char *text = pdf_text(path);
+    static const char *const want[] = {
+        "Jämförelse mellan kommuner", "3 kommuner sida vid sida", "Oktober 2026",
+        "2026-10-31", "2026-11-01 00:00 UTC", "Arvika kommun", "Guovdageainnu suohkan",
+        "Huddinge kommun", "Avvikelser åtgärdade i tid",
+        "Öppna avvikelser efter sista åtgärdsdatum", "Förändring i rapporterade avvikelser",
+        "Styrdokument fastställda de senaste 2 åren", "Inlämnade förbättringsförslag",
+        "Ledere med opplæring i kvalitetssystemet", "Översikt", "Sida vid sida",
+        "Nyckeltalen i diagram", "Bilaga: Jämförelsevärden och källor", "KKiK 2025 riket",
+        "Länet Värmland", "Stockholms län", "2026-H8", "Inläst av", "mål: minst 100 %",
+        "inget gemensamt mål", "Arvika kommun, Guovdageainnu suohkan",   /* merged */
+    };
+    for (size_t i = 0; i < sizeof want / sizeof want[0]; i++)
+        if (!strstr(text, want[i]))
+            fail_msg("missing from the PDF text: %s", want[i]);
+    assert_page_numbers(path, text, "Sida", "av");
+    free(text);
+
+    snprintf(cmd, sizeof cmd, "pdfinfo '%s' 2>/dev/null", path);
+    char *info = run(cmd, NULL);
+    assert_non_null(strstr(info, "Title:           Jämförelse mellan kommuner – oktober 2026"));
+    assert_non_null(
+        strstr(info, "Author:          Arvika kommun, Guovdageainnu suohkan, Huddinge kommun"));
+    assert_non_null(strstr(info, "Creator:         kvalrap 0.1.0"));
+    assert_non_null(strstr(info, "Subject:"));
+    assert_non_null(strstr(info, "Keywords:"));
+    assert_non_null(strstr(info, "Page size:       595.276 x 841.89 pts (A4)"));
+    assert_non_null(strstr(info, "CreationDate:    Sun Nov  1 00:00:00 2026 UTC"));
+    free(info);
+
+    snprintf(cmd, sizeof cmd, "qpdf --json --json-key=outlines '%s' 2>/dev/null | grep '\"title\"'",
+             path);
+    char *titles = run(cmd, NULL);
+    static const char *const marks[] = {"Kommunerna i jämförelsen", "Översikt", "Sida vid sida",
+                                        "Nyckeltalen i diagram", "1. Avvikelser åtgärdade i tid",
+                                        "6. Ledere med opplæring i kvalitetssystemet",
+                                        "Bilaga: Jämförelsevärden och källor"};
+    for (size_t i = 0; i < sizeof marks / sizeof marks[0]; i++) {
+        char s[160];
+        snprintf(s, sizeof s, "\"title\": \"%s\"", marks[i]);
+        if (!strstr(titles, s))
+            fail_msg("missing bookmark: %s", marks[i]);
+    }
+    assert_int_equal(count_of(titles, "\n"), 5 + 6);
+    free(titles);
+    free_benchmark(b);
+}
+
+/* Forty municipalities: a municipality per row, the KPIs split into parts,
+ * charts flowing over pages; every name and title is there, in nb. */
+static void test_benchmark_many(void **state)
+{
+    char path[128];
+    path_in(*state, "bench40.pdf", path, sizeof path);
+    benchmark *b = make_benchmark(40);
+    write_bench_ok(b, "nb", path);
+    assert_sound_pdf(path);
+    char *text = pdf_text(path);
+    for (size_t m = 0; m < 40; m++) {
+        const char *name = b->municipalities[m].name;
+        /* in the list, both parts of the table and all six charts */
+        if (count_of(text, name) < 1 + 2 + 6)
+            fail_msg("%s shows %zu times", name, count_of(text, name));
+    }
+    for (size_t i = 0; i < b->nrows; i++)
+        if (!strstr(text, b->rows[i].title))
+            fail_msg("missing KPI title: %s", b->rows[i].title);
+    assert_non_null(strstr(text, "Sammenligning mellom kommuner"));
+    assert_non_null(strstr(text, "Del 1 av 2: indikator 1–3"));
+    assert_non_null(strstr(text, "Del 2 av 2: indikator 4–6"));
+    assert_non_null(strstr(text, "(forts.)"));
+    assert_non_null(strstr(text, "Lastet inn av"));
+    assert_page_numbers(path, text, "Side", "av");
+    free(text);
+    free_benchmark(b);
+}
+
+/* The same benchmark twice gives the same bytes; English words. */
+static void test_benchmark_reproducible(void **state)
+{
+    char a[128], c[128];
+    path_in(*state, "a.pdf", a, sizeof a);
+    path_in(*state, "c.pdf", c, sizeof c);
+    benchmark *b = make_benchmark(40);
+    write_bench_ok(b, "en", a);
+    write_bench_ok(b, "en", c);
+    size_t na, nc;
+    char *da = slurp(a, &na), *dc = slurp(c, &nc);
+    assert_int_equal(na, nc);
+    assert_memory_equal(da, dc, na);
+    free(da);
+    free(dc);
+    char *text = pdf_text(a);
+    assert_non_null(strstr(text, "Benchmark of municipalities"));
+    assert_non_null(strstr(text, "Reference values and their sources"));
+    assert_page_numbers(a, text, "Page", "of");
+    free(text);
+    free_benchmark(b);
+}
+
+/* Hostile benchmarks: 300 municipalities with long names, no shared KPIs,
+ * absurd numbers and no references; sound PDFs all the same. */
+static void test_benchmark_hostile(void **state)
+{
+    char path[128];
+    path_in(*state, "hostile.pdf", path, sizeof path);
+    benchmark *b = make_benchmark(300);
+    b->municipalities[7].name = repeat_in(&b->mem, "Lang kommunenavn Ŋ \xff ", 20000);
+    b->rows[1].cells[3].value = MAYBE(1e300);
+    b->rows[2].cells[4].value = MAYBE(NAN);
+    b->rows[0].references[1].value = INFINITY;
+    b->rows[0].references[2].source = "";
+    write_bench_ok(b, "nb", path);
+    assert_sound_pdf(path);
+    char *text = pdf_text(path);
+    assert_non_null(strstr(text, "Kommune 299 Čáhcesuolu"));
+    assert_non_null(strstr(text, "\u2026"));
+    assert_true(strlen(text) < 3000000);
+    free(text);
+    free_benchmark(b);
+
+    b = make_benchmark(2);
+    b->nrows = 0;
+    write_bench_ok(b, "sv", path);
+    assert_sound_pdf(path);
+    text = pdf_text(path);
+    assert_non_null(strstr(text, "Kommunerna har inga nyckeltal gemensamt"));
+    assert_non_null(strstr(text, "Ingen av kommunerna har läst in jämförelsevärden"));
+    free(text);
+    free_benchmark(b);
+}
+
 /* Failures come back as -1 with a message, and leave no file behind. */
 static void test_errors(void **state)
 {
@@ -514,6 +874,17 @@ static void test_errors(void **state)
         assert_int_equal(stat("/dev/full", &sb), 0);   /* a device is never removed */
     }
     assert_int_equal(pdf_write_report(NULL, l, "x.pdf", 50, err, sizeof err), -1);
+
+    benchmark *b = make_benchmark(3);
+    err[0] = '\0';
+    assert_int_equal(pdf_write_benchmark(b, l, "/nonexistent-dir/b.pdf", err, sizeof err), -1);
+    assert_non_null(strstr(err, "/nonexistent-dir/b.pdf"));
+    assert_int_equal(access("/nonexistent-dir/b.pdf", F_OK), -1);
+    assert_int_equal(pdf_write_benchmark(NULL, l, "b.pdf", err, sizeof err), -1);
+    b->nmunicipalities = 0;
+    assert_int_equal(pdf_write_benchmark(b, l, "b.pdf", err, sizeof err), -1);
+    assert_int_equal(access("b.pdf", F_OK), -1);
+    free_benchmark(b);
     labels_free(l);
     free_report(r);
 }
@@ -529,6 +900,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_period_words, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_list_limit, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_hostile_text, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_references, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_benchmark_small, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_benchmark_many, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_benchmark_reproducible, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_benchmark_hostile, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_errors, setup_dir, teardown_dir),
     };
     return cmocka_run_group_tests_name("pdf", tests, NULL, NULL);
