@@ -144,6 +144,8 @@ static void fill_row(benchmark *b, bench_row *row, loaded *files, size_t n)
         size_t i;
         json_t *ref;
         json_array_foreach(json_object_get(k, "references"), i, ref) {
+            if (!json_is_number(json_object_get(ref, "value")))
+                continue;       /* a reference without a number compares with nothing */
             row->references = xrealloc(row->references, (row->nreferences + 1) * sizeof *row->references);
             row->references[row->nreferences++] = (bench_reference){
                 b->municipalities[m].id, str(b, json_object_get(ref, "source")),
