@@ -81,12 +81,14 @@ $(BUILD)/test_%: tests/test_%.c tests/fixture.c $(BUILD)/libkvalrap.a tests/test
 $(BUILD)/kvalrap: $(BUILD)/main.o $(BUILD)/libkvalrap.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-SAN_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+           -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3
 
 # The unit tests, the end-to-end tests, then both again under ASan+UBSan.
 test: deps
 	$(MAKE) test-unit test-e2e
 	sh tests/install.sh
+	$(MAKE) valgrind
 	$(MAKE) BUILD=build/asan OPT="$(SAN_OPT)" LDFLAGS="-fsanitize=address,undefined" test-unit
 	$(MAKE) BUILD=build/asan OPT="$(SAN_OPT)" LDFLAGS="-fsanitize=address,undefined" build/asan/kvalrap
 	ASAN_OPTIONS=detect_leaks=1 sh tests/e2e.sh build/asan/kvalrap
