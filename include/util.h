@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define KV_VERSION "0.1.0"
 
@@ -66,6 +67,10 @@ void path_normalize(char *path);
 /* "kvalrap: " + message + newline on stderr in one write(2), so lines of
  * child processes running side by side never interleave. */
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One CSV field with RFC 4180 quoting where it needs it (a comma, quote
+ * or line break); NULL writes nothing. */
+void csv_write_field(FILE *f, const char *s);
 
 /* SHA-256 of a file as 64 hex digits; false (and errno) when unreadable. */
 bool sha256_file(const char *path, char hex[65]);

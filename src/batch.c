@@ -222,34 +222,19 @@ static int load_references(job *j)
     return rc;
 }
 
-/* rejects.csv: RFC 4180 quoting where a value needs it. */
-static void csv_cell(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 static int write_rejects(const report *rep, FILE *f)
 {
     fputs("file,line,field,value,reason\n", f);
     for (size_t i = 0; i < rep->nrejects; i++) {
         const reject *r = &rep->rejects[i];
-        csv_cell(f, r->file);
+        csv_write_field(f, r->file);
         fprintf(f, ",%ld,", r->line);
-        csv_cell(f, r->field);
+        csv_write_field(f, r->field);
         fputc(',', f);
-        csv_cell(f, r->value);
+        csv_write_field(f, r->value);
         fputc(',', f);
-        csv_cell(f, r->reason);
+        csv_write_field(f, r->reason);
         fputc('\n', f);
     }
     return ferror(f) ? -1 : 0;

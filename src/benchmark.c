@@ -238,16 +238,6 @@ char **benchmark_find(const char *out_dir, const char *period_id, size_t *n)
     return v;
 }
 
-static void write_maybe(FILE *f, maybe m)
-{
-    char buf[32];
-    if (!m.present) {
-        fputs("null", f);
-        return;
-    }
-    fmt_double(buf, m.v);
-    fputs(buf, f);
-}
 
 int json_write_benchmark(const benchmark *b, FILE *f)
 {
@@ -270,13 +260,13 @@ int json_write_benchmark(const benchmark *b, FILE *f)
         fputs(", \"title\": ", f);
         json_write_string(f, row->title ? row->title : row->kpi);
         fputs(", \"target\": ", f);
-        write_maybe(f, row->target);
+        json_write_maybe(f, row->target);
         fputs(",\n     \"values\": {", f);
         for (size_t m = 0; m < b->nmunicipalities; m++) {
             fputs(m ? ", " : "", f);
             json_write_string(f, b->municipalities[m].id);
             fputs(": ", f);
-            write_maybe(f, row->cells[m].value);
+            json_write_maybe(f, row->cells[m].value);
         }
         fputs("},\n     \"status\": {", f);
         for (size_t m = 0; m < b->nmunicipalities; m++) {
@@ -294,7 +284,7 @@ int json_write_benchmark(const benchmark *b, FILE *f)
             fputs(", \"period\": ", f);
             json_write_string(f, ref->period ? ref->period : "");
             fputs(", \"value\": ", f);
-            write_maybe(f, MAYBE(ref->value));
+            json_write_maybe(f, MAYBE(ref->value));
             fputs("}", f);
         }
         fputs("]}", f);

@@ -203,22 +203,6 @@ done:
     return rc;
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    if (!s)
-        return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 int history_export(history *h, const char *municipality, const char *kpi, FILE *out, char *err, size_t errlen)
 {
@@ -247,7 +231,7 @@ int history_export(history *h, const char *municipality, const char *kpi, FILE *
                 fmt_double(num, sqlite3_column_double(st, c));
                 fputs(num, out);
             } else {
-                csv_field(out, (const char *)sqlite3_column_text(st, c));
+                csv_write_field(out, (const char *)sqlite3_column_text(st, c));
             }
         }
         fputc('\n', out);

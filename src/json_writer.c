@@ -27,7 +27,7 @@ void json_write_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void write_maybe(FILE *f, maybe m)
+void json_write_maybe(FILE *f, maybe m)
 {
     if (!m.present) {
         fputs("null", f);
@@ -57,7 +57,7 @@ static void write_breakdowns(FILE *f, const kpi_result *k)
             fputs(j ? ", " : "", f);
             json_write_string(f, *b->entries[j].key ? b->entries[j].key : "unknown");
             fputs(": ", f);
-            write_maybe(f, b->entries[j].value);
+            json_write_maybe(f, b->entries[j].value);
         }
         fputs("}", f);
     }
@@ -69,7 +69,7 @@ static void write_series(FILE *f, const kpi_result *k)
     fputs("[", f);
     for (size_t i = 0; i < k->nseries; i++) {
         fprintf(f, "%s{\"month\": \"%s\", \"value\": ", i ? ",\n        " : "\n        ", k->series[i].month);
-        write_maybe(f, k->series[i].value);
+        json_write_maybe(f, k->series[i].value);
         fputs(k->series[i].from_history ? ", \"source\": \"history\"}" : "}", f);
     }
     fputs(k->nseries ? "\n      ]" : "]", f);
@@ -108,27 +108,27 @@ static void write_kpi(FILE *f, const kpi_result *k)
     fputs(",\n      \"title\": ", f);
     json_write_string(f, k->title);
     fprintf(f, ",\n      \"kind\": \"%s\",\n      \"value\": ", kpi_kind_name(k->kind));
-    write_maybe(f, k->value);
+    json_write_maybe(f, k->value);
     fputs(",\n      \"numerator\": ", f);
-    write_maybe(f, k->numerator);
+    json_write_maybe(f, k->numerator);
     fputs(",\n      \"denominator\": ", f);
-    write_maybe(f, k->denominator);
+    json_write_maybe(f, k->denominator);
     fputs(",\n      \"target\": ", f);
-    write_maybe(f, k->target);
+    json_write_maybe(f, k->target);
     fprintf(f, ",\n      \"direction\": \"%s\",\n      \"status\": \"%s\"", kpi_direction_name(k->direction),
             kpi_status_name(k->status));
     if (k->warning.present) {
         fputs(",\n      \"warning\": ", f);
-        write_maybe(f, k->warning);
+        json_write_maybe(f, k->warning);
     }
     if (k->params_json)
         fprintf(f, ",\n      \"params\": %s", k->params_json);
     fputs(",\n      \"breakdown\": ", f);
     write_breakdowns(f, k);
     fputs(",\n      \"previous\": ", f);
-    write_maybe(f, k->previous);
+    json_write_maybe(f, k->previous);
     fputs(",\n      \"last_year\": ", f);
-    write_maybe(f, k->last_year);
+    json_write_maybe(f, k->last_year);
     fprintf(f, ",\n      \"trend_periods\": {\"previous\": \"%s\", \"last_year\": \"%s\"}", k->previous_id,
             k->last_year_id);
     if (k->previous_from_history || k->last_year_from_history)
@@ -145,7 +145,7 @@ static void write_kpi(FILE *f, const kpi_result *k)
             fputs(", \"period\": ", f);
             json_write_string(f, k->references[i].period);
             fputs(", \"value\": ", f);
-            write_maybe(f, MAYBE(k->references[i].value));
+            json_write_maybe(f, MAYBE(k->references[i].value));
             fputs("}", f);
         }
         fputs("\n      ]", f);

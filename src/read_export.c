@@ -11,27 +11,13 @@
 #include "ingest.h"
 #include "rules.h"
 
-static void csv_out(FILE *f, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 static void print_value(const table *t, size_t f, size_t r)
 {
     const column *c = &t->cols[f];
     char buf[11];
     switch (c->schema->type) {
-    case FT_TEXT: csv_out(stdout, t->pool.strs[c->text[r]]); break;
+    case FT_TEXT: csv_write_field(stdout, t->pool.strs[c->text[r]]); break;
     case FT_DATE:
         if (c->day[r] != DATE_NONE) {
             date_format_iso(c->day[r], buf);

@@ -272,6 +272,25 @@ void fmt_double(char buf[32], double v)
     }
 }
 
+/* ---------------------------------------------------------------- csv */
+
+void csv_write_field(FILE *f, const char *s)
+{
+    if (!s)
+        return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
 /* ---------------------------------------------------------------- paths */
 
 void path_normalize(char *path)
