@@ -63,6 +63,12 @@ expect_eq "rejects.csv" "$(cat "$OUT/rejects.csv")" "file,line,field,value,reaso
 tests/e2e/data/avvik.csv,5,reported,31.04.2026,not a valid date of the form dd.mm.yyyy
 tests/e2e/data/avvik.csv,7,id,5,duplicate id: an earlier row of this file has it"
 
+# ---- golden files: kpis.json and rejects.csv exactly as reviewed by hand
+# (regenerate with: SOURCE_DATE_EPOCH=1793491200 kvalrap run --period 2026-10 --out X tests/e2e/test.lua)
+for f in kpis.json rejects.csv; do
+    if cmp -s "$OUT/$f" "tests/e2e/expected/$f"; then ok; else bad "golden $f differs: $(diff "tests/e2e/expected/$f" "$OUT/$f" | head -5)"; fi
+done
+
 # ---- the PDF: valid, fonts embedded, text exactly as in the input
 check "qpdf --check" qpdf --check "$OUT/report.pdf"
 pdftotext -layout "$OUT/report.pdf" "$T/pdf.txt" 2>/dev/null
