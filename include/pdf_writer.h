@@ -10,6 +10,12 @@
  * reference values (county, KKiK, national) gets a comparison table with
  * bars, and the summary names them.
  *
+ * Trend values that came from the run history (what an earlier report
+ * said, not recomputed from today's exports) are marked: hatched bars in
+ * the twelve-month chart with a legend line under it, a dagger on the
+ * previous-period and last-year values with a footnote, and the
+ * provenance appendix says how many there are.
+ *
  * The benchmark of several municipalities is its own document: a cover
  * naming them, an overview, the KPIs side by side (municipality columns up
  * to six, else municipality rows with the KPIs split over parts), a bar
@@ -34,12 +40,6 @@
 /* Where the DejaVu TrueType fonts are; override with -DPDF_FONT_DIR=... */
 #ifndef PDF_FONT_DIR
 #define PDF_FONT_DIR "/usr/share/fonts/truetype/dejavu"
-/* The benchmark report of several municipalities as an A4 PDF: the same
- * fonts, bookmarks, "x of y", metadata, checked write and reproducible
- * bytes (dates from b->generated).  0, or -1 with err. */
-int pdf_write_benchmark(const benchmark *b, const labels *l, const char *path, char *err,
-                        size_t errlen);
-
 #endif
 
 /*

@@ -517,6 +517,45 @@ static void pdf_line(pdf_ctx *c, float x1, float y1, float x2, float y2, float w
         pdf_ok(c, HPDF_Page_SetDash(p, NULL, 0, 0), "HPDF_Page_SetDash");
 }
 
+/*
+ * A bar that marks a value from the run history: white inside, diagonal
+ * hatching in col clipped to the rectangle, an outline in col.  It reads
+ * apart from the solid bars also in grey print.
+ */
+static void pdf_hatched(pdf_ctx *c, float x, float y, float w, float h, pdf_rgb col)
+{
+    if (c->failed || w <= 0 || h <= 0)
+        return;
+    HPDF_Page p = c->page;
+    pdf_rect(c, x, y, w, h, PDF_WHITE);
+    if (!pdf_ok(c, HPDF_Page_GSave(p), "HPDF_Page_GSave"))
+        return;
+    if (pdf_ok(c, HPDF_Page_Rectangle(p, x, y, w, h), "HPDF_Page_Rectangle") &&
+        pdf_ok(c, HPDF_Page_Clip(p), "HPDF_Page_Clip") &&
+        pdf_ok(c, HPDF_Page_EndPath(p), "HPDF_Page_EndPath") &&
+        pdf_ok(c, HPDF_Page_SetLineWidth(p, 1.0f), "HPDF_Page_SetLineWidth") &&
+        pdf_ok(c, HPDF_Page_SetRGBStroke(p, col.r, col.g, col.b), "HPDF_Page_SetRGBStroke") &&
+        pdf_ok(c, HPDF_Page_SetDash(p, NULL, 0, 0), "HPDF_Page_SetDash")) {
+        /* lines at 45 degrees, 3.5 pt apart, from below-left of the box */
+        bool ok = true;
+        for (float t = -h; t < w && ok; t += 3.5f)
+            ok = pdf_ok(c, HPDF_Page_MoveTo(p, x + t, y), "HPDF_Page_MoveTo") &&
+                 pdf_ok(c, HPDF_Page_LineTo(p, x + t + h, y + h), "HPDF_Page_LineTo");
+        if (ok)
+            pdf_ok(c, HPDF_Page_Stroke(p), "HPDF_Page_Stroke");
+    }
+    pdf_ok(c, HPDF_Page_GRestore(p), "HPDF_Page_GRestore");
+    if (c->failed)
+        return;
+    /* the outline inside the box, so the bar keeps its size */
+    float in = w > 1 && h > 1 ? 0.4f : 0;
+    if (pdf_ok(c, HPDF_Page_SetLineWidth(p, 0.8f), "HPDF_Page_SetLineWidth") &&
+        pdf_ok(c, HPDF_Page_SetRGBStroke(p, col.r, col.g, col.b), "HPDF_Page_SetRGBStroke") &&
+        pdf_ok(c, HPDF_Page_Rectangle(p, x + in, y + in, w - 2 * in, h - 2 * in),
+               "HPDF_Page_Rectangle"))
+        pdf_ok(c, HPDF_Page_Stroke(p), "HPDF_Page_Stroke");
+}
+
 /* ------------------------------------------------------------ pages */
 
 /* Start a new A4 page, remember it for the furniture, put the cursor on top. */
@@ -806,6 +845,12 @@ static const char *pdf_count(pdf_ctx *c, double v)
     char buf[64];
     pdf_number(c, v, 0, buf);
     return arena_strdup(&c->mem, buf);
+}
+
+/* A number of things as text. */
+static const char *pdf_size(pdf_ctx *c, size_t n)
+{
+    return arena_printf(&c->mem, "%zu", n);
 }
 
 /* "oktober 2026", "3. kvartal 2026", "januar–august 2026", ... */
@@ -1327,11 +1372,15 @@ static void pdf_plot_point(pdf_ctx *c, const kpi_result *k, const pdf_plot *pl, 
         float top = pdf_plot_y(pl, pt->value.v);
         bool last = i + 1 == k->nseries;
         pdf_rgb col = last ? PDF_BRAND : PDF_BRAND_LIGHT;
-        pdf_rect(c, cx - bw / 2, top < base ? top : base, bw, fabsf(top - base), col);
+        if (pt->from_history)   /* what an earlier report said: hatched */
+            pdf_hatched(c, cx - bw / 2, top < base ? top : base, bw, fabsf(top - base), col);
+        else
+            pdf_rect(c, cx - bw / 2, top < base ? top : base, bw, fabsf(top - base), col);
         const char *t = pdf_fmt_value(c, k->kind, pt->value);
         pdf_style lab = {last, 6.5f, PDF_TEXT};
         float tw = pdf_text_width(c, &lab, pdf_clean(&c->mem, t), SIZE_MAX);
-        float ty = pdf_plot_label_y(pl, k, top, base, tw <= bw - 2, &lab);
+        /* no white label inside a hatched bar: it would not read */
+        float ty = pdf_plot_label_y(pl, k, top, base, tw <= bw - 2 && !pt->from_history, &lab);
         if (tw <= slot - 1)
             pdf_show_in(c, &lab, cx - slot / 2, ty, slot, PDF_CENTER, t);
     } else {
@@ -1347,15 +1396,43 @@ static void pdf_plot_point(pdf_ctx *c, const kpi_result *k, const pdf_plot *pl, 
     }
 }
 
+/* How many of the KPI's series points came from the run history. */
+static size_t pdf_series_from_history(const kpi_result *k)
+{
+    size_t n = 0;
+    for (size_t i = 0; k->series && i < k->nseries; i++)
+        n += k->series[i].from_history;
+    return n;
+}
+
+/* Under a chart with points from the run history: a hatched swatch and
+ * what it means (up to two lines). */
+static void pdf_history_legend(pdf_ctx *c, float x)
+{
+    pdf_style st = {false, 7.5f, PDF_MUTED};
+    float tx = x + 19;
+    pdf_lines ls = pdf_wrap(c, &c->mem, &st, pdf_clean(&c->mem, label(c->l, "pdf.history.legend")),
+                            PDF_MARGIN_X + PDF_CONTENT_W - tx, 2);
+    pdf_hatched(c, x, c->y - 8, 14, 8, PDF_BRAND_LIGHT);
+    for (size_t i = 0; i < ls.n; i++) {
+        pdf_show(c, &st, tx, c->y - 7, ls.line[i]);
+        c->y -= 10;
+    }
+    c->y -= 4;
+}
+
 /*
  * The twelve-month series as bars (this month dark, the others light) with
- * the target as a dashed line across.  Missing months show "–".
+ * the target as a dashed line across.  Missing months show "–".  Points
+ * from the run history are hatched, and a legend line under the chart
+ * says so (only when there are any).
  */
 static void pdf_chart_series(pdf_ctx *c, const kpi_result *k)
 {
     if (k->nseries == 0 || c->failed)
         return;
-    pdf_need(c, 18 + 10 + 120 + 30);
+    bool history = pdf_series_from_history(k) > 0;
+    pdf_need(c, 18 + 10 + 120 + 30 + (history ? 24 : 0));
     pdf_chart_title(c, k, label(c->l, "pdf.chart.series"));
     pdf_plot pl = {PDF_MARGIN_X + 48, 0, PDF_CONTENT_W - 48, 120, {0, 1, 1}};
     pl.s = pdf_scale_of(k, &k->series[0].value, k->nseries, sizeof *k->series);
@@ -1368,6 +1445,8 @@ static void pdf_chart_series(pdf_ctx *c, const kpi_result *k)
         pdf_line(c, pl.x, ty, pl.x + pl.w, ty, 1.2f, PDF_TARGET, true);
     }
     c->y = pl.y - 30;
+    if (history)
+        pdf_history_legend(c, pl.x);
 }
 
 /* Horizontal bar geometry: label column, bar area, value column. */
@@ -1630,19 +1709,52 @@ static void pdf_cover_tally(pdf_ctx *c)
 
 /* ------------------------------------------------------------ summary */
 
-/* A trend cell: the change in its colour, "fra 80,0 %" under it; the
+/* The mark of a value from the run history, explained in a footnote. */
+#define PDF_DAGGER "\u2020"
+
+/* An earlier value for people, with the dagger when it came from the run
+ * history: "80,0 %†". */
+static const char *pdf_fmt_then(pdf_ctx *c, kpi_kind kind, maybe then, bool from_history)
+{
+    const char *v = pdf_fmt_value(c, kind, then);
+    return from_history ? arena_printf(&c->mem, "%s" PDF_DAGGER, v) : v;
+}
+
+/* A trend cell: the change in its colour, "fra 80,0 %" under it (with
+ * the dagger when the earlier value came from the run history); the
  * earlier period's id too when the column header cannot say it for all. */
 static pdf_cell pdf_trend_cell(pdf_ctx *c, const kpi_result *k, maybe then, const char *then_id,
-                               bool id_in_header)
+                               bool id_in_header, bool from_history)
 {
     pdf_cell tc = {.text = pdf_fmt_delta(c, k->kind, k->value, then)};
     tc.color = pdf_delta_color(k, k->value, then);
     tc.has_color = true;
     if (pdf_has(then))
-        tc.sub = PDF_FILL(c, "pdf.was", pdf_fmt_value(c, k->kind, then));
+        tc.sub = PDF_FILL(c, "pdf.was", pdf_fmt_then(c, k->kind, then, from_history));
+    else if (from_history)   /* the earlier report had no value either */
+        tc.sub = PDF_DAGGER;
     if (!id_in_header)
         tc.sub = tc.sub ? arena_printf(&c->mem, "%s (%s)", tc.sub, then_id) : then_id;
     return tc;
+}
+
+/* True when some KPI's previous-period or last-year value came from the
+ * run history (the summary then explains the dagger). */
+static bool pdf_any_then_from_history(const report *r)
+{
+    for (size_t i = 0; i < r->nkpis; i++)
+        if (r->kpis[i].previous_from_history || r->kpis[i].last_year_from_history)
+            return true;
+    return false;
+}
+
+/* "† Det rapporten for den perioden viste den gang, ...": under a table
+ * or the tiles that mark such values. */
+static void pdf_history_footnote(pdf_ctx *c)
+{
+    pdf_paragraph(c, &(pdf_style){false, 7.5f, PDF_MUTED}, 0,
+                  arena_printf(&c->mem, PDF_DAGGER " %s", label(c->l, "pdf.history.footnote")),
+                  3);
 }
 
 /* The earlier period every KPI compares with ("2026-09"), or NULL when
@@ -1744,26 +1856,44 @@ static void pdf_summary(pdf_ctx *c)
             {.text = pdf_kpi_status_word(c, k), .swatch = sw},
             {.text = pdf_fmt_value(c, k->kind, k->value), .sub = pdf_fraction(c, k), .bold = true},
             pdf_text_cell(pdf_rule_text(c, k)),
-            pdf_trend_cell(c, k, k->previous, k->previous_id, prev_id != NULL),
-            pdf_trend_cell(c, k, k->last_year, k->last_year_id, ly_id != NULL),
+            pdf_trend_cell(c, k, k->previous, k->previous_id, prev_id != NULL,
+                           k->previous_from_history),
+            pdf_trend_cell(c, k, k->last_year, k->last_year_id, ly_id != NULL,
+                           k->last_year_from_history),
         };
         pdf_table_row(c, &t, cells);
+    }
+    if (pdf_any_then_from_history(c->r)) {
+        c->y -= 4;
+        pdf_history_footnote(c);
     }
 }
 
 /* ------------------------------------------------------------ KPI pages */
 
-/* One key-figure tile: caption, big value, small line; a coloured edge. */
+/* One key-figure tile: caption, big value, small line; a coloured edge.
+ * With mark, a small raised dagger after the value: it came from the run
+ * history. */
 static void pdf_tile(pdf_ctx *c, float x, float w, pdf_rgb edge, const char *caption,
-                     const char *value, const char *sub)
+                     const char *value, bool mark, const char *sub)
 {
     const float h = PDF_TILE_H;
     pdf_rect(c, x, c->y - h, w, h, PDF_TILE_BG);
     pdf_rect(c, x, c->y - h, 3, h, edge);
     pdf_style cap = {false, 7.5f, PDF_MUTED}, big = {true, 14, PDF_TEXT},
-              small = {false, 7.5f, PDF_MUTED};
+              small = {false, 7.5f, PDF_MUTED}, dagger = {true, 9, PDF_MUTED};
+    float dw = mark ? pdf_text_width(c, &dagger, PDF_DAGGER, SIZE_MAX) + 1 : 0;
+    /* a value wider than the tile ("at least 100 %") gets smaller, down
+     * to 10 pt, before it is cut */
+    float vw0 = pdf_text_width(c, &big, pdf_clean(&c->mem, value), SIZE_MAX);
+    if (vw0 > w - 16 - dw) {
+        float fit = big.size * (w - 16 - dw) / vw0;
+        big.size = fit < 10 ? 10 : floorf(fit * 4) / 4;
+    }
     pdf_show_in(c, &cap, x + 10, c->y - 13, w - 16, PDF_LEFT, caption);
-    pdf_show_in(c, &big, x + 10, c->y - 31, w - 16, PDF_LEFT, value);
+    float vw = pdf_show_in(c, &big, x + 10, c->y - 31, w - 16 - dw, PDF_LEFT, value);
+    if (mark)
+        pdf_show(c, &dagger, x + 10 + vw + 1, c->y - 27, PDF_DAGGER);
     pdf_show_in(c, &small, x + 10, c->y - 44, w - 16, PDF_LEFT, sub);
 }
 
@@ -1784,18 +1914,25 @@ static void pdf_kpi_tiles(pdf_ctx *c, const kpi_result *k)
     const char *frac = pdf_fraction(c, k), *yellow = pdf_yellow_words(c, k);
     pdf_tile(c, x, w, pdf_status_color(k->status),
              arena_printf(&c->mem, "%s %s", label(c->l, "col.value"), c->r->period.id),
-             pdf_fmt_value(c, k->kind, k->value), frac ? frac : pdf_kpi_status_word(c, k));
+             pdf_fmt_value(c, k->kind, k->value), false,
+             frac ? frac : pdf_kpi_status_word(c, k));
     x += w + gap;
-    pdf_tile(c, x, w, PDF_TARGET, label(c->l, "col.target"), pdf_target_words(c, k),
+    pdf_tile(c, x, w, PDF_TARGET, label(c->l, "col.target"), pdf_target_words(c, k), false,
              yellow ? yellow : pdf_has(k->target) ? "" : label(c->l, "pdf.rule.no_target"));
     x += w + gap;
     pdf_tile(c, x, w, pdf_delta_color(k, k->value, k->previous), label(c->l, "col.previous"),
-             pdf_fmt_value(c, k->kind, k->previous), pdf_since(c, k, k->previous_id, k->previous));
+             pdf_fmt_value(c, k->kind, k->previous), k->previous_from_history,
+             pdf_since(c, k, k->previous_id, k->previous));
     x += w + gap;
     pdf_tile(c, x, w, pdf_delta_color(k, k->value, k->last_year), label(c->l, "col.last_year"),
-             pdf_fmt_value(c, k->kind, k->last_year),
+             pdf_fmt_value(c, k->kind, k->last_year), k->last_year_from_history,
              pdf_since(c, k, k->last_year_id, k->last_year));
     c->y -= PDF_TILE_H + 12;
+    if (k->previous_from_history || k->last_year_from_history) {
+        c->y += 6;
+        pdf_history_footnote(c);
+        c->y -= 6;
+    }
 }
 
 /* The KPI's heading: number and title (up to two lines), status pill. */
@@ -1887,6 +2024,10 @@ static void pdf_kpi_references(pdf_ctx *c, const kpi_result *k)
 static float pdf_kpi_height(const kpi_result *k)
 {
     float h = 40 + 64 + 36 + (k->nseries ? 178 : 0);
+    if (k->previous_from_history || k->last_year_from_history)
+        h += 12;
+    if (pdf_series_from_history(k))
+        h += 24;
     if (k->nreferences)
         h += 70 + 15 * (float)k->nreferences;
     for (size_t i = 0; i < k->nbreakdowns; i++)
@@ -2153,6 +2294,26 @@ static void pdf_data_quality(pdf_ctx *c)
 
 /* ------------------------------------------------------------ provenance */
 
+/* Whether the run history gave any value, and how many: the points of
+ * the twelve-month charts and the previous-period and last-year values
+ * (each out of all of them). */
+static const char *pdf_history_words(pdf_ctx *c)
+{
+    const report *r = c->r;
+    size_t points = 0, from_points = 0, thens = 0, from_thens = 0;
+    for (size_t i = 0; i < r->nkpis; i++) {
+        const kpi_result *k = &r->kpis[i];
+        points += k->series ? k->nseries : 0;
+        from_points += pdf_series_from_history(k);
+        thens += 2;
+        from_thens += (size_t)k->previous_from_history + (size_t)k->last_year_from_history;
+    }
+    if (from_points == 0 && from_thens == 0)
+        return label(c->l, "pdf.prov.history_none");
+    return PDF_FILL(c, "pdf.prov.history_used", pdf_size(c, from_points), pdf_size(c, points),
+                    pdf_size(c, from_thens), pdf_size(c, thens));
+}
+
 /* The run's facts as a two-column table. */
 static void pdf_prov_run(pdf_ctx *c)
 {
@@ -2177,6 +2338,8 @@ static void pdf_prov_run(pdf_ctx *c)
         {{.text = label(c->l, "pdf.prov.rule_file"), .bold = true},
          {.text = r->rule_file ? r->rule_file : label(c->l, "none"),
           .sub = arena_printf(&c->mem, "SHA-256 %s", r->rule_sha256)}},
+        {{.text = label(c->l, "pdf.prov.history"), .bold = true},
+         pdf_text_cell(pdf_history_words(c))},
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
         pdf_table_row(c, &t, rows[i]);
@@ -2631,12 +2794,6 @@ static size_t pdf_bench_with_value(const benchmark *b, const bench_row *row)
     for (size_t m = 0; m < b->nmunicipalities; m++)
         n += pdf_has(row->cells[m].value);
     return n;
-}
-
-/* A number of things as text. */
-static const char *pdf_size(pdf_ctx *c, size_t n)
-{
-    return arena_printf(&c->mem, "%zu", n);
 }
 
 /* One reference value as the chart and the appendix show it: the same

@@ -227,6 +227,7 @@ static report *big_report(const char *lang)
         period m = period_month_of(date_add_months(r->as_of, i - 11));
         memcpy(k->series[i].month, m.id, 8);
         k->series[i].value = MAYBE(0.1 * (i % 5) - 0.25);
+        k->series[i].from_history = i >= 2 && i <= 4;   /* hatched, below zero too */
     }
     static const char *const gender[] = {"K", "M", ""};
     static const char *const age[] = {"0-17", "18-64", "65+", ""};
@@ -289,6 +290,8 @@ static report *big_report(const char *lang)
     r->kpis[2].series[5].value = MAYBE(INFINITY);
     r->kpis[2].series[6].value = MAYBE(-1e300);
     r->kpis[2].series[7].value = MAYBE(NAN);
+    r->kpis[2].series[6].from_history = true;
+    r->kpis[2].series[7].from_history = true;
 
     r->nrejects = 300;
     r->rejects = arena_alloc(&r->mem, 300 * sizeof *r->rejects);
@@ -665,6 +668,7 @@ static void test_hostile_text(void **state)
     assert_non_null(strstr(text, "−12,5 %"));
     assert_non_null(strstr(text, "{\"years\":2}"));
     assert_non_null(strstr(text, "\u22651"));                /* ≥1 000 000 000 000 000 */
+    assert_non_null(strstr(text, "Skraverte søyler"));       /* history bars, absurd ones too */
     free(text);
     free_report(r);
 }
@@ -714,6 +718,139 @@ static void test_references(void **state)
     assert_non_null(strstr(text, "Comparison"));
     free(text);
     free_report(r);
+}
+
+/* Clipping paths ("W" then "n" on the next line) in the uncompressed
+ * content streams: only the hatched bars of history values and their
+ * legend swatches clip. */
+static size_t count_clips(const tmpdir *t, const char *path)
+{
+    char qdf[160], cmd[512];
+    path_in(t, "qdf.pdf", qdf, sizeof qdf);
+    snprintf(cmd, sizeof cmd,
+             "qpdf --qdf --object-streams=disable '%s' '%s' >/dev/null 2>&1; "
+             "awk 'p == \"W\" && $0 == \"n\" { n++ } { p = $0 } END { print n + 0 }' '%s'",
+             path, qdf, qdf);
+    char *out = run(cmd, NULL);
+    size_t n = (size_t)strtoul(out, NULL, 10);
+    free(out);
+    return n;
+}
+
+/* The fixture with values from the run history: five series points (one
+ * of them a month without a value) over two KPIs, the previous period of
+ * the first KPI, the last year of the second. */
+static report *history_report(const char *lang)
+{
+    report *r = fixture_report(lang);
+    kpi_result *k = r->kpis;
+    k[0].series[3].from_history = true;     /* no value: "–" */
+    k[0].series[8].from_history = true;
+    k[0].series[9].from_history = true;
+    k[0].series[10].from_history = true;
+    k[1].series[0].from_history = true;
+    k[0].previous_from_history = true;      /* 80,0 % */
+    k[1].last_year_from_history = true;     /* 2 */
+    return r;
+}
+
+/* Values from the run history are marked: hatched bars with a legend line
+ * under each chart that has them, a dagger on the previous-period and
+ * last-year values with a footnote under the summary and the tiles, and
+ * the provenance appendix counts them.  A report without them has none of
+ * this and says that no value came from a run history. */
+static void test_history(void **state)
+{
+    char path[128], again[128];
+    path_in(*state, "hist.pdf", path, sizeof path);
+    path_in(*state, "hist2.pdf", again, sizeof again);
+    report *r = history_report("nb");
+    write_ok(r, path, 50);
+    assert_sound_pdf(path);
+    char *text = squash(pdf_text(path));
+    static const char *const legend =
+        "Skraverte søyler er det rapporten viste den gang, fra kjøringshistorikken; de andre er "
+        "beregnet fra dagens eksportfiler.";
+    static const char *const footnote =
+        "\u2020 Det rapporten for den perioden viste den gang, fra kjøringshistorikken; ikke "
+        "beregnet på nytt fra dagens eksportfiler.";
+    assert_int_equal(count_of(text, legend), 2);            /* the two charts with them */
+    assert_int_equal(count_of(text, footnote), 1 + 2);      /* summary, two KPIs' tiles */
+    assert_non_null(strstr(text, "fra 80,0 %\u2020"));      /* summary: previous of KPI 1 */
+    assert_non_null(strstr(text, "fra 2\u2020"));           /* summary: last year of KPI 2 */
+    assert_null(strstr(text, "fra 5\u2020"));               /* KPI 2's previous is computed */
+    assert_non_null(strstr(text, "80,0 % \u2020"));         /* the tile, a raised dagger */
+    assert_non_null(strstr(text, "Kjøringshistorikk Brukt: 5 av de 36 punktene i "
+                                 "tolvmånedersdiagrammene og 2 av de 6 verdiene"));
+    assert_null(strstr(text, "Ingen verdier er hentet fra en kjøringshistorikk"));
+    free(text);
+    /* a hatched bar per history point with a value, a swatch per legend */
+    assert_int_equal(count_clips(*state, path), 4 + 2);
+    /* the same bytes every time */
+    write_ok(r, again, 50);
+    size_t na, nb;
+    char *da = slurp(path, &na), *db = slurp(again, &nb);
+    assert_int_equal(na, nb);
+    assert_memory_equal(da, db, na);
+    free(da);
+    free(db);
+    free_report(r);
+
+    /* only history in the summary columns: no chart legend, the footnote */
+    r = fixture_report("nb");
+    r->kpis[2].previous_from_history = true;
+    write_ok(r, path, 50);
+    text = squash(pdf_text(path));
+    assert_null(strstr(text, "Skraverte søyler"));
+    assert_int_equal(count_of(text, footnote), 1 + 1);
+    assert_non_null(strstr(text, "Brukt: 0 av de 36 punktene"));
+    free(text);
+    assert_int_equal(count_clips(*state, path), 0);
+    free_report(r);
+
+    /* no history: none of the marks, and the appendix says so */
+    r = fixture_report("nb");
+    write_ok(r, path, 50);
+    text = squash(pdf_text(path));
+    assert_null(strstr(text, "kjøringshistorikken"));
+    assert_null(strstr(text, "\u2020"));
+    assert_non_null(strstr(text, "Kjøringshistorikk Ingen verdier er hentet fra en "
+                                 "kjøringshistorikk: alle er beregnet fra eksportfilene"));
+    free(text);
+    assert_int_equal(count_clips(*state, path), 0);
+    free_report(r);
+
+    /* the words in English and Swedish */
+    static const struct {
+        const char *lang, *legend, *footnote, *prov, *none;
+    } langs[] = {
+        {"en", "Hatched bars are what the report said at the time, from the run history",
+         "\u2020 What the report for that period said at the time, from the run history",
+         "Run history Used: 5 of the 36 points in the twelve-month charts and 2 of the 6",
+         "Run history No value comes from a run history"},
+        {"sv", "Skrafferade staplar är det som rapporten visade då, från körningshistoriken",
+         "\u2020 Det som rapporten för den perioden visade då, från körningshistoriken",
+         "Körningshistorik Använd: 5 av de 36 punkterna i tolvmånadersdiagrammen och 2 av de 6",
+         "Körningshistorik Inga värden kommer från en körningshistorik"},
+    };
+    for (size_t i = 0; i < sizeof langs / sizeof langs[0]; i++) {
+        r = history_report(langs[i].lang);
+        write_ok(r, path, 50);
+        text = squash(pdf_text(path));
+        if (!strstr(text, langs[i].legend) || !strstr(text, langs[i].footnote) ||
+            !strstr(text, langs[i].prov))
+            fail_msg("%s: history words missing", langs[i].lang);
+        free(text);
+        free_report(r);
+        r = fixture_report(langs[i].lang);
+        write_ok(r, path, 50);
+        text = squash(pdf_text(path));
+        if (strstr(text, langs[i].legend) || strstr(text, "\u2020") ||
+            !strstr(text, langs[i].none))
+            fail_msg("%s: history words in a report without history", langs[i].lang);
+        free(text);
+        free_report(r);
+    }
 }
 
 /* Three municipalities: columns side by side; names, KPI titles, the
@@ -901,6 +1038,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list_limit, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_hostile_text, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_references, setup_dir, teardown_dir),
+        cmocka_unit_test_setup_teardown(test_history, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_benchmark_small, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_benchmark_many, setup_dir, teardown_dir),
         cmocka_unit_test_setup_teardown(test_benchmark_reproducible, setup_dir, teardown_dir),
