@@ -388,6 +388,17 @@ static void fill_report_header(job *j, const run_options *o)
 
 static void print_verbose(const char *line, void *ctx) { errorf("%s: print: %s", (const char *)ctx, line); }
 
+typedef struct {
+    const run_options *o;
+    const char *rule_path;
+} print_to_log;
+
+static void print_log(const char *line, void *ctx)
+{
+    const print_to_log *p = ctx;
+    log_line(p->o, "%s: print: %s", p->rule_path, line);
+}
+
 static void print_check(const char *line, void *ctx)
 {
     (void)ctx;
@@ -407,8 +418,13 @@ static int compute(job *j, const run_options *o)
     t0 = now_seconds();
     char err[1024];
     int erc = rules_evaluate(j->rules, j->tables, &o->period, o->as_of, j->labels, &j->rep, err, sizeof err);
+    /* A rule file's print() goes to the log (capped at 100 lines). */
     if (o->verbose)
         rules_each_print(j->rules, print_verbose, (void *)j->rule_path);
+    if (o->log_path || o->use_syslog) {
+        print_to_log ctx = {o, j->rule_path};
+        rules_each_print(j->rules, print_log, &ctx);
+    }
     if (erc != 0) {
         errorf("%s", err);
         return KV_CONFIG;
