@@ -5,7 +5,7 @@
 #   make          build ./kvalrap
 
 CC      ?= cc
-PKGS    := lua5.4 xlsxwriter nettle jansson sqlite3
+PKGS    := lua5.4 xlsxwriter nettle jansson sqlite3 zlib
 CSTD    := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 OPT     ?= -O2 -g
@@ -16,7 +16,7 @@ SYSCONFDIR ?= /etc/kvalrap
 
 # Debian packages: to build, to run, to test.
 DEB_BUILD := build-essential pkg-config libcsv-dev liblua5.4-dev libxlsxwriter-dev \
-             libhpdf-dev nettle-dev libjansson-dev libsqlite3-dev libcmocka-dev
+             libhpdf-dev nettle-dev libjansson-dev libsqlite3-dev zlib1g-dev libcmocka-dev
 DEB_RUN   := fonts-dejavu-core
 DEB_TEST  := poppler-utils qpdf python3 python3-openpyxl valgrind man-db
 

@@ -6,7 +6,10 @@
  * colours, trend columns and a chart per KPI; the monthly series; the
  * comparison with reference values (when the KPIs have any); a sheet per
  * breakdown dimension; each KPI list as an Excel table; and a data-quality
- * sheet with the input files, the rejected rows and the warnings.
+ * sheet with the input files, the rejected rows and the warnings.  Trend
+ * values that come from the run history (series_point.from_history,
+ * kpi_result.previous_from_history / last_year_from_history) are in
+ * italics and another colour, with a legend line above the table saying so.
  *
  * Another writes the benchmark workbook: the municipalities side by side
  * (a row each, a column per shared KPI, coloured by status), a ranking per
@@ -35,11 +38,19 @@
  * Returns 0, or -1 with a message in err (errlen bytes; err may be NULL).
  * A failure while building leaves path untouched; a failure while writing
  * (including a file that turns out truncated, as on a full disk) removes
- * what was written there, if it is a regular file.
+ * what was written there, if it is a regular file.  path must be a regular
+ * file (libxlsxwriter seeks in it, and the writer reads it back).
  *
- * The whole workbook is built in memory before it is written (tables need
- * libxlsxwriter's full mode, not constant_memory): about 100 MB for a list
- * of 130,000 rows of five columns, written in about two seconds.
+ * libxlsxwriter writes everything but the rows of the KPI lists; those are
+ * put into their sheets' XML afterwards, straight from the report, and
+ * deflated in chunks by up to four threads (the cores online, or
+ * $KV_XLSX_THREADS; the bytes do not depend on how many).  A list of
+ * 130,000 rows of five columns takes about 20 MB and a third of a second
+ * of CPU.  The call may run in a thread of its own beside the other
+ * writers, and beside another workbook (it works under the C locale in its
+ * threads, whatever the process has set, and the workbooks take turns in
+ * libxlsxwriter's final write, which calls gmtime(): meanwhile no other
+ * thread should call gmtime() or localtime() without _r).
  */
 int xlsx_write_report(const report *r, const labels *l, const char *path, char *err, size_t errlen);
 

@@ -23,6 +23,7 @@ xlsx.col.accepted = Godkända
 xlsx.col.rejected = Avvisade
 xlsx.col.sha256 = SHA-256
 xlsx.series.title = Utveckling de senaste tolv månaderna
+xlsx.history.note = Värden i kursiv kommer från körhistoriken: det en tidigare rapport visade, inte omräknat från dagens exporter.
 xlsx.rows = rader
 xlsx.none_rows = Inga rader i denna period.
 xlsx.none_kpis = Inga nyckeltal har beräknats.

@@ -17,7 +17,8 @@
  *   by <dimension>  one sheet per breakdown dimension (unit, gender, ...):
  *                   a row per key, value/numerator/denominator per KPI
  *   <list>          each KPI list as an Excel table (autofilter, frozen
- *                   header, real dates)
+ *                   header, real dates); its rows are written into the
+ *                   finished file (see "streamed lists")
  *   data quality    warnings, the rule file, the input files and the
  *                   rejected rows
  *
@@ -36,27 +37,37 @@
  * Text.  Every text that comes from the data goes through xlsx_put_text():
  * written with worksheet_write_string (never as a formula, even "=SUM(A1)"),
  * invalid UTF-8 replaced, cut at Excel's 32,767 characters with a warning on
- * the data-quality sheet.
+ * the data-quality sheet.  A list's text gets the same cleaning
+ * (xlsx_cell_text) and goes into its cell inline, as a string.
+ *
+ * History.  A trend value from the run history (a point of the series, the
+ * previous period, the same period last year) is written in the twin of
+ * its format in italics and XLSX_HIST_COLOUR (xlsx_hist_format), and the
+ * sheet says what that means in a line above its table.
  *
  * Reproducibility.  The creation date is the report's `generated` time and
  * libxlsxwriter stamps its zip entries with a fixed date, so the same report
- * gives the same bytes.  Numbers are formatted under the C locale whatever
- * the process has set (libxlsxwriter formats them with printf).
+ * gives the same bytes (the lists' rows too, however many threads deflate
+ * them).  Numbers are formatted under the C locale whatever the process has
+ * set (libxlsxwriter formats them with printf), in the writer's threads too.
  */
 #include "xlsx_writer.h"
 
 #include <errno.h>
 #include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <xlsxwriter.h>
+#include <zlib.h>
 
 #include "date.h"
 #include "util.h"
@@ -65,6 +76,8 @@
 #define XLSX_LAST_COL 16383u            /* last column index */
 #define XLSX_MAX_CUT_WARNINGS 200       /* cut-text warnings named one by one */
 #define XLSX_CHART_ROWS 16              /* rows a chart and its gap take */
+#define XLSX_FIRST_DAY (-25567)         /* 1900-01-01, the first day Excel shows */
+#define XLSX_LAST_DAY 2932896           /* 9999-12-31, the last (date_from_ymd) */
 
 typedef struct {
     lxw_format *title, *subtitle, *bold, *head, *head_num, *head_title, *text, *center, *wrap;
@@ -74,7 +87,32 @@ typedef struct {
     lxw_format *diff_pp, *diff_int, *diff_dec;   /* signed differences */
     lxw_format *right_bold, *right, *indent, *id_small;
     lxw_format *cf[4];                  /* conditional fills, indexed by kpi_status */
+    /* Values from the run history (see xlsx_hist_format) and the legend
+     * line that says so, itself in that style. */
+    lxw_format *hist_percent, *hist_change, *hist_integer, *hist_decimal, *hist_none, *hist_note;
 } xlsx_formats;
+
+/* A list's text that goes into the shared strings table. */
+typedef struct {
+    size_t cell;                        /* row * ncols + column in the list */
+    uint32_t index;                     /* in the shared strings table */
+} xlsx_shared;
+
+/* A KPI list whose rows are written straight into the sheet's XML after
+ * libxlsxwriter has written the workbook (see "streamed lists"). */
+typedef struct {
+    const item_list *il;
+    size_t nrows;                       /* rows that fit on the sheet */
+    unsigned sheet;                     /* n of xl/worksheets/sheet<n>.xml */
+    lxw_row_t first;                    /* row index of the first data row */
+    int32_t xf_date, xf_int, xf_text;   /* style indices: dates, numbers, dates as text */
+    xlsx_shared *shared;                /* texts with escapes, in cell order */
+    size_t nshared;
+    unsigned char *text;                /* per cell: XLSX_T_ flags of its text */
+} xlsx_stream;
+
+/* What a list's text needs (found once, before the workbook is written). */
+enum { XLSX_T_CLEAN = 1, XLSX_T_MARKUP = 2, XLSX_T_SHARED = 4 };
 
 typedef struct {
     const report *r;                    /* the report, or NULL for a benchmark */
@@ -98,6 +136,10 @@ typedef struct {
     const char *header, *footer;        /* page header and footer codes */
     const char *subtitle;               /* under each sheet's title */
     const char *dates;                  /* a benchmark's as-of and generation dates */
+    unsigned nsheets;                   /* worksheets added so far */
+    xlsx_stream *streams;               /* lists to write into the finished file */
+    size_t nstreams;
+    locale_t cloc;                      /* the C locale, for the writer's threads */
 } xlsx_ctx;
 
 /* ================================================================ errors */
@@ -192,6 +234,9 @@ typedef struct {
     size_t chars;       /* its characters (code points) */
     bool cut;           /* the text was longer than allowed */
     bool bad;           /* it held invalid UTF-8 or a non-character */
+    bool escape;        /* in a cell, the file holds it with _xHHHH_ escapes
+                         * (control characters, a literal "_xHHHH_") */
+    bool markup;        /* it has & < or > (set by xlsx_cell_plain only) */
 } xlsx_text_info;
 
 /* Appends code point cp (its original bytes s[0..len)) to out as it must
@@ -232,6 +277,7 @@ static void xlsx_clean(strbuf *out, const char *s, size_t max, bool in_cell, xls
         info->units += u;
         info->chars++;
         info->bad |= bad || cp == 0xFFFE || cp == 0xFFFF;
+        info->escape |= in_cell && (esc || (cp < 0x20 && cp != '\t' && cp != '\n'));
         if (!info->cut && (units + u > max || passed + p > max))
             info->cut = true;
         if (!info->cut) {
@@ -243,18 +289,70 @@ static void xlsx_clean(strbuf *out, const char *s, size_t max, bool in_cell, xls
     }
 }
 
-/* The text for a cell: s itself when it needs no change (short ASCII
- * without '_'), else a cleaned copy in c->cell, valid until the next call. */
+/* True when s (NUL-terminated) starts "_xHHHH_"; reads no further than
+ * its NUL, which is neither a hex digit nor '_'. */
+static bool xlsx_is_escape_z(const unsigned char *s)
+{
+    if (s[0] != '_' || s[1] != 'x')
+        return false;
+    for (size_t k = 2; k < 6; k++)
+        if (!((s[k] >= '0' && s[k] <= '9') || ((s[k] | 0x20) >= 'a' && (s[k] | 0x20) <= 'f')))
+            return false;
+    return s[6] == '_';
+}
+
+/*
+ * True when s needs no change in a cell: valid UTF-8 without U+FFFE,
+ * U+FFFF or a literal "_xHHHH_", within XLSX_MAX_CELL_CHARS UTF-16 units;
+ * then info is what xlsx_clean would say of it.  One pass, no copy: the
+ * case of nearly every cell (names, ids, Nordic and Sámi text).  Reads s
+ * only up to its NUL (which is no continuation byte).
+ */
+static bool xlsx_cell_plain(const char *s, xlsx_text_info *info)
+{
+    static const unsigned char lead_mask[5] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+    static const uint32_t least[5] = {0, 0, 0x80, 0x800, 0x10000};
+    const unsigned char *p = (const unsigned char *)s;
+    size_t units = 0, chars = 0;
+    bool escape = false, markup = false;
+    while (*p) {
+        if (*p < 0x80) {
+            if (*p == '_' && xlsx_is_escape_z(p))
+                return false;
+            escape |= *p < 0x20 && *p != '\t' && *p != '\n';
+            markup |= *p == '&' || *p == '<' || *p == '>';
+            p++;
+            units++;
+        } else {
+            size_t len = xlsx_seq_len(*p);
+            if (len == 0)
+                return false;
+            uint32_t cp = *p & lead_mask[len];
+            for (size_t k = 1; k < len; k++) {
+                if ((p[k] & 0xC0) != 0x80)
+                    return false;
+                cp = (cp << 6) | (p[k] & 0x3F);
+            }
+            if (cp < least[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) ||
+                cp == 0xFFFE || cp == 0xFFFF)
+                return false;
+            p += len;
+            units += len == 4 ? 2 : 1;
+        }
+        chars++;
+        if (units > XLSX_MAX_CELL_CHARS)
+            return false;
+    }
+    *info = (xlsx_text_info){.units = units, .chars = chars, .escape = escape, .markup = markup};
+    return true;
+}
+
+/* The text for a cell: s itself when it needs no change (xlsx_cell_plain),
+ * else a cleaned copy in c->cell, valid until the next call. */
 static const char *xlsx_cell_text(xlsx_ctx *c, const char *s, xlsx_text_info *info)
 {
-    size_t n = 0;
-    const unsigned char *p = (const unsigned char *)s;
-    while (p[n] && p[n] < 0x80 && p[n] != '_' && n <= XLSX_MAX_CELL_CHARS)
-        n++;
-    if (!p[n] && n <= XLSX_MAX_CELL_CHARS) {
-        *info = (xlsx_text_info){.units = n, .chars = n};
+    if (xlsx_cell_plain(s, info))
         return s;
-    }
     strbuf_reset(&c->cell);
     xlsx_clean(&c->cell, s, XLSX_MAX_CELL_CHARS, true, info);
     return strbuf_cstr(&c->cell);
@@ -400,17 +498,24 @@ static void xlsx_put_text(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col
 }
 
 /* Writes a number; a NaN or infinity (which libxlsxwriter would write as a
- * broken "nan") becomes the "no value" dash. */
-static void xlsx_put_number(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-                            double v, lxw_format *fmt)
+ * broken "nan") becomes the "no value" dash in the format none. */
+static void xlsx_put_number_or(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                               double v, lxw_format *fmt, lxw_format *none)
 {
     if (c->failed)
         return;
     if (!isfinite(v)) {
-        xlsx_put_text(c, ws, row, col, L("none"), c->f.none);
+        xlsx_put_text(c, ws, row, col, L("none"), none);
         return;
     }
     xlsx_check(c, worksheet_write_number(ws, row, col, v, fmt), row, col);
+}
+
+/* Writes a number; a NaN or infinity becomes the "no value" dash. */
+static void xlsx_put_number(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+                            double v, lxw_format *fmt)
+{
+    xlsx_put_number_or(c, ws, row, col, v, fmt, c->f.none);
 }
 
 /* Writes a number that may be absent: absent shows the "no value" dash. */
@@ -423,24 +528,31 @@ static void xlsx_put_maybe(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_co
         xlsx_put_text(c, ws, row, col, L("none"), c->f.none);
 }
 
-/* Writes a day number as a real Excel date.  The date is built from the
- * day number's own year, month and day, so nothing rolls over; days Excel
- * cannot show (before 1900, after 9999) are written as ISO text. */
+/* Excel's serial number of day (1900-01-01 to 9999-12-31): days since
+ * 1899-12-31, plus Excel's phantom 29 February 1900 from March 1900 on:
+ * for every day from 1900-01-01 to 9999-12-31 the very number that
+ * worksheet_write_datetime stores (lxw_datetime_to_excel_date_epoch),
+ * without building a date and converting it per cell. */
+static double xlsx_excel_day(int32_t day)
+{
+    static const int32_t d1899_12_31 = -25568, d1900_03_01 = -25508;   /* date_from_ymd */
+    return (double)(day - d1899_12_31 + (day >= d1900_03_01));
+}
+
+/* Writes a day number as a real Excel date; days Excel cannot show
+ * (before 1900, after 9999) are written as ISO text. */
 static void xlsx_put_date(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
                           int32_t day, lxw_format *fmt)
 {
     if (c->failed || day == DATE_NONE)
         return;
-    int y, m, d;
-    date_to_ymd(day, &y, &m, &d);
-    if (y < 1900 || y > 9999) {
-        char iso[11];
+    if (day < XLSX_FIRST_DAY || day > XLSX_LAST_DAY) {
+        char iso[16];
         date_format_iso(day, iso);
         xlsx_put_text(c, ws, row, col, iso, c->f.text);
         return;
     }
-    lxw_datetime dt = {.year = y, .month = m, .day = d};
-    xlsx_check(c, worksheet_write_datetime(ws, row, col, &dt, fmt), row, col);
+    xlsx_check(c, worksheet_write_number(ws, row, col, xlsx_excel_day(day), fmt), row, col);
 }
 
 /* Sets the width of columns first..last (in characters). */
@@ -455,8 +567,12 @@ static void xlsx_width(xlsx_ctx *c, lxw_worksheet *ws, lxw_col_t first, lxw_col_
 
 enum {
     XF_BOLD = 1, XF_WRAP = 2, XF_ITALIC = 4, XF_RIGHT = 8, XF_CENTER = 16,
-    XF_HEAD = 32, XF_TITLE = 64, XF_GREY = 128, XF_LEFT = 256, XF_INDENT = 512
+    XF_HEAD = 32, XF_TITLE = 64, XF_GREY = 128, XF_LEFT = 256, XF_INDENT = 512,
+    XF_HIST = 1024
 };
+
+/* The font colour of values from the run history (with italics). */
+#define XLSX_HIST_COLOUR 0x2F5597
 
 /* A new cell format with the given number format (or NULL) and XF_ flags;
  * every format aligns to the top so tall wrapped rows read well. */
@@ -486,6 +602,10 @@ static lxw_format *xlsx_format(xlsx_ctx *c, const char *num, unsigned flags)
         format_set_indent(f, 1);
     if (flags & XF_GREY)
         format_set_font_color(f, 0x595959);
+    if (flags & XF_HIST) {
+        format_set_italic(f);
+        format_set_font_color(f, XLSX_HIST_COLOUR);
+    }
     if (flags & XF_TITLE)
         format_set_font_size(f, 14);
     if (flags & XF_HEAD) {
@@ -556,6 +676,14 @@ static bool xlsx_make_formats(xlsx_ctx *c)
     f->id_small = xlsx_format(c, NULL, XF_RIGHT | XF_GREY | XF_WRAP);
     if (f->id_small)
         format_set_font_size(f->id_small, 8);
+    /* Twins of the value formats for values from the run history; like
+     * every format, written to the file only where a cell uses them. */
+    f->hist_percent = xlsx_format(c, en ? "0.0%" : "0.0 %", XF_HIST);
+    f->hist_change = xlsx_format(c, en ? "+0.0%;-0.0%;0.0%" : "+0.0 %;-0.0 %;0.0 %", XF_HIST);
+    f->hist_integer = xlsx_format(c, "#,##0", XF_HIST);
+    f->hist_decimal = xlsx_format(c, "#,##0.00", XF_HIST);
+    f->hist_none = xlsx_format(c, NULL, XF_RIGHT | XF_HIST);
+    f->hist_note = xlsx_format(c, NULL, XF_HIST);
     f->cf[STATUS_NONE] = xlsx_fill(c, 0xEDEDED, 0x595959);
     f->cf[STATUS_GREEN] = xlsx_fill(c, 0xC6EFCE, 0x006100);
     f->cf[STATUS_YELLOW] = xlsx_fill(c, 0xFFEB9C, 0x9C5700);
@@ -572,6 +700,33 @@ static lxw_format *xlsx_value_format(const xlsx_ctx *c, kpi_kind kind, maybe v)
     if (kind == KPI_CHANGE)
         return c->f.change;
     return v.present && v.v != floor(v.v) ? c->f.decimal : c->f.integer;
+}
+
+/* The twin of value format f for a value from the run history: the same
+ * number format in italics and the history colour. */
+static lxw_format *xlsx_hist_format(const xlsx_ctx *c, lxw_format *f)
+{
+    const xlsx_formats *x = &c->f;
+    return f == x->percent ? x->hist_percent
+         : f == x->change ? x->hist_change
+         : f == x->integer ? x->hist_integer
+         : f == x->decimal ? x->hist_decimal
+         : f == x->none ? x->hist_none : f;
+}
+
+/* Writes a trend value (previous period, same period last year, a point
+ * of a series) in format fmt, or in its history twin when it came from
+ * the run history; absent shows the dash, in the history style too. */
+static void xlsx_put_trend(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, maybe m,
+                           lxw_format *fmt, bool from_history)
+{
+    lxw_format *none = from_history ? c->f.hist_none : c->f.none;
+    if (from_history)
+        fmt = xlsx_hist_format(c, fmt);
+    if (m.present)
+        xlsx_put_number_or(c, ws, row, col, m.v, fmt, none);
+    else
+        xlsx_put_text(c, ws, row, col, L("none"), none);
 }
 
 /* The format for a numerator or denominator: a count. */
@@ -689,6 +844,7 @@ static lxw_worksheet *xlsx_add_sheet(xlsx_ctx *c, const char *want)
         xlsx_fail(c, "%s: cannot add the sheet '%s'", c->path, name);
         return NULL;
     }
+    c->nsheets++;                       /* its part: xl/worksheets/sheet<nsheets>.xml */
     c->sheet = name;
     xlsx_page_setup(c, ws);
     return c->failed ? NULL : ws;
@@ -816,8 +972,10 @@ static void xlsx_summary_row(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, cons
     xlsx_put_text(c, ws, row, S_STATUS, xlsx_status_text(c, k->status, k->value), c->f.center);
     xlsx_put_maybe(c, ws, row, S_NUM, k->numerator, xlsx_count_format(c, k->numerator));
     xlsx_put_maybe(c, ws, row, S_DEN, k->denominator, xlsx_count_format(c, k->denominator));
-    xlsx_put_maybe(c, ws, row, S_PREV, k->previous, xlsx_value_format(c, k->kind, k->previous));
-    xlsx_put_maybe(c, ws, row, S_LAST, k->last_year, xlsx_value_format(c, k->kind, k->last_year));
+    xlsx_put_trend(c, ws, row, S_PREV, k->previous, xlsx_value_format(c, k->kind, k->previous),
+                   k->previous_from_history);
+    xlsx_put_trend(c, ws, row, S_LAST, k->last_year, xlsx_value_format(c, k->kind, k->last_year),
+                   k->last_year_from_history);
     xlsx_put_text(c, ws, row, S_DEF, k->definition, c->f.wrap_indent);
     size_t a = xlsx_lines(k->title, (size_t)(xlsx_summary_widths[S_TITLE] * 1.25));
     size_t b = xlsx_lines(k->definition, (size_t)(xlsx_summary_widths[S_DEF] * 1.25));
@@ -975,6 +1133,11 @@ static void xlsx_summary(xlsx_ctx *c, lxw_worksheet *ws, const char *series_shee
     const report *r = c->r;
     c->sheet = ws->name;
     xlsx_summary_head(c, ws);
+    bool hist = false;
+    for (size_t i = 0; i < r->nkpis; i++)
+        hist |= r->kpis[i].previous_from_history || r->kpis[i].last_year_from_history;
+    if (hist)
+        xlsx_put_text(c, ws, XLSX_SUMMARY_HEAD_ROW - 1, 0, L("xlsx.history.note"), c->f.hist_note);
     xlsx_summary_heads(c, ws);
     lxw_row_t first = XLSX_SUMMARY_HEAD_ROW + 1;
     for (size_t i = 0; i < r->nkpis && !c->failed; i++)
@@ -1078,7 +1241,8 @@ static void xlsx_series_heads(xlsx_ctx *c, lxw_worksheet *ws, const xlsx_series_
 }
 
 /* One KPI's column (and target column): each point in its month's row, an
- * absent value left empty (a gap in the chart). */
+ * absent value left empty (a gap in the chart), a point from the run
+ * history in italics (the legend above the table says so). */
 static void xlsx_series_column(xlsx_ctx *c, lxw_worksheet *ws, const kpi_result *k,
                                const xlsx_series_pos *p, const char **months, size_t nmonths)
 {
@@ -1087,8 +1251,10 @@ static void xlsx_series_column(xlsx_ctx *c, lxw_worksheet *ws, const kpi_result 
         const char *key = k->series[j].month;
         const char **hit = bsearch(&key, months, nmonths, sizeof *months, xlsx_month_cmp);
         lxw_row_t row = p->first + (lxw_row_t)(hit - months);
+        bool hist = k->series[j].from_history;
         if (k->series[j].value.present)
-            xlsx_put_number(c, ws, row, p->value_col, k->series[j].value.v, vf);
+            xlsx_put_number_or(c, ws, row, p->value_col, k->series[j].value.v,
+                               hist ? xlsx_hist_format(c, vf) : vf, hist ? c->f.hist_none : c->f.none);
     }
     for (size_t m = 0; p->target && m < nmonths && !c->failed; m++)
         xlsx_put_number(c, ws, p->first + (lxw_row_t)m, p->target_col, k->target.v, vf);
@@ -1103,6 +1269,12 @@ static void xlsx_series(xlsx_ctx *c, lxw_worksheet *ws, xlsx_series_pos *pos)
     lxw_row_t first = XLSX_SERIES_HEAD_ROW + 1;
     lxw_col_t cols = xlsx_series_layout(c->r, pos, first, first + (lxw_row_t)n - 1);
     xlsx_sheet_title(c, ws, L("xlsx.sheet.series"));
+    bool hist = false;
+    for (size_t i = 0; i < c->r->nkpis; i++)
+        for (size_t j = 0; j < c->r->kpis[i].nseries; j++)
+            hist |= c->r->kpis[i].series[j].from_history && c->r->kpis[i].series[j].value.present;
+    if (hist)
+        xlsx_put_text(c, ws, XLSX_SERIES_HEAD_ROW - 1, 0, L("xlsx.history.note"), c->f.hist_note);
     xlsx_width(c, ws, 0, 0, 10);
     if (cols > 1)
         xlsx_width(c, ws, 1, cols - 1, XLSX_SERIES_WIDTH);
@@ -1413,6 +1585,18 @@ static const char **xlsx_list_heads(xlsx_ctx *c, const item_list *il)
     return xlsx_unique_heads(c, want, il->ncols);
 }
 
+/* Characters of v written in decimal: what snprintf "%lld" would give. */
+static size_t xlsx_digits(int64_t v)
+{
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    size_t n = v < 0 ? 2 : 1;
+    while (u >= 10) {
+        u /= 10;
+        n++;
+    }
+    return n;
+}
+
 /* Column widths of a list from its contents: dates 12, numbers by their
  * digits, text by its longest value (10 to 60), never narrower than the
  * header plus room for the filter button. */
@@ -1425,7 +1609,7 @@ static void xlsx_list_widths(xlsx_ctx *c, lxw_worksheet *ws, const item_list *il
             const cell *e = &il->cells[i * il->ncols + j];
             size_t cw = e->kind == CELL_TEXT && e->u.text ? xlsx_chars(e->u.text) + 2
                       : e->kind == CELL_DATE ? 12
-                      : e->kind == CELL_INT ? (size_t)snprintf(NULL, 0, "%lld", (long long)e->u.i) + 3
+                      : e->kind == CELL_INT ? xlsx_digits(e->u.i) + 3
                       : 0;
             w = cw > w ? cw : w;
             if (w >= 60)
@@ -1435,16 +1619,85 @@ static void xlsx_list_widths(xlsx_ctx *c, lxw_worksheet *ws, const item_list *il
     }
 }
 
-/* One cell of a list. */
-static void xlsx_list_cell(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
-                           const cell *e)
+/* True when a list cell has something to write. */
+static bool xlsx_list_has(const cell *e)
 {
     switch (e->kind) {
-    case CELL_TEXT: xlsx_put_text(c, ws, row, col, e->u.text, NULL); break;
-    case CELL_DATE: xlsx_put_date(c, ws, row, col, e->u.day, c->f.date); break;
-    case CELL_INT: xlsx_put_number(c, ws, row, col, (double)e->u.i, c->f.plain_int); break;
+    case CELL_TEXT: return e->u.text && *e->u.text;
+    case CELL_DATE: return e->u.day != DATE_NONE;
+    case CELL_INT: return true;
     case CELL_EMPTY: break;
     }
+    return false;
+}
+
+/*
+ * Makes ready a list of nrows rows whose cells are written into the sheet's
+ * XML once libxlsxwriter has written the workbook (xlsx_splice): notes the
+ * texts that will be cut or had invalid UTF-8, as writing each cell would
+ * (so the data-quality sheet's warnings are complete), and fixes the style
+ * indices the cells will use.  Each cell is written as xlsx_put_text,
+ * xlsx_put_date (format date) and xlsx_put_number (format plain_int) would
+ * write it, except that text goes inline into the cell instead of into the
+ * shared strings table.
+ */
+static void xlsx_list_stream(xlsx_ctx *c, const item_list *il, size_t nrows)
+{
+    lxw_row_t first = XLSX_LIST_HEAD_ROW + 1;
+    bool dates = false, iso = false, ints = false;
+    xlsx_shared *shared = NULL;
+    size_t nshared = 0;
+    unsigned char *flags = xcalloc(nrows * il->ncols + 1, 1);
+    for (size_t i = 0; i < nrows && !c->failed; i++)
+        for (size_t j = 0; j < il->ncols; j++) {
+            const cell *e = &il->cells[i * il->ncols + j];
+            if (!xlsx_list_has(e))
+                continue;
+            if (e->kind == CELL_INT) {
+                ints = true;
+            } else if (e->kind == CELL_DATE) {
+                bool in = e->u.day >= XLSX_FIRST_DAY && e->u.day <= XLSX_LAST_DAY;
+                dates |= in;
+                iso |= !in;
+            } else {
+                xlsx_text_info info;
+                unsigned char *f = &flags[i * il->ncols + j];
+                if (xlsx_cell_plain(e->u.text, &info) && !info.escape) {
+                    *f = info.markup ? XLSX_T_MARKUP : 0;
+                    continue;
+                }
+                const char *t = xlsx_cell_text(c, e->u.text, &info);
+                *f = t == e->u.text ? XLSX_T_MARKUP : XLSX_T_CLEAN;
+                if (info.cut || info.bad)
+                    xlsx_note(c, &info, xlsx_where(c, first + (lxw_row_t)i, (lxw_col_t)j));
+                if (!info.escape)
+                    continue;
+                *f = XLSX_T_SHARED;
+                /* Readers such as openpyxl undo _xHHHH_ only in shared
+                 * strings: such a text goes there, as libxlsxwriter would
+                 * put it (lxw_get_sst_index, of its public headers). */
+                struct sst_element *el = lxw_get_sst_index(c->wb->sst, t, LXW_FALSE);
+                if (!el) {
+                    xlsx_fail(c, "%s: cannot add to the shared strings (out of memory?)", c->path);
+                    free(shared);
+                    free(flags);
+                    return;
+                }
+                shared = xrealloc(shared, (nshared + 1) * sizeof *shared);
+                shared[nshared++] = (xlsx_shared){i * il->ncols + j, el->index};
+            }
+        }
+    /* Only the formats the cells use get a style (as libxlsxwriter does);
+     * asking for the index now gives it its place in the styles. */
+    xlsx_stream st = {
+        .il = il, .nrows = nrows, .sheet = c->nsheets, .first = first,
+        .xf_date = dates ? lxw_format_get_xf_index(c->f.date) : 0,
+        .xf_int = ints ? lxw_format_get_xf_index(c->f.plain_int) : 0,
+        .xf_text = iso ? lxw_format_get_xf_index(c->f.text) : 0,
+        .shared = shared, .nshared = nshared, .text = flags,
+    };
+    c->streams = xrealloc(c->streams, (c->nstreams + 1) * sizeof *c->streams);
+    c->streams[c->nstreams++] = st;
 }
 
 /* An Excel table (header, autofilter, banded rows) named name over rows
@@ -1513,10 +1766,8 @@ static void xlsx_list_sheet(xlsx_ctx *c, const kpi_result *k, int number)
                                             k->title ? k->title : "", k->id ? k->id : "",
                                             il->nrows, L("xlsx.rows")), c->f.text);
     xlsx_list_widths(c, ws, il, heads, nrows);
-    for (size_t i = 0; i < nrows && !c->failed; i++)
-        for (size_t j = 0; j < il->ncols; j++)
-            xlsx_list_cell(c, ws, XLSX_LIST_HEAD_ROW + 1 + (lxw_row_t)i, (lxw_col_t)j,
-                           &il->cells[i * il->ncols + j]);
+    if (nrows && !c->failed)
+        xlsx_list_stream(c, il, nrows);
     if (nrows) {
         char name[32];
         snprintf(name, sizeof name, "List%d", number);
@@ -1936,6 +2187,887 @@ static void xlsx_build(xlsx_ctx *c)
     worksheet_activate(summary);
 }
 
+/* ================================================================ streamed lists */
+
+/*
+ * libxlsxwriter keeps every cell in memory (some 100 bytes each), puts
+ * every string in its shared strings table (a tree), prints each cell with
+ * fprintf into a temporary file and deflates the whole package on one
+ * core: for a list of 130,000 rows nearly all the time and memory the
+ * workbook takes.  So the rows of a KPI list do not go through it.  It
+ * writes the list's sheet with the title, the header and the table over
+ * the rows to come (xlsx_list_stream), and once it has written the file,
+ * xlsx_splice rewrites that file: every part is copied as it is except
+ * the list's sheet, whose XML gets the rows in <sheetData> (text inline,
+ * <is><t>, escaped as libxlsxwriter escapes its shared strings) and its
+ * <dimension> widened to them.  That part is deflated in chunks of rows,
+ * a few threads at a time; each chunk ends on a byte boundary (a sync
+ * flush), so the chunks joined are one deflate stream, the same whatever
+ * the number of threads.
+ */
+
+#define XLSX_CHUNK_ROWS 4096            /* rows deflated as one piece */
+#define XLSX_DEFLATE_LEVEL 2            /* as fast as 1 on this XML, 12 % smaller */
+#define XLSX_MAX_THREADS 4
+
+/* A growing byte buffer for XML (no NUL kept). */
+typedef struct {
+    char *p;
+    size_t len, cap;
+} xlsx_buf;
+
+/* Room for n more bytes. */
+static void xlsx_buf_grow(xlsx_buf *b, size_t n)
+{
+    size_t cap = b->cap ? b->cap : 1 << 16;
+    while (cap < b->len + n)
+        cap *= 2;
+    b->p = xrealloc(b->p, cap);
+    b->cap = cap;
+}
+
+static inline void xlsx_buf_need(xlsx_buf *b, size_t n)
+{
+    if (b->len + n > b->cap)
+        xlsx_buf_grow(b, n);
+}
+
+static inline void xlsx_buf_add(xlsx_buf *b, const void *s, size_t n)
+{
+    xlsx_buf_need(b, n);
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+}
+
+#define XLSX_LIT(b, s) xlsx_buf_add((b), (s), sizeof(s) - 1)
+
+/* v in decimal at d; returns its length (at most 20). */
+static size_t xlsx_utoa(char *d, uint64_t v)
+{
+    char t[24];
+    size_t n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        d[i] = t[n - 1 - i];
+    return n;
+}
+
+/* v as libxlsxwriter writes a number ("%.16G"): whole numbers below 1e15
+ * digit by digit, anything else through printf (under the C locale). */
+static size_t xlsx_number_text(char *d, double v)
+{
+    if (v == floor(v) && fabs(v) < 1e15) {
+        if (v < 0) {
+            d[0] = '-';
+            return 1 + xlsx_utoa(d + 1, (uint64_t)-v);
+        }
+        return xlsx_utoa(d, (uint64_t)v);
+    }
+    int n = snprintf(d, 32, "%.16G", v);
+    return n > 0 && n < 32 ? (size_t)n : 0;
+}
+
+/* The letters of column col ("A", "AB", "XFD") at d, NUL-terminated. */
+static void xlsx_col_letters(lxw_col_t col, char d[4])
+{
+    char t[4];
+    size_t n = 0;
+    for (unsigned v = (unsigned)col + 1; v > 0 && n < 3; v = (v - 1) / 26)
+        t[n++] = (char)('A' + (v - 1) % 26);
+    for (size_t i = 0; i < n; i++)
+        d[i] = t[n - 1 - i];
+    d[n] = '\0';
+}
+
+/* XML whitespace as isspace() sees it after the control characters are
+ * escaped: only these three remain. */
+static bool xlsx_xml_space(char ch)
+{
+    return ch == ' ' || ch == '\t' || ch == '\n';
+}
+
+/* The <is><t>...</t></is> of cell text t (already cleaned): control
+ * characters other than tab and newline as _xHHHH_, & < > as entities,
+ * xml:space="preserve" when it starts or ends with white space: what
+ * libxlsxwriter writes for a string in its shared strings table. */
+static void xlsx_inline_text(xlsx_buf *b, const char *t)
+{
+    size_t n = strlen(t);
+    if (xlsx_xml_space(t[0]) || xlsx_xml_space(t[n - 1]))
+        XLSX_LIT(b, "<is><t xml:space=\"preserve\">");
+    else
+        XLSX_LIT(b, "<is><t>");
+    xlsx_buf_need(b, 7 * n + 16);
+    char *o = b->p + b->len;
+    for (const unsigned char *p = (const unsigned char *)t; *p; p++) {
+        unsigned char ch = *p;
+        if (ch >= 0x20 && ch != '&' && ch != '<' && ch != '>') {
+            *o++ = (char)ch;
+        } else if (ch == '&') {
+            memcpy(o, "&amp;", 5);
+            o += 5;
+        } else if (ch == '<' || ch == '>') {
+            memcpy(o, ch == '<' ? "&lt;" : "&gt;", 4);
+            o += 4;
+        } else if (ch == '\t' || ch == '\n') {
+            *o++ = (char)ch;
+        } else {
+            static const char hex[] = "0123456789ABCDEF";
+            memcpy(o, "_x00", 4);
+            o[4] = hex[ch >> 4];
+            o[5] = hex[ch & 15];
+            o[6] = '_';
+            o += 7;
+        }
+    }
+    b->len = (size_t)(o - b->p);
+    XLSX_LIT(b, "</t></is>");
+}
+
+/* What the rows of a stream need while their XML is made: the column
+ * letters, and per 16-row block the columns its rows span (as libxlsxwriter
+ * writes spans="first:last" on each row). */
+typedef struct {
+    const xlsx_stream *st;
+    char (*letters)[4];
+} xlsx_rows;
+
+/* The 1-based first and last column with a cell in the rows of the block
+ * (16 rows) that row index r is in; false when they have no cell. */
+static bool xlsx_block_span(const xlsx_stream *st, lxw_row_t r, size_t *lo, size_t *hi)
+{
+    const item_list *il = st->il;
+    size_t a = (size_t)(r / 16) * 16, b = a + 16;
+    a = a < st->first ? 0 : a - st->first;
+    b = b - st->first < st->nrows ? b - st->first : st->nrows;
+    bool any = false;
+    for (size_t i = a; i < b; i++)
+        for (size_t j = 0; j < il->ncols; j++)
+            if (xlsx_list_has(&il->cells[i * il->ncols + j])) {
+                *lo = any && *lo < j + 1 ? *lo : j + 1;
+                *hi = any && *hi > j + 1 ? *hi : j + 1;
+                any = true;
+            }
+    return any;
+}
+
+/* Appends the XML of rows a..b-1 of the stream to out; scratch holds the
+ * cleaned text of a cell that needs cleaning. */
+static void xlsx_rows_xml(const xlsx_rows *x, size_t a, size_t b, xlsx_buf *out, strbuf *scratch)
+{
+    const xlsx_stream *st = x->st;
+    const item_list *il = st->il;
+    size_t sh = 0, lo_sh = 0, hi_sh = st->nshared;     /* the first shared text from row a on */
+    while (lo_sh < hi_sh) {
+        size_t mid = lo_sh + (hi_sh - lo_sh) / 2;
+        if (st->shared[mid].cell < a * il->ncols)
+            lo_sh = mid + 1;
+        else
+            hi_sh = mid;
+    }
+    sh = lo_sh;
+    char num[32], spans[48] = "";
+    size_t spans_len = 0;
+    lxw_row_t block = (lxw_row_t)-1;
+    for (size_t i = a; i < b; i++) {
+        const cell *row = &il->cells[i * il->ncols];
+        size_t j = 0;
+        while (j < il->ncols && !xlsx_list_has(&row[j]))
+            j++;
+        if (j == il->ncols)
+            continue;                   /* no cell: libxlsxwriter writes no row */
+        lxw_row_t r = st->first + (lxw_row_t)i;
+        if (r / 16 != block) {
+            block = r / 16;
+            size_t lo = 1, hi = 1;
+            xlsx_block_span(st, r, &lo, &hi);
+            spans_len = xlsx_utoa(spans, lo);
+            spans[spans_len++] = ':';
+            spans_len += xlsx_utoa(spans + spans_len, hi);
+        }
+        char rn[24];
+        size_t rn_len = xlsx_utoa(rn, (uint64_t)r + 1);
+        XLSX_LIT(out, "<row r=\"");
+        xlsx_buf_add(out, rn, rn_len);
+        XLSX_LIT(out, "\" spans=\"");
+        xlsx_buf_add(out, spans, spans_len);
+        XLSX_LIT(out, "\">");
+        for (; j < il->ncols; j++) {
+            const cell *e = &row[j];
+            if (!xlsx_list_has(e))
+                continue;
+            const char *text = NULL;
+            int32_t xf = 0;
+            size_t nlen = 0;
+            bool in_sst = false;
+            size_t at = i * il->ncols + j;
+            while (sh < st->nshared && st->shared[sh].cell < at)
+                sh++;
+            unsigned tf = e->kind == CELL_TEXT ? st->text[at] : 0;
+            if (tf & XLSX_T_SHARED) {
+                if (sh >= st->nshared || st->shared[sh].cell != at)
+                    abort();            /* the flags and the list disagree */
+                nlen = xlsx_utoa(num, st->shared[sh].index);
+                in_sst = true;
+            } else if (e->kind == CELL_TEXT) {
+                xlsx_text_info info;
+                text = e->u.text;
+                if (tf & XLSX_T_CLEAN) {
+                    strbuf_reset(scratch);
+                    xlsx_clean(scratch, text, XLSX_MAX_CELL_CHARS, true, &info);
+                    text = strbuf_cstr(scratch);
+                }
+            } else if (e->kind == CELL_DATE && (e->u.day < XLSX_FIRST_DAY || e->u.day > XLSX_LAST_DAY)) {
+                date_format_iso(e->u.day, num);
+                text = num;
+                xf = st->xf_text;
+            } else if (e->kind == CELL_DATE) {
+                nlen = xlsx_number_text(num, xlsx_excel_day(e->u.day));
+                xf = st->xf_date;
+            } else {
+                nlen = xlsx_number_text(num, (double)e->u.i);
+                xf = st->xf_int;
+            }
+            XLSX_LIT(out, "<c r=\"");
+            xlsx_buf_add(out, x->letters[j], strlen(x->letters[j]));
+            xlsx_buf_add(out, rn, rn_len);
+            if (xf > 0) {
+                char s[16];
+                XLSX_LIT(out, "\" s=\"");
+                xlsx_buf_add(out, s, xlsx_utoa(s, (uint64_t)xf));
+            }
+            if (in_sst) {
+                XLSX_LIT(out, "\" t=\"s\"><v>");
+                xlsx_buf_add(out, num, nlen);
+                XLSX_LIT(out, "</v></c>");
+            } else if (text && !tf) {
+                /* Plain text: nothing to escape, copied as it is. */
+                size_t n = strlen(text);
+                bool keep = xlsx_xml_space(text[0]) || xlsx_xml_space(text[n - 1]);
+                xlsx_buf_need(out, n + 64);
+                char *o = out->p + out->len;
+                if (keep) {
+                    static const char k[] = "\" t=\"inlineStr\"><is><t xml:space=\"preserve\">";
+                    memcpy(o, k, sizeof k - 1);
+                    o += sizeof k - 1;
+                } else {
+                    static const char k[] = "\" t=\"inlineStr\"><is><t>";
+                    memcpy(o, k, sizeof k - 1);
+                    o += sizeof k - 1;
+                }
+                memcpy(o, text, n);
+                o += n;
+                memcpy(o, "</t></is></c>", 13);
+                out->len = (size_t)(o + 13 - out->p);
+            } else if (text) {
+                XLSX_LIT(out, "\" t=\"inlineStr\">");
+                xlsx_inline_text(out, text);
+                XLSX_LIT(out, "</c>");
+            } else {
+                XLSX_LIT(out, "\"><v>");
+                xlsx_buf_add(out, num, nlen);
+                XLSX_LIT(out, "</v></c>");
+            }
+        }
+        XLSX_LIT(out, "</row>");
+    }
+}
+
+/* ---------------------------------------------------------------- chunks */
+
+/* One chunk of a part, deflated. */
+typedef struct {
+    unsigned char *data;
+    size_t len, ulen;                   /* compressed, uncompressed */
+    uLong crc;                          /* CRC-32 of the uncompressed bytes */
+    size_t k;                           /* its number */
+    bool done, failed;
+} xlsx_piece;
+
+/* The deflating of one part: the XML before the rows (head), the rows in
+ * chunks of XLSX_CHUNK_ROWS, the XML after them (tail).  Workers take the
+ * next chunk while fewer than `window` wait to be written. */
+typedef struct {
+    const xlsx_rows *rows;
+    const char *head, *tail;
+    size_t head_len, tail_len;
+    size_t nchunks, window;
+    locale_t cloc;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t next, written;
+    bool stop;
+    xlsx_piece *slots;                  /* window of them, chunk k in slot k % window */
+} xlsx_job;
+
+/* Makes chunk k: its XML (with the head before the first, the tail after
+ * the last), its CRC, and its deflated bytes ending on a byte boundary
+ * (the last chunk ends the stream). */
+static xlsx_piece xlsx_make_piece(const xlsx_job *j, size_t k, z_stream *zs, xlsx_buf *xml,
+                                  strbuf *scratch)
+{
+    xlsx_piece p = {.k = k, .done = true};
+    xml->len = 0;
+    if (k == 0)
+        xlsx_buf_add(xml, j->head, j->head_len);
+    size_t a = k * XLSX_CHUNK_ROWS, b = a + XLSX_CHUNK_ROWS;
+    b = b < j->rows->st->nrows ? b : j->rows->st->nrows;
+    xlsx_rows_xml(j->rows, a, b, xml, scratch);
+    bool last = k + 1 == j->nchunks;
+    if (last)
+        xlsx_buf_add(xml, j->tail, j->tail_len);
+    p.ulen = xml->len;
+    p.crc = crc32_z(0, (const Bytef *)xml->p, xml->len);
+    if (xml->len > UINT32_MAX || deflateReset(zs) != Z_OK) {
+        p.failed = true;
+        return p;
+    }
+    size_t cap = deflateBound(zs, (uLong)xml->len) + 64;
+    p.data = xmalloc(cap);
+    zs->next_in = (Bytef *)xml->p;
+    zs->avail_in = (uInt)xml->len;
+    zs->next_out = p.data;
+    zs->avail_out = (uInt)cap;
+    int flush = last ? Z_FINISH : Z_SYNC_FLUSH, rc;
+    for (;;) {
+        rc = deflate(zs, flush);
+        if (rc == Z_STREAM_ERROR)
+            break;
+        if (last ? rc == Z_STREAM_END : zs->avail_in == 0 && zs->avail_out > 0)
+            break;
+        if (zs->avail_out == 0) {
+            size_t used = cap;
+            cap *= 2;
+            p.data = xrealloc(p.data, cap);
+            zs->next_out = p.data + used;
+            zs->avail_out = (uInt)(cap - used);
+        }
+    }
+    p.len = (size_t)(zs->next_out - p.data);
+    p.failed = last ? rc != Z_STREAM_END : rc == Z_STREAM_ERROR;
+    return p;
+}
+
+/* A deflate stream as libxlsxwriter's zip library sets one up. */
+static bool xlsx_deflate_init(z_stream *zs)
+{
+    *zs = (z_stream){0};
+    return deflateInit2(zs, XLSX_DEFLATE_LEVEL, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY) == Z_OK;
+}
+
+static void *xlsx_worker(void *arg)
+{
+    xlsx_job *j = arg;
+    if (j->cloc)
+        uselocale(j->cloc);
+    z_stream zs;
+    bool ok = xlsx_deflate_init(&zs);
+    xlsx_buf xml = {0};
+    strbuf scratch = {0};
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        while (!j->stop && j->next < j->nchunks && j->next >= j->written + j->window)
+            pthread_cond_wait(&j->cv, &j->mu);
+        if (j->stop || j->next >= j->nchunks) {
+            pthread_mutex_unlock(&j->mu);
+            break;
+        }
+        size_t k = j->next++;
+        pthread_mutex_unlock(&j->mu);
+        xlsx_piece p = ok ? xlsx_make_piece(j, k, &zs, &xml, &scratch)
+                          : (xlsx_piece){.k = k, .done = true, .failed = true};
+        pthread_mutex_lock(&j->mu);
+        j->slots[k % j->window] = p;
+        pthread_cond_broadcast(&j->cv);
+        pthread_mutex_unlock(&j->mu);
+    }
+    if (ok)
+        deflateEnd(&zs);
+    free(xml.p);
+    strbuf_free(&scratch);
+    return NULL;
+}
+
+/* Threads to deflate with: $KV_XLSX_THREADS (for tests), else the online
+ * cores, at most XLSX_MAX_THREADS; 1 means none besides the caller's. */
+static size_t xlsx_threads(void)
+{
+    const char *env = getenv("KV_XLSX_THREADS");
+    long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+    return n < 1 ? 1 : n > XLSX_MAX_THREADS ? XLSX_MAX_THREADS : (size_t)n;
+}
+
+/* Writes the deflated part (head, the stream's rows, tail) to f; its CRC
+ * and sizes in *crc, *clen, *ulen.  False on a write error (errno set) or
+ * a deflate failure (errno 0). */
+static bool xlsx_write_part(xlsx_ctx *c, const xlsx_rows *rows, const char *head, size_t head_len,
+                            const char *tail, size_t tail_len, FILE *f, uLong *crc, uint64_t *clen,
+                            uint64_t *ulen)
+{
+    size_t nrows = rows->st->nrows;
+    xlsx_job j = {.rows = rows, .head = head, .tail = tail, .head_len = head_len,
+                  .tail_len = tail_len, .cloc = c->cloc};
+    j.nchunks = nrows ? (nrows + XLSX_CHUNK_ROWS - 1) / XLSX_CHUNK_ROWS : 1;
+    size_t want = xlsx_threads();
+    want = want > j.nchunks ? j.nchunks : want;
+    pthread_t tid[XLSX_MAX_THREADS];
+    size_t nthreads = 0;
+    j.window = 2 * want;
+    j.slots = xcalloc(j.window, sizeof *j.slots);
+    pthread_mutex_init(&j.mu, NULL);
+    pthread_cond_init(&j.cv, NULL);
+    if (want > 1)
+        while (nthreads < want && pthread_create(&tid[nthreads], NULL, xlsx_worker, &j) == 0)
+            nthreads++;
+    /* Without threads this one makes each chunk itself. */
+    z_stream zs;
+    bool zs_ok = nthreads == 0 && xlsx_deflate_init(&zs);
+    xlsx_buf xml = {0};
+    strbuf scratch = {0};
+    bool ok = nthreads > 0 || zs_ok;
+    *crc = crc32(0, NULL, 0);
+    *clen = *ulen = 0;
+    errno = 0;
+    for (size_t k = 0; ok && k < j.nchunks; k++) {
+        xlsx_piece p;
+        if (nthreads == 0) {
+            p = xlsx_make_piece(&j, k, &zs, &xml, &scratch);
+        } else {
+            pthread_mutex_lock(&j.mu);
+            xlsx_piece *s = &j.slots[k % j.window];
+            while (!(s->done && s->k == k))
+                pthread_cond_wait(&j.cv, &j.mu);
+            p = *s;
+            *s = (xlsx_piece){0};
+            j.written++;
+            pthread_cond_broadcast(&j.cv);
+            pthread_mutex_unlock(&j.mu);
+        }
+        ok = !p.failed && fwrite(p.data, 1, p.len, f) == p.len;
+        *crc = crc32_combine(*crc, p.crc, (z_off_t)p.ulen);
+        *clen += p.len;
+        *ulen += p.ulen;
+        free(p.data);
+    }
+    pthread_mutex_lock(&j.mu);
+    j.stop = true;
+    pthread_cond_broadcast(&j.cv);
+    pthread_mutex_unlock(&j.mu);
+    for (size_t t = 0; t < nthreads; t++)
+        pthread_join(tid[t], NULL);
+    for (size_t s = 0; s < j.window; s++)
+        free(j.slots[s].data);
+    free(j.slots);
+    pthread_cond_destroy(&j.cv);
+    pthread_mutex_destroy(&j.mu);
+    if (zs_ok)
+        deflateEnd(&zs);
+    free(xml.p);
+    strbuf_free(&scratch);
+    return ok;
+}
+
+/* ---------------------------------------------------------------- zip */
+
+static unsigned xlsx_rd16(const unsigned char *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static uint32_t xlsx_rd32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static void xlsx_wr16(unsigned char *p, unsigned v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+}
+
+static void xlsx_wr32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* One entry of the archive as the central directory gives it. */
+typedef struct {
+    const unsigned char *cd;            /* its central directory record */
+    size_t cd_len;
+    const unsigned char *local;         /* its local header */
+    size_t local_len;                   /* header, name and extra field */
+    const unsigned char *data;
+    uint32_t clen, ulen;
+    char name[64];                      /* "" when longer */
+    xlsx_stream *stream;                /* the list to put into it, or NULL */
+} xlsx_zent;
+
+/* Reads the archive in buf[0..n): its entries (caller frees) and where
+ * the end-of-central-directory record starts; NULL when it is not the
+ * plain archive libxlsxwriter writes (no zip64, no data descriptors). */
+static xlsx_zent *xlsx_zip_entries(const unsigned char *buf, size_t n, size_t *count,
+                                    size_t *eocd)
+{
+    size_t e = n >= 22 ? n - 22 : 0;
+    while (e > 0 && xlsx_rd32(buf + e) != 0x06054b50 && n - e < 22 + 65535)
+        e--;
+    if (n < 22 || xlsx_rd32(buf + e) != 0x06054b50)
+        return NULL;
+    size_t total = xlsx_rd16(buf + e + 10), cd_size = xlsx_rd32(buf + e + 12),
+           cd_off = xlsx_rd32(buf + e + 16);
+    if (cd_off > e || cd_size > e - cd_off || total == 0xFFFF)
+        return NULL;
+    xlsx_zent *es = xcalloc(total + 1, sizeof *es);
+    size_t at = cd_off;
+    for (size_t i = 0; i < total; i++) {
+        const unsigned char *p = buf + at;
+        if (at + 46 > cd_off + cd_size || xlsx_rd32(p) != 0x02014b50)
+            goto bad;
+        size_t nl = xlsx_rd16(p + 28), xl = xlsx_rd16(p + 30), kl = xlsx_rd16(p + 32);
+        xlsx_zent *x = &es[i];
+        x->cd = p;
+        x->cd_len = 46 + nl + xl + kl;
+        x->clen = xlsx_rd32(p + 20);
+        x->ulen = xlsx_rd32(p + 24);
+        uint32_t off = xlsx_rd32(p + 42);
+        if (at + x->cd_len > cd_off + cd_size || (xlsx_rd16(p + 8) & 8) || x->clen == 0xFFFFFFFF ||
+            x->ulen == 0xFFFFFFFF || off == 0xFFFFFFFF || (size_t)off + 30 > cd_off)
+            goto bad;
+        const unsigned char *l = buf + off;
+        if (xlsx_rd32(l) != 0x04034b50)
+            goto bad;
+        x->local = l;
+        x->local_len = 30 + (size_t)xlsx_rd16(l + 26) + xlsx_rd16(l + 28);
+        if (off + x->local_len + x->clen > cd_off)
+            goto bad;
+        x->data = l + x->local_len;
+        if (nl < sizeof x->name) {
+            memcpy(x->name, p + 46, nl);
+            x->name[nl] = '\0';
+        }
+        at += x->cd_len;
+    }
+    *count = total;
+    *eocd = e;
+    return es;
+bad:
+    free(es);
+    return NULL;
+}
+
+/* The XML of a stored or deflated entry (caller frees), or NULL. */
+static char *xlsx_entry_xml(const xlsx_zent *x)
+{
+    unsigned method = xlsx_rd16(x->cd + 10);
+    char *out = xmalloc((size_t)x->ulen + 1);
+    bool ok = false;
+    if (method == 0) {
+        ok = x->clen == x->ulen;
+        if (ok)
+            memcpy(out, x->data, x->ulen);
+    } else if (method == 8) {
+        z_stream zs = {0};
+        if (inflateInit2(&zs, -MAX_WBITS) == Z_OK) {
+            zs.next_in = (Bytef *)x->data;
+            zs.avail_in = x->clen;
+            zs.next_out = (Bytef *)out;
+            zs.avail_out = x->ulen;
+            ok = inflate(&zs, Z_FINISH) == Z_STREAM_END && zs.total_out == x->ulen;
+            inflateEnd(&zs);
+        }
+    }
+    ok = ok && crc32_z(0, (const Bytef *)out, x->ulen) == xlsx_rd32(x->cd + 16);
+    if (!ok) {
+        free(out);
+        return NULL;
+    }
+    out[x->ulen] = '\0';
+    return out;
+}
+
+/* Reads the cell reference ("E4") at s into *row, *col (0-based); returns
+ * the characters read, 0 when there is none. */
+static size_t xlsx_parse_ref(const char *s, uint32_t *row, uint32_t *col)
+{
+    size_t i = 0;
+    uint32_t c = 0, r = 0;
+    while (s[i] >= 'A' && s[i] <= 'Z' && i < 3)
+        c = c * 26 + (uint32_t)(s[i++] - 'A' + 1);
+    size_t d = i;
+    while (s[i] >= '0' && s[i] <= '9' && i - d < 7)
+        r = r * 10 + (uint32_t)(s[i++] - '0');
+    if (d == 0 || i == d || r == 0)
+        return 0;
+    *row = r - 1;
+    *col = c - 1;
+    return i;
+}
+
+/* The rows and columns the stream's cells take: false when none. */
+static bool xlsx_stream_extent(const xlsx_stream *st, uint32_t *r0, uint32_t *c0, uint32_t *r1,
+                               uint32_t *c1)
+{
+    const item_list *il = st->il;
+    bool any = false;
+    for (size_t i = 0; i < st->nrows; i++)
+        for (size_t j = 0; j < il->ncols; j++)
+            if (xlsx_list_has(&il->cells[i * il->ncols + j])) {
+                uint32_t r = st->first + (uint32_t)i, cc = (uint32_t)j;
+                *r0 = any && *r0 < r ? *r0 : r;
+                *r1 = any && *r1 > r ? *r1 : r;
+                *c0 = any && *c0 < cc ? *c0 : cc;
+                *c1 = any && *c1 > cc ? *c1 : cc;
+                any = true;
+            }
+    return any;
+}
+
+/* Splits the sheet XML at where the rows go: head (with the dimension
+ * widened to the rows and <sheetData> open) and tail (from </sheetData>
+ * on), both in the arena.  False when the XML is not as libxlsxwriter
+ * writes it or already has rows from the first data row on. */
+static bool xlsx_split_sheet(xlsx_ctx *c, const char *xml, const xlsx_stream *st, const char **head,
+                             const char **tail)
+{
+    const char *dim = strstr(xml, "<dimension ref=\"");
+    const char *end = strstr(xml, "</sheetData>"), *empty = strstr(xml, "<sheetData/>");
+    const char *at = end ? end : empty;
+    if (!dim || !at || dim > at)
+        return false;
+    const char *ref = dim + strlen("<dimension ref=\"");
+    uint32_t r0, c0, r1, c1;
+    size_t n = xlsx_parse_ref(ref, &r0, &c0);
+    if (!n)
+        return false;
+    r1 = r0;
+    c1 = c0;
+    if (ref[n] == ':') {
+        size_t m = xlsx_parse_ref(ref + n + 1, &r1, &c1);
+        if (!m)
+            return false;
+        n += 1 + m;
+    }
+    if (ref[n] != '"')
+        return false;
+    /* The last row libxlsxwriter wrote must come before the list's. */
+    const char *last = NULL;
+    for (const char *p = strstr(xml, "<row r=\""); p && p < at; p = strstr(p + 1, "<row r=\""))
+        last = p;
+    if (last && strtoul(last + strlen("<row r=\""), NULL, 10) > st->first)
+        return false;
+    uint32_t s0, s1, d0, d1;
+    if (xlsx_stream_extent(st, &s0, &d0, &s1, &d1)) {
+        r0 = r0 < s0 ? r0 : s0;
+        c0 = c0 < d0 ? c0 : d0;
+        r1 = r1 > s1 ? r1 : s1;
+        c1 = c1 > d1 ? c1 : d1;
+    }
+    char a[LXW_MAX_CELL_NAME_LENGTH], b[LXW_MAX_CELL_NAME_LENGTH];
+    lxw_rowcol_to_cell(a, r0, (lxw_col_t)c0);
+    lxw_rowcol_to_cell(b, r1, (lxw_col_t)c1);
+    const char *range = r0 == r1 && c0 == c1 ? a : arena_printf(&c->mem, "%s:%s", a, b);
+    *head = arena_printf(&c->mem, "%.*s%s%.*s%s", (int)(ref - xml), xml, range, (int)(at - ref - n),
+                         ref + n, end ? "" : "<sheetData>");
+    *tail = end ? arena_strdup(&c->mem, end)
+                : arena_printf(&c->mem, "</sheetData>%s", empty + strlen("<sheetData/>"));
+    return true;
+}
+
+/* The whole of the file at path (caller frees), its size in *n; NULL with
+ * errno on failure. */
+static unsigned char *xlsx_slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    unsigned char *buf = NULL;
+    size_t len = 0, cap = 0, got;
+    do {
+        if (cap - len < 65536) {
+            cap = cap ? 2 * cap : 1 << 20;
+            buf = xrealloc(buf, cap);
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+    } while (got > 0);
+    int saved = errno;
+    bool ok = !ferror(f);
+    fclose(f);
+    if (!ok) {
+        free(buf);
+        errno = saved ? saved : EIO;
+        return NULL;
+    }
+    *n = len;
+    return buf;
+}
+
+/* The general-purpose flags of a deflated entry at our level, as zlib's
+ * minizip sets them (bits 1-2: 6 for level 1). */
+static unsigned xlsx_level_flags(unsigned flags)
+{
+    flags &= ~6u;
+    return flags | (XLSX_DEFLATE_LEVEL == 1 ? 6u : XLSX_DEFLATE_LEVEL == 2 ? 4u
+                    : XLSX_DEFLATE_LEVEL >= 8 ? 2u : 0u);
+}
+
+/* Writes entries es[0..n) to f: each as it was, except those with a
+ * stream, whose XML gets the rows.  Updates each central directory record
+ * in cds (a copy of the directory) with the new offsets, CRCs and sizes.
+ * False with the reason in c on failure. */
+static bool xlsx_write_entries(xlsx_ctx *c, FILE *f, xlsx_zent *es, size_t n, unsigned char *cds)
+{
+    size_t cd_at = 0;
+    for (size_t i = 0; i < n; i++, cd_at += es[i - 1].cd_len) {
+        xlsx_zent *x = &es[i];
+        unsigned char *cd = cds + cd_at;
+        off_t off = ftello(f);
+        if (off < 0 || off > (off_t)0xFFFFFFF0) {
+            xlsx_fail(c, "%s: the workbook is too large for a zip archive without zip64", c->path);
+            return false;
+        }
+        xlsx_wr32(cd + 42, (uint32_t)off);
+        if (!x->stream) {
+            if (fwrite(x->local, 1, x->local_len + x->clen, f) != x->local_len + x->clen)
+                goto io;
+            continue;
+        }
+        char *xml = xlsx_entry_xml(x);
+        const char *head, *tail;
+        bool split = xml && xlsx_split_sheet(c, xml, x->stream, &head, &tail);
+        free(xml);
+        if (!split) {
+            xlsx_fail(c, "%s: %s is not as libxlsxwriter writes a sheet", c->path, x->name);
+            return false;
+        }
+        unsigned char lh[30];
+        memcpy(lh, x->local, 30);
+        unsigned flags = xlsx_level_flags(xlsx_rd16(lh + 6));
+        xlsx_wr16(lh + 6, flags);
+        xlsx_wr16(lh + 8, 8);
+        if (fwrite(lh, 1, 30, f) != 30 ||
+            fwrite(x->local + 30, 1, x->local_len - 30, f) != x->local_len - 30)
+            goto io;
+        xlsx_rows rows = {.st = x->stream};
+        rows.letters = xcalloc(x->stream->il->ncols + 1, sizeof *rows.letters);
+        for (size_t j = 0; j < x->stream->il->ncols; j++)
+            xlsx_col_letters((lxw_col_t)j, rows.letters[j]);
+        uLong crc;
+        uint64_t clen, ulen;
+        bool ok = xlsx_write_part(c, &rows, head, strlen(head), tail, strlen(tail), f, &crc, &clen,
+                                  &ulen);
+        int saved = errno;
+        free(rows.letters);
+        if (!ok && !saved) {
+            xlsx_fail(c, "%s: cannot compress the sheet %s", c->path, x->name);
+            return false;
+        }
+        errno = saved;
+        if (!ok)
+            goto io;
+        if (clen > 0xFFFFFFF0u || ulen > 0xFFFFFFF0u) {
+            xlsx_fail(c, "%s: the sheet %s is too large for a zip archive without zip64", c->path,
+                      x->name);
+            return false;
+        }
+        xlsx_wr32(lh + 14, (uint32_t)crc);
+        xlsx_wr32(lh + 18, (uint32_t)clen);
+        xlsx_wr32(lh + 22, (uint32_t)ulen);
+        off_t after = ftello(f);
+        if (after < 0 || fseeko(f, off, SEEK_SET) != 0 || fwrite(lh, 1, 30, f) != 30 ||
+            fseeko(f, after, SEEK_SET) != 0)
+            goto io;
+        xlsx_wr16(cd + 8, flags);
+        xlsx_wr16(cd + 10, 8);
+        xlsx_wr32(cd + 16, (uint32_t)crc);
+        xlsx_wr32(cd + 20, (uint32_t)clen);
+        xlsx_wr32(cd + 24, (uint32_t)ulen);
+    }
+    return true;
+io:
+    xlsx_fail(c, "%s: cannot write the workbook: %s", c->path, strerror(errno ? errno : EIO));
+    return false;
+}
+
+/* Puts the rows of the streamed lists into the file libxlsxwriter wrote
+ * at c->path (see "streamed lists").  False with the reason in c. */
+static bool xlsx_splice(xlsx_ctx *c)
+{
+    size_t n, count, eocd;
+    unsigned char *buf = xlsx_slurp(c->path, &n);
+    if (!buf) {
+        xlsx_fail(c, "%s: cannot read the workbook back: %s", c->path, strerror(errno));
+        return false;
+    }
+    xlsx_zent *es = xlsx_zip_entries(buf, n, &count, &eocd);
+    if (!es) {
+        free(buf);
+        xlsx_fail(c, "%s: the workbook libxlsxwriter wrote is not a plain zip archive", c->path);
+        return false;
+    }
+    size_t found = 0;
+    for (size_t s = 0; s < c->nstreams; s++) {
+        char name[64];
+        snprintf(name, sizeof name, "xl/worksheets/sheet%u.xml", c->streams[s].sheet);
+        for (size_t i = 0; i < count; i++)
+            if (!es[i].stream && strcmp(es[i].name, name) == 0) {
+                es[i].stream = &c->streams[s];
+                found++;
+                break;
+            }
+    }
+    bool ok = found == c->nstreams;
+    if (!ok)
+        xlsx_fail(c, "%s: a list's sheet is missing from the workbook", c->path);
+    size_t cd_size = 0;
+    for (size_t i = 0; i < count; i++)
+        cd_size += es[i].cd_len;
+    unsigned char *tailrec = NULL;
+    size_t tail_len = n - eocd;
+    FILE *f = ok ? fopen(c->path, "wb") : NULL;
+    if (ok && !f) {
+        xlsx_fail(c, "%s: cannot write the workbook: %s", c->path, strerror(errno));
+        ok = false;
+    }
+    if (ok) {
+        /* The directory, then the end record, copied and brought up to date. */
+        unsigned char *cds = xmalloc(cd_size + 1);
+        size_t at = 0;
+        for (size_t i = 0; i < count; i++, at += es[i - 1].cd_len)
+            memcpy(cds + at, es[i].cd, es[i].cd_len);
+        tailrec = xmalloc(tail_len);
+        memcpy(tailrec, buf + eocd, tail_len);
+        ok = xlsx_write_entries(c, f, es, count, cds);
+        off_t cd_off = ok ? ftello(f) : -1;
+        if (ok && (cd_off < 0 || cd_off > (off_t)0xFFFFFFF0)) {
+            xlsx_fail(c, "%s: the workbook is too large for a zip archive without zip64", c->path);
+            ok = false;
+        }
+        if (ok) {
+            xlsx_wr32(tailrec + 12, (uint32_t)cd_size);
+            xlsx_wr32(tailrec + 16, (uint32_t)cd_off);
+            errno = 0;
+            ok = fwrite(cds, 1, cd_size, f) == cd_size && fwrite(tailrec, 1, tail_len, f) == tail_len &&
+                 fflush(f) == 0;
+            if (!ok)
+                xlsx_fail(c, "%s: cannot write the workbook: %s", c->path, strerror(errno ? errno : EIO));
+        }
+        free(cds);
+    }
+    if (f && fclose(f) != 0 && ok) {
+        xlsx_fail(c, "%s: cannot write the workbook: %s", c->path, strerror(errno));
+        ok = false;
+    }
+    free(tailrec);
+    free(es);
+    free(buf);
+    return ok;
+}
+
 /* True when path holds a complete zip archive: a regular file whose last
  * 22 bytes (or, with a comment, a later spot) hold the end-of-central-
  * directory record.  libxlsxwriter can leave a truncated file on a full
@@ -1985,12 +3117,24 @@ static void xlsx_finish(xlsx_ctx *c)
         lxw_workbook_free(c->wb);
         return;
     }
+    /* libxlsxwriter 1.1.4 stamps the document's date with gmtime(), whose
+     * result is shared by the whole process: two workbooks written at once
+     * (from two threads) take turns here. */
+    static pthread_mutex_t close_lock = PTHREAD_MUTEX_INITIALIZER;
+    pthread_mutex_lock(&close_lock);
     errno = 0;
     lxw_error e = workbook_close(c->wb);
+    int close_errno = errno;
+    pthread_mutex_unlock(&close_lock);
+    errno = close_errno;
     if (e != LXW_NO_ERROR) {
         int saved = errno;
         xlsx_fail(c, "%s: cannot write the workbook: %s%s%s", c->path, lxw_strerror(e),
                   saved ? ": " : "", saved ? strerror(saved) : "");
+        xlsx_remove_partial(c->path);
+        return;
+    }
+    if (c->nstreams && !xlsx_splice(c)) {
         xlsx_remove_partial(c->path);
         return;
     }
@@ -2006,6 +3150,11 @@ static void xlsx_ctx_free(xlsx_ctx *c)
 {
     free(c->names);
     free(c->warnings);
+    for (size_t i = 0; i < c->nstreams; i++) {
+        free(c->streams[i].shared);
+        free(c->streams[i].text);
+    }
+    free(c->streams);
     strbuf_free(&c->cell);
     arena_free(&c->mem);
 }
@@ -2022,6 +3171,7 @@ static int xlsx_write(xlsx_ctx *c, void (*build)(xlsx_ctx *))
      * the C locale in this thread, whatever the process has set. */
     locale_t cloc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     locale_t old = cloc ? uselocale(cloc) : (locale_t)0;
+    c->cloc = cloc;
     lxw_workbook_options opt = {.constant_memory = 0};   /* tables need the full model */
     c->wb = workbook_new_opt(c->path, &opt);
     if (!c->wb)

@@ -16,9 +16,12 @@
 
 #include <libgen.h>
 #include <locale.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -265,6 +268,11 @@ static void test_cells(void **state)
     has_line(d, "Månedsserier!F16=n|#,##0.00|0|0.0");
     no_line_starting(d, "Månedsserier!G");
     has_line(d, "charts=3");
+    /* Nothing from the run history: no legend, nothing in italics there. */
+    no_line_starting(d, "Sammendrag!A5=");
+    no_line_starting(d, "Månedsserier!A3=");
+    no_line_starting(d, "italic Sammendrag!");
+    no_line_starting(d, "italic Månedsserier!");
 
     free(d);
     free(path);
@@ -493,6 +501,273 @@ static void test_errors(void **state)
     free_report(r);
 }
 
+/* Trend values from the run history (what an earlier run reported) are in
+ * italics in the history colour, on the series sheet and in the summary's
+ * previous / last-year columns, with the same number formats as computed
+ * ones; a legend line above each table says so.  Absent from-history
+ * points stay empty; a from-history "no value" is the dash in that style. */
+static void test_history(void **state)
+{
+    (void)state;
+    report *r = fixture_report("nb");
+    r->kpis[0].series[10].from_history = true;     /* 2026-09, a share */
+    r->kpis[0].series[3].from_history = true;      /* 2026-02, no value */
+    r->kpis[2].series[10].from_history = true;     /* a count with decimals */
+    r->kpis[0].previous_from_history = true;
+    r->kpis[0].last_year_from_history = true;      /* absent: the dash */
+    r->kpis[1].last_year_from_history = true;
+    char *path = write_report(r, "nb", "history.xlsx");
+    char *d = dump(path, false);
+
+    const char *note = "Verdier i kursiv er hentet fra kjørehistorikken: det en tidligere rapport "
+                       "viste, ikke beregnet på nytt fra dagens eksporter.";
+    char want[512];
+    snprintf(want, sizeof want, "Sammendrag!A5=s|General|124|%s", note);
+    has_line(d, want);
+    has_line(d, "italic Sammendrag!A5 color=FF2F5597");
+    snprintf(want, sizeof want, "Månedsserier!A3=s|General|124|%s", note);
+    has_line(d, want);
+    has_line(d, "italic Månedsserier!A3 color=FF2F5597");
+    /* The series: the 2026-09 points of KPIs 1 and 3, same formats. */
+    assert_non_null(line_after(d, "Månedsserier!B15=n|0.0 %|0|0.7"));
+    has_line(d, "italic Månedsserier!B15 color=FF2F5597");
+    assert_non_null(line_after(d, "Månedsserier!D15=n|#,##0.00|0|100.1"));
+    has_line(d, "italic Månedsserier!D15 color=FF2F5597");
+    no_line_starting(d, "italic Månedsserier!B14 ");
+    no_line_starting(d, "italic Månedsserier!B16 ");
+    no_line_starting(d, "italic Månedsserier!C");
+    no_line_starting(d, "italic Månedsserier!E");
+    no_line_starting(d, "Månedsserier!B8=");
+    assert_non_null(line_after(d, "Månedsserier!B16=n|0.0 %|0|0.8"));
+    /* The summary: previous and last year by their sources. */
+    has_line(d, "Sammendrag!I7=n|0.0 %|0|0.8");
+    has_line(d, "italic Sammendrag!I7 color=FF2F5597");
+    has_line(d, "Sammendrag!J7=s|General|1|–");
+    has_line(d, "italic Sammendrag!J7 color=FF2F5597");
+    has_line(d, "Sammendrag!I8=n|#,##0|0|5.0");
+    no_line_starting(d, "italic Sammendrag!I8 ");
+    has_line(d, "Sammendrag!J8=n|#,##0|0|2.0");
+    has_line(d, "italic Sammendrag!J8 color=FF2F5597");
+    no_line_starting(d, "italic Sammendrag!C");
+    no_line_starting(d, "italic Sammendrag!I9 ");
+    no_line_starting(d, "italic Sammendrag!J9 ");
+    has_line(d, "Sammendrag!I6=s|General|25|Forrige periode (2026-09)");
+    has_line(d, "charts=3");
+    free(d);
+    free(path);
+
+    /* Only a series point from the history: the legend on that sheet only. */
+    r->kpis[0].previous_from_history = r->kpis[0].last_year_from_history = false;
+    r->kpis[1].last_year_from_history = false;
+    path = write_report(r, "en", "history_en.xlsx");
+    d = dump(path, false);
+    has_line(d, "Monthly series!A3=s|General|110|Values in italics come from the run history: what "
+                "an earlier report said, not recomputed from today's exports.");
+    has_line(d, "italic Monthly series!B15 color=FF2F5597");
+    no_line_starting(d, "Summary!A5=");
+    no_line_starting(d, "italic Summary!");
+    free(d);
+    free(path);
+    free_report(r);
+}
+
+/* Writes r to name with $KV_XLSX_THREADS set to threads. */
+static char *write_with_threads(const report *r, const char *name, const char *threads)
+{
+    setenv("KV_XLSX_THREADS", threads, 1);
+    char *path = write_report(r, "nb", name);
+    unsetenv("KV_XLSX_THREADS");
+    return path;
+}
+
+/*
+ * A list of 9,000 rows (three chunks of rows as the writer deflates them)
+ * read back cell by cell where it matters: text with white space at
+ * either end, & < >, tab and newline, a carriage return and a literal
+ * "_x0041_" (both in the shared strings, escaped as libxlsxwriter does),
+ * invalid UTF-8; a date before 1900 as ISO text, Excel's first days and
+ * its last; a negative number and one beyond 1e15; a row with nothing
+ * (no row at all) and one with only its last cell; the rows either side
+ * of a chunk's end.  The same bytes with one thread and with three.
+ */
+static void test_list_cells(void **state)
+{
+    (void)state;
+    report *r = fixture_report("nb");
+    item_list *il = r->kpis[1].items;
+    size_t n = 9000;
+    il->nrows = n;
+    il->cells = arena_alloc(&r->mem, n * il->ncols * sizeof *il->cells);
+    static const char *const units[] = {"Økonomi og styring", "Sámi giellaguovddáš", "Åsgård skole"};
+    for (size_t i = 0; i < n; i++) {
+        cell *c = il->cells + i * il->ncols;
+        c[0] = (cell){.kind = CELL_TEXT, .u.text = arena_printf(&r->mem, "L-%05zu", i)};
+        c[1] = (cell){.kind = CELL_TEXT, .u.text = units[i % 3]};
+        c[2] = (cell){.kind = CELL_DATE, .u.day = date_from_ymd(2025, 1, 1) + (int32_t)(i % 500)};
+        c[3] = (cell){.kind = CELL_DATE, .u.day = date_from_ymd(2025, 6, 1) + (int32_t)(i % 500)};
+        c[4] = (cell){.kind = CELL_INT, .u.i = (int64_t)i};
+    }
+    cell *c = il->cells;
+    c[0].u.text = " lead space";
+    c[1].u.text = "a & b <c> d";
+    c[2].u.day = date_from_ymd(1850, 6, 1);
+    c[3].u.day = date_from_ymd(1900, 1, 1);
+    c[4].u.i = -5;
+    c += il->ncols;
+    c[0].u.text = "tab\tin\nside ";
+    c[1].u.text = "cr\rhere";
+    c[2].u.day = date_from_ymd(1900, 2, 28);
+    c[3].u.day = date_from_ymd(1900, 3, 1);
+    c[4].u.i = (int64_t)1 << 60;
+    c += il->ncols;
+    c[0] = c[1] = c[2] = c[3] = c[4] = (cell){.kind = CELL_EMPTY};
+    c[1] = (cell){.kind = CELL_TEXT, .u.text = ""};
+    c[2] = (cell){.kind = CELL_DATE, .u.day = DATE_NONE};
+    c += il->ncols;
+    c[0] = c[1] = c[2] = c[3] = (cell){.kind = CELL_EMPTY};
+    c[4].u.i = 7;
+    c += il->ncols;
+    c[0].u.text = "_x0041_ lit";
+    c[1].u.text = "A\xff";
+    c[2].u.day = date_from_ymd(9999, 12, 31);
+    char *path = write_with_threads(r, "list_cells.xlsx", "3");
+    char *one = write_with_threads(r, "list_cells1.xlsx", "1");
+    same_bytes(path, one);
+    char *d = dump(path, false);
+
+    has_line(d, "Avvik over frist!A5=s|General|11| lead space");
+    has_line(d, "Avvik over frist!B5=s|General|11|a & b <c> d");
+    has_line(d, "Avvik over frist!C5=s|General|10|1850-06-01");
+    has_line(d, "Avvik over frist!D5=d|dd.mm.yyyy|0|1900-01-01T00:00:00");
+    has_line(d, "Avvik over frist!E5=n|0|0|-5.0");
+    has_line(d, "Avvik over frist!A6=s|General|12|tab\\tin\\nside ");
+    /* As libxlsxwriter escapes a carriage return in a shared string
+     * (Excel shows the CR; openpyxl leaves this escape as it is). */
+    has_line(d, "Avvik over frist!B6=s|General|13|cr_x000D_here");
+    has_line(d, "Avvik over frist!C6=d|dd.mm.yyyy|0|1900-02-28T00:00:00");
+    has_line(d, "Avvik over frist!D6=d|dd.mm.yyyy|0|1900-03-01T00:00:00");
+    has_line(d, "Avvik over frist!E6=n|0|0|1.152921504606847e+18");
+    no_line_starting(d, "Avvik over frist!A7=");
+    no_line_starting(d, "Avvik over frist!B7=");
+    no_line_starting(d, "Avvik over frist!C7=");
+    no_line_starting(d, "Avvik over frist!E7=");
+    no_line_starting(d, "Avvik over frist!A8=");
+    no_line_starting(d, "Avvik over frist!D8=");
+    has_line(d, "Avvik over frist!E8=n|0|0|7.0");
+    has_line(d, "Avvik over frist!A9=s|General|11|_x0041_ lit");
+    has_line(d, "Avvik over frist!B9=s|General|2|A\xef\xbf\xbd");
+    has_line(d, "Avvik over frist!C9=d|dd.mm.yyyy|0|9999-12-31T00:00:00");
+    /* Either side of the first chunk's end (4,096 rows), and the last row. */
+    has_line(d, "Avvik over frist!A4100=s|General|7|L-04095");
+    has_line(d, "Avvik over frist!E4100=n|0|0|4095.0");
+    has_line(d, "Avvik over frist!A4101=s|General|7|L-04096");
+    has_line(d, "Avvik over frist!B4101=s|General|19|Sámi giellaguovddáš");
+    has_line(d, "Avvik over frist!C4101=d|dd.mm.yyyy|0|2025-04-07T00:00:00");
+    has_line(d, "Avvik over frist!A9004=s|General|7|L-08999");
+    has_line(d, "Avvik over frist!D9004=d|dd.mm.yyyy|0|2026-10-13T00:00:00");
+    no_line_starting(d, "Avvik over frist!A9005=");
+    has_line(d, "table Avvik over frist!List1=A4:E9004 autofilter=1");
+    has_line(d, "freeze Avvik over frist=A5");
+    /* The bad byte is counted on the data-quality sheet. */
+    assert_non_null(strstr(d, "Celler med byte som ikke er gyldig UTF-8 (byte erstattet med �), antall: 1"));
+    free(d);
+    d = dump(path, true);
+    has_line(d, "sheetxml xl/worksheets/sheet4.xml dimension=A1:E9004 rows=9003 cells=44999");
+    no_line_starting(d, "badcrc");
+    free(d);
+    /* The number beyond 1e15 is printed by the threads: the C locale there
+     * too, so a decimal comma never gets in. */
+    if (setlocale(LC_ALL, "sv_SE.UTF-8")) {
+        char *sv = write_with_threads(r, "list_cells_sv.xlsx", "3");
+        setlocale(LC_ALL, "C");
+        same_bytes(path, sv);
+        free(sv);
+    }
+    free(one);
+    free(path);
+    free_report(r);
+}
+
+typedef struct {
+    const report *r;
+    labels *l;
+    char *path;
+    int rc;
+} write_job;
+
+static void *write_in_thread(void *arg)
+{
+    write_job *j = arg;
+    char err[512];
+    j->rc = xlsx_write_report(j->r, j->l, j->path, err, sizeof err);
+    return NULL;
+}
+
+/* Two reports written at once from two threads (as a batch may write the
+ * workbook beside the other outputs) are the bytes each gives alone. */
+static void test_threads(void **state)
+{
+    (void)state;
+    report *a = fixture_report("nb"), *b = fixture_report("sv");
+    char *alone_a = write_report(a, "nb", "alone_a.xlsx");
+    char *alone_b = write_report(b, "sv", "alone_b.xlsx");
+    write_job j[2] = {{a, labels_load("nb"), tmp_path("both_a.xlsx"), -1},
+                      {b, labels_load("sv"), tmp_path("both_b.xlsx"), -1}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        assert_int_equal(pthread_create(&t[i], NULL, write_in_thread, &j[i]), 0);
+    for (int i = 0; i < 2; i++) {
+        pthread_join(t[i], NULL);
+        assert_int_equal(j[i].rc, 0);
+        labels_free(j[i].l);
+    }
+    same_bytes(alone_a, j[0].path);
+    same_bytes(alone_b, j[1].path);
+    free(j[0].path);
+    free(j[1].path);
+    free(alone_a);
+    free(alone_b);
+    free_report(a);
+    free_report(b);
+}
+
+/* A file that cannot grow past what libxlsxwriter writes (a per-file size
+ * limit standing in for a full disk) fails when the lists' rows are put
+ * in: -1, a message naming the file, and no file left behind. */
+static void test_list_write_error(void **state)
+{
+    (void)state;
+    report *r = fixture_report("nb");
+    item_list *il = r->kpis[1].items;
+    size_t n = 20000;
+    il->nrows = n;
+    il->cells = arena_alloc(&r->mem, n * il->ncols * sizeof *il->cells);
+    for (size_t i = 0; i < n; i++) {
+        cell *c = il->cells + i * il->ncols;
+        c[0] = (cell){.kind = CELL_TEXT, .u.text = arena_printf(&r->mem, "E-%05zu", i)};
+        c[4] = (cell){.kind = CELL_INT, .u.i = (int64_t)i};
+    }
+    labels *l = labels_load("nb");
+    char *path = tmp_path("too_big.xlsx");
+    char err[512] = "";
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = (struct rlimit){100000, old.rlim_max};
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int rc = xlsx_write_report(r, l, path, err, sizeof err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_int_equal(rc, -1);
+    assert_non_null(strstr(err, path));
+    /* Not libxlsxwriter's message: the rows' write is what failed. */
+    assert_non_null(strstr(err, ": cannot write the workbook: File too large"));
+    assert_int_not_equal(access(path, F_OK), 0);
+    free(path);
+    labels_free(l);
+    free_report(r);
+}
+
 /* A list of 130,000 rows (or $KV_XLSX_ROWS): all written, as one table;
  * the time it takes is printed. */
 static void test_big_list(void **state)
@@ -523,6 +798,11 @@ static void test_big_list(void **state)
     char want[96];
     snprintf(want, sizeof want, "table List1=A4:E%zu autofilter=1", n + 4);
     has_line(d, want);
+    /* The list's sheet: well-formed, every row and cell, the dimension. */
+    snprintf(want, sizeof want, "sheetxml xl/worksheets/sheet4.xml dimension=A1:E%zu rows=%zu cells=%zu",
+             n + 4, n + 4, 5 * n + 8);
+    has_line(d, want);
+    no_line_starting(d, "badcrc");
     free(d);
     free(path);
     free_report(r);
@@ -920,6 +1200,10 @@ int main(void)
         cmocka_unit_test(test_languages),
         cmocka_unit_test(test_empty_report),
         cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_history),
+        cmocka_unit_test(test_list_cells),
+        cmocka_unit_test(test_threads),
+        cmocka_unit_test(test_list_write_error),
         cmocka_unit_test(test_big_list),
         cmocka_unit_test(test_comparison),
         cmocka_unit_test(test_bench_cells),

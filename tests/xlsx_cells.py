@@ -2,8 +2,9 @@
 """xlsx_cells.py - dump a workbook as text lines, for tests/test_xlsx.c.
 
 usage: xlsx_cells.py FILE.xlsx          every cell and the sheets' set-up (openpyxl)
-       xlsx_cells.py --meta FILE.xlsx   sheet names, tables, charts only (zipfile;
-                                        fast for 100,000-row workbooks)
+       xlsx_cells.py --meta FILE.xlsx   sheet names, tables, charts, and each sheet's
+                                        XML parsed (zipfile and expat; fast for
+                                        100,000-row workbooks)
 
 Lines (one fact each, so a C test can look for a line or a prefix):
 
@@ -18,6 +19,8 @@ Lines (one fact each, so a C test can look for a line or a prefix):
   freeze Sheet=A5                         frozen panes (top-left free cell)
   page Sheet orientation=landscape fit_width=1 fit_height=0
   header Sheet=TEXT / footer Sheet=TEXT   left/center/right parts joined by |
+  italic Sheet!B15 color=FF2F5597         after a cell's line when its font is italic
+                                          (values from the run history), with its colour
   cf Sheet!F7:F9=N                        N conditional format rules on a range
   cfrule Sheet!C9:E11 TYPE FORMULA        each rule: cellIs "Met", expression F9="Met"
   cols Sheet!J:V hidden=1 level=1         columns hidden or in an outline group
@@ -26,6 +29,10 @@ Lines (one fact each, so a C test can look for a line or a prefix):
   chart N type=barChart dir=bar points=P cat=REF val=REF
                                           each chart: its kind, the points coloured
                                           one by one, its categories and values
+  sheetxml xl/worksheets/sheet4.xml dimension=A1:E7 rows=7 cells=23
+                                          (--meta) a worksheet part: well-formed, its
+                                          <dimension>, its <row> and <c> elements
+  badcrc NAME                             (--meta) a part whose CRC is wrong
 """
 import re
 import sys
@@ -64,12 +71,24 @@ def part_text(part):
     return "|".join(esc(p.text or "") for p in (part.left, part.center, part.right))
 
 
+def italic_line(ws, c):
+    """'italic Sheet!B15 color=FF2F5597' for a cell with a value in italics."""
+    font = c.font
+    if c.value is None or font is None or not font.i:
+        return None
+    rgb = font.color.rgb if font.color is not None else None
+    return "italic %s!%s color=%s" % (ws.title, c.coordinate, rgb if isinstance(rgb, str) else "-")
+
+
 def dump_sheet(ws):
     for row in ws.iter_rows():
         for c in row:
             line = cell_line(ws, c)
             if line:
                 print(line)
+                italic = italic_line(ws, c)
+                if italic:
+                    print(italic)
     for name in sorted(ws.tables.keys()):
         table = ws.tables[name]
         auto = 1 if table.autoFilter is not None else 0
@@ -127,9 +146,33 @@ def dump_charts(path):
                 val.group(1).replace("&apos;", "'") if val else ""))
 
 
+def sheet_xml(z, name):
+    """A worksheet part parsed with expat (so it must be well-formed XML):
+    its <dimension> and the <row> and <c> elements it holds."""
+    import xml.parsers.expat
+    counts = {"row": 0, "c": 0, "dimension": ""}
+
+    def start(tag, attrs):
+        if tag in ("row", "c"):
+            counts[tag] += 1
+        elif tag == "dimension":
+            counts["dimension"] = attrs.get("ref", "")
+
+    parser = xml.parsers.expat.ParserCreate()
+    parser.StartElementHandler = start
+    with z.open(name) as f:
+        parser.ParseFile(f)
+    return "sheetxml %s dimension=%s rows=%d cells=%d" % (
+        name, counts["dimension"], counts["row"], counts["c"])
+
+
 def dump_meta(path):
-    """Sheet names, tables and charts straight from the package XML."""
+    """Sheet names, tables and charts straight from the package XML, and
+    each worksheet part checked well-formed with its rows and cells counted."""
     with zipfile.ZipFile(path) as z:
+        bad = z.testzip()
+        if bad:
+            print("badcrc %s" % bad)
         wb = z.read("xl/workbook.xml").decode("utf-8")
         names = re.findall(r'<sheet name="([^"]*)"', wb)
         print("sheets=" + "|".join(n.replace("&amp;", "&") for n in names))
@@ -139,6 +182,9 @@ def dump_meta(path):
                 name = re.search(r' name="([^"]*)"', x).group(1)
                 ref = re.search(r' ref="([^"]*)"', x).group(1)
                 print("table %s=%s autofilter=%d" % (name, ref, "<autoFilter" in x))
+        for n in sorted(z.namelist()):
+            if re.match(r"xl/worksheets/sheet\d+\.xml$", n):
+                print(sheet_xml(z, n))
     print("charts=%d" % count_charts(path))
     dump_charts(path)
 
