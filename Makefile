@@ -18,7 +18,7 @@ SYSCONFDIR ?= /etc/kvalrap
 DEB_BUILD := build-essential pkg-config libcsv-dev liblua5.4-dev libxlsxwriter-dev \
              libhpdf-dev nettle-dev libjansson-dev libsqlite3-dev zlib1g-dev libcmocka-dev
 DEB_RUN   := fonts-dejavu-core
-DEB_TEST  := poppler-utils qpdf python3 python3-openpyxl valgrind man-db
+DEB_TEST  := poppler-utils qpdf python3 python3-openpyxl valgrind man-db clang libclang-rt-14-dev time
 
 LIB_SRC  := $(filter-out src/main.c,$(wildcard src/*.c))
 LIB_OBJ  := $(LIB_SRC:src/%.c=$(BUILD)/%.o) $(BUILD)/embedded_data.o
@@ -86,7 +86,7 @@ SAN_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-om
 
 # The unit tests, the end-to-end tests, then both again under ASan+UBSan.
 test: deps
-	$(MAKE) test-unit test-e2e
+	$(MAKE) test-unit test-e2e fuzz-regress
 	sh tests/install.sh
 	$(MAKE) valgrind
 	$(MAKE) BUILD=build/asan OPT="$(SAN_OPT)" LDFLAGS="-fsanitize=address,undefined" test-unit
@@ -128,3 +128,11 @@ uninstall:
 
 clean:
 	rm -rf build kvalrap out
+
+# ---------------------------------------------------------------- more targets
+# make fuzz / fuzz-regress (libFuzzer), make bench, make coverage,
+# make fault / fault-sigkill / fault-disk / fault-security.
+include fuzz/fuzz.mk
+-include bench/bench.mk
+include tests/coverage.mk
+include tests/fault/fault.mk

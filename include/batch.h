@@ -78,8 +78,10 @@ int batch_check(const char *rule_path, const run_options *o);
 
 /* The benchmark report of every municipality with a kpis.json for period
  * p under the given output folders, written to o->out_dir/_benchmark/<p>/.
- * Returns an exit status. */
-int batch_benchmark(const char *const *out_dirs, size_t ndirs, const period *p, const run_options *o);
+ * Fewer than two is an error when required (merge), else nothing (a run
+ * whose other municipalities failed).  Returns an exit status. */
+int batch_benchmark(const char *const *out_dirs, size_t ndirs, const period *p, const run_options *o,
+                    bool required);
 
 /* Compute one municipality's report without writing anything (for tests
  * and tools).  NULL with *status set on failure; the caller frees the

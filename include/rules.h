@@ -12,6 +12,7 @@
 #ifndef KV_RULES_H
 #define KV_RULES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -59,6 +60,10 @@ typedef struct {
 } rules_config;
 
 typedef struct rules rules;
+
+/* A municipality id is 1-64 of [a-z0-9_-], starting with a letter or digit:
+ * it names a folder. */
+bool municipality_id_valid(const char *id);
 
 /* Load and run the rule file.  NULL on failure with "file:line: message"
  * in err.  The config is read once the file has run.  data_dir, when not

@@ -103,6 +103,20 @@ static void stage_time(const run_options *o, const char *who, const char *stage,
         errorf("%s: %-12s %.3f s", who, stage, now_seconds() - since);
 }
 
+/* Children end with _exit, which skips LeakSanitizer's check at exit: run
+ * it by hand in a sanitizer build, so the tests see children's leaks too. */
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define __SANITIZE_ADDRESS__ 1      /* clang says it this way */
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+static void leak_check_child(void) { __lsan_do_leak_check(); }
+#else
+static void leak_check_child(void) {}
+#endif
+
 /* Everything one municipality's run owns, freed by job_free. */
 typedef struct {
     const char *rule_path;
@@ -223,6 +237,25 @@ static int load_references(job *j)
 }
 
 
+/* A value a spreadsheet would take for a formula (=, +, @, a tab or CR
+ * first, or - before something that is not a number) gets a leading
+ * apostrophe, as OWASP advises for CSV files people open in Excel. */
+static void write_reject_value(FILE *f, const char *v)
+{
+    bool formula = strchr("=+@\t\r", v[0]) && v[0] != '\0';
+    if (v[0] == '-' && !(v[1] >= '0' && v[1] <= '9') && v[1] != '.')
+        formula = true;
+    if (!formula) {
+        csv_write_field(f, v);
+        return;
+    }
+    char *quoted = xmalloc(strlen(v) + 2);
+    quoted[0] = '\'';
+    strcpy(quoted + 1, v);
+    csv_write_field(f, quoted);
+    free(quoted);
+}
+
 static int write_rejects(const report *rep, FILE *f)
 {
     fputs("file,line,field,value,reason\n", f);
@@ -232,7 +265,7 @@ static int write_rejects(const report *rep, FILE *f)
         fprintf(f, ",%ld,", r->line);
         csv_write_field(f, r->field);
         fputc(',', f);
-        csv_write_field(f, r->value);
+        write_reject_value(f, r->value);
         fputc(',', f);
         csv_write_field(f, r->reason);
         fputc('\n', f);
@@ -243,13 +276,15 @@ static int write_rejects(const report *rep, FILE *f)
 typedef enum { W_JSON, W_REJECTS, W_XLSX, W_PDF } writer_kind;
 
 /* Write one output file atomically.  Returns 0 or an exit status. */
-static int write_one(const job *j, const char *dir, const char *name, writer_kind kind)
+/* Write one output file atomically.  Returns 0, or an exit status with
+ * the reason in msg (the caller prints it: one line per failure). */
+static int write_one(const job *j, const char *dir, const char *name, writer_kind kind, char *msg, size_t msglen)
 {
     char path[4160], err[1024] = "";
     snprintf(path, sizeof path, "%s/%s", dir, name);
     out_file o;
     if (out_begin(&o, path, err, sizeof err) != 0) {
-        complain(j->cfg->id, "%s", err);
+        snprintf(msg, msglen, "%s", err);
         return KV_CANTCREAT;
     }
     int rc = 0;
@@ -266,15 +301,77 @@ static int write_one(const job *j, const char *dir, const char *name, writer_kin
         break;
     }
     if (rc != 0) {
-        complain(j->cfg->id, "%s: %s", path, err[0] ? err : strerror(errno));
+        snprintf(msg, msglen, "%s: %s", path, err[0] ? err : strerror(errno));
         out_abort(&o);
         return KV_IOERR;
     }
     if (out_commit(&o, 1, err, sizeof err) != 0) {
-        complain(j->cfg->id, "%s", err);
+        snprintf(msg, msglen, "%s", err);
         return KV_IOERR;
     }
     return 0;
+}
+
+/* In the workbook's own process: write it with libxlsxwriter's chatter on
+ * stderr silenced, and hand any failure to the parent through `fd`. */
+static void write_workbook_child(const job *j, const run_options *o, const char *dir, int fd)
+{
+    double t0 = now_seconds();
+    char msg[5400] = "";
+    int saved = dup(2), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (null >= 0)
+        dup2(null, 2);
+    int rc = write_one(j, dir, "report.xlsx", W_XLSX, msg, sizeof msg);
+    if (saved >= 0)
+        dup2(saved, 2);
+    if (rc) {
+        ssize_t w = write(fd, msg, strlen(msg));
+        (void)w;
+    }
+    stage_time(o, j->cfg->id, "report.xlsx", t0);
+    fflush(NULL);
+    leak_check_child();
+    _exit(rc);
+}
+
+/* Two rule files of one run must not share a municipality id: they would
+ * write the same folder.  The first to claim <out>/<id>/.kvalrap-owner for
+ * this run (the parent's pid) keeps it; a later one is refused. */
+static int claim_municipality(const job *j, const run_options *o)
+{
+    char dir[4200], path[4300];
+    snprintf(dir, sizeof dir, "%s/%s", o->out_dir, j->cfg->id);
+    if (make_dirs(dir) != 0) {
+        complain(j->cfg->id, "cannot create %s: %s", dir, strerror(errno));
+        return KV_CANTCREAT;
+    }
+    snprintf(path, sizeof path, "%s/.kvalrap-owner", dir);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        complain(j->cfg->id, "cannot open %s: %s", path, strerror(errno));
+        return KV_CANTCREAT;
+    }
+    int rc = 0;
+    if (flock(fd, LOCK_EX) == 0) {
+        char have[4400] = "", mine[4400];
+        ssize_t n = pread(fd, have, sizeof have - 1, 0);
+        have[n > 0 ? n : 0] = '\0';
+        snprintf(mine, sizeof mine, "%ld %s\n", (long)getppid(), j->rule_path);
+        long run = strtol(have, NULL, 10);
+        const char *other = strchr(have, ' ');
+        if (run == (long)getppid() && other && strcmp(have, mine) != 0) {
+            char who[4300];
+            snprintf(who, sizeof who, "%s", other + 1);
+            who[strcspn(who, "\n")] = '\0';
+            complain(j->rule_path, "municipality id \"%s\" is already used by %s in this run", j->cfg->id, who);
+            rc = KV_CONFIG;
+        } else if (ftruncate(fd, 0) != 0 || pwrite(fd, mine, strlen(mine), 0) < 0) {
+            complain(j->cfg->id, "cannot write %s: %s", path, strerror(errno));
+            rc = KV_CANTCREAT;
+        }
+    }
+    close(fd);
+    return rc;
 }
 
 static int write_outputs(const job *j, const run_options *o)
@@ -288,45 +385,59 @@ static int write_outputs(const job *j, const run_options *o)
     out_sweep(dir);
     /* The workbook is the slowest writer: a second process writes it from
      * the same (copied-on-write) report while this one writes the rest. */
-    fflush(NULL);
-    pid_t xlsx = fork();
-    if (xlsx == 0) {
-        double t0 = now_seconds();
-        int rc = write_one(j, dir, "report.xlsx", W_XLSX);
-        stage_time(o, j->cfg->id, "report.xlsx", t0);
+    int pfd[2] = {-1, -1};
+    pid_t xlsx = -1;
+    if (pipe(pfd) == 0) {
         fflush(NULL);
-        _exit(rc);
+        xlsx = fork();
+        if (xlsx == 0) {
+            close(pfd[0]);
+            write_workbook_child(j, o, dir, pfd[1]);
+        }
+        close(pfd[1]);
     }
     static const struct { const char *name; writer_kind kind; } files[] = {
         {"kpis.json", W_JSON}, {"rejects.csv", W_REJECTS}, {"report.pdf", W_PDF}, {"report.xlsx", W_XLSX},
     };
     int rc = 0;
+    char msg[5400] = "";
     for (size_t i = 0; i < sizeof files / sizeof files[0] && !rc; i++) {
         if (files[i].kind == W_XLSX) {
             if (xlsx < 0)
-                rc = write_one(j, dir, files[i].name, files[i].kind);   /* no process: here */
+                rc = write_one(j, dir, files[i].name, files[i].kind, msg, sizeof msg);   /* no process: here */
             continue;
         }
         if (stop_signal) {
-            complain(j->cfg->id, "stopped by signal %d before %s; the files written before are whole",
+            snprintf(msg, sizeof msg, "stopped by signal %d before %s; the files written before are whole",
                      (int)stop_signal, files[i].name);
             rc = stopped_status();
             break;
         }
         double t0 = now_seconds();
-        rc = write_one(j, dir, files[i].name, files[i].kind);
+        rc = write_one(j, dir, files[i].name, files[i].kind, msg, sizeof msg);
         stage_time(o, j->cfg->id, files[i].name, t0);
     }
     if (xlsx > 0) {
+        char xmsg[5400] = "";
+        ssize_t n, got = 0;
+        while ((n = read(pfd[0], xmsg + got, sizeof xmsg - 1 - (size_t)got)) > 0 || (n < 0 && errno == EINTR))
+            got += n > 0 ? n : 0;
+        xmsg[got] = '\0';
         int st;
         while (waitpid(xlsx, &st, 0) < 0 && errno == EINTR)
             ;
         int xrc = WIFEXITED(st) ? WEXITSTATUS(st) : KV_SOFTWARE;
         if (!WIFEXITED(st))
-            complain(j->cfg->id, "the workbook writer crashed (%s)", strsignal(WTERMSIG(st)));
-        if (!rc)
+            snprintf(xmsg, sizeof xmsg, "the workbook writer crashed (%s)", strsignal(WTERMSIG(st)));
+        if (!rc && xrc) {
             rc = xrc;
+            snprintf(msg, sizeof msg, "%s", xmsg);
+        }
     }
+    if (pfd[0] >= 0)
+        close(pfd[0]);
+    if (rc)
+        complain(j->cfg->id, "%s", msg);   /* one line, however many writers failed */
     return rc;
 }
 
@@ -461,6 +572,8 @@ int batch_municipality(const char *rule_path, const run_options *o)
         }
     }
     if (!rc)
+        rc = claim_municipality(&j, o);
+    if (!rc)
         rc = write_outputs(&j, o);
     if (!rc && hist) {
         char err[1024];
@@ -544,6 +657,7 @@ static pid_t start_child(batch_fn fn, const batch_item *item, const run_options 
         mine.data_dir = item->data_dir;
         int rc = fn(item->rules, &mine);
         fflush(NULL);
+        leak_check_child();
         _exit(rc);
     }
     return pid;
@@ -770,7 +884,8 @@ static const char *majority_language(const benchmark *b)
     return langs[best];
 }
 
-int batch_benchmark(const char *const *out_dirs, size_t ndirs, const period *p, const run_options *o)
+int batch_benchmark(const char *const *out_dirs, size_t ndirs, const period *p, const run_options *o,
+                    bool required)
 {
     char **paths = NULL;
     size_t n = 0;
@@ -783,7 +898,9 @@ int batch_benchmark(const char *const *out_dirs, size_t ndirs, const period *p, 
         free(found);
     }
     int rc = 0;
-    if (n < 2) {
+    if (n < 2 && !required)
+        rc = -1;                /* a run whose others failed: nothing to compare, nothing to say */
+    else if (n < 2) {
         errorf("benchmark: %zu kpis.json for %s under %s; at least two municipalities are needed", n, p->id,
                out_dirs[0]);
         rc = KV_NOINPUT;
@@ -801,6 +918,7 @@ int batch_benchmark(const char *const *out_dirs, size_t ndirs, const period *p, 
             errorf("cannot create %s: %s", dir, strerror(errno));
             rc = KV_CANTCREAT;
         }
+        out_sweep(dir);
         static const struct { const char *name; writer_kind kind; } files[] = {
             {"benchmark.json", W_JSON}, {"benchmark.xlsx", W_XLSX}, {"benchmark.pdf", W_PDF},
         };
@@ -814,5 +932,5 @@ int batch_benchmark(const char *const *out_dirs, size_t ndirs, const period *p, 
     for (size_t i = 0; i < n; i++)
         free(paths[i]);
     free(paths);
-    return rc;
+    return rc < 0 ? 0 : rc;
 }

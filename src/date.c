@@ -184,8 +184,13 @@ static bool parse_excel_serial(const char *s, size_t n, int32_t *day, int64_t *s
     int32_t base = date_from_ymd(1899, 12, 31);
     *day = base + (int32_t)whole - (whole > 60 ? 1 : 0);
     double frac = v - (double)whole;
-    *has_time = frac > 0;
-    *seconds = (int64_t)*day * 86400 + (int64_t)(frac * 86400 + 0.5);
+    int64_t secs = (int64_t)(frac * 86400 + 0.5);
+    if (secs >= 86400) {        /* 23:59:59.9 rounds to the next midnight: the next day */
+        (*day)++;
+        secs = 0;
+    }
+    *has_time = secs > 0;
+    *seconds = (int64_t)*day * 86400 + secs;
     return true;
 }
 

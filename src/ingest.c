@@ -569,11 +569,13 @@ static bool parse_number(const char *s, size_t n, double *v)
     bool digits = false, point = false;
     for (size_t i = 0; i < n; i++) {
         char c = s[i];
+        if (k >= sizeof buf - 1)
+            return false;       /* no number we read is 63 characters long */
         if (c == ' ' && digits && !point)
             continue;
         if ((c == '-' || c == '+') && k == 0) { buf[k++] = c; continue; }
         if ((c == '.' || c == ',') && !point) { point = true; buf[k++] = '.'; continue; }
-        if (c < '0' || c > '9' || k >= sizeof buf - 1)
+        if (c < '0' || c > '9')
             return false;
         digits = true;
         buf[k++] = c;
@@ -681,9 +683,11 @@ static bool row_bytes_ok(reader *rd)
             return false;
         }
         if (utf8_valid_prefix(s, n) != n) {
-            snprintf(why, sizeof why, "invalid %s at line %ld; %s",
+            /* The line is in the reject's own column (and right even
+             * when a worker thread read this part of the file). */
+            snprintf(why, sizeof why, "invalid %s; %s",
                      strcmp(rd->out->encoding, "utf-8") == 0 ? "UTF-8" : rd->out->encoding,
-                     rd->record_line, describe_encoding_problem(rd, s, n));
+                     describe_encoding_problem(rd, s, n));
             add_reject(rd, field_of_column(rd, i), s, n, why);
             return false;
         }
@@ -1043,7 +1047,8 @@ static void parse_text(reader *rd, const char *text, size_t len, char delim)
         }
     }
     /* Rejects in file order, as one pass would have listed them. */
-    qsort(rd->log->v + first_reject, rd->log->n - first_reject, sizeof *rd->log->v, reject_line_cmp);
+    if (rd->log->n > first_reject)
+        qsort(rd->log->v + first_reject, rd->log->n - first_reject, sizeof *rd->log->v, reject_line_cmp);
     rd->line = lines_before;
     for (size_t k = 1; k < nchunks; k++)
         worker_free(&w[k]);

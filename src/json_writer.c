@@ -5,6 +5,7 @@
  */
 #include "json_writer.h"
 
+#include <math.h>
 #include <string.h>
 
 void json_write_string(FILE *f, const char *s)
@@ -36,7 +37,7 @@ void json_write_string(FILE *f, const char *s)
 
 void json_write_maybe(FILE *f, maybe m)
 {
-    if (!m.present) {
+    if (!m.present || !isfinite(m.v)) {     /* JSON has no inf or NaN */
         fputs("null", f);
         return;
     }

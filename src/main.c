@@ -361,7 +361,7 @@ static int cmd_run(cli *c, int argc, char **argv)
         /* Several municipalities in one unsharded run: their benchmark too. */
         if (m >= 2 && !c->shards && rc != 128 + SIGTERM && rc != 128 + SIGINT) {
             const char *dirs[1] = {c->run.out_dir};
-            int brc = batch_benchmark(dirs, 1, &c->run.period, &c->run);
+            int brc = batch_benchmark(dirs, 1, &c->run.period, &c->run, false);
             if (!rc)
                 rc = brc;
         }
@@ -402,8 +402,9 @@ static int cmd_merge(cli *c, int argc, char **argv)
         return rc;
     const char *self[1] = {c->run.out_dir};
     if (optind < argc)
-        return batch_benchmark((const char *const *)argv + optind, (size_t)(argc - optind), &c->run.period, &c->run);
-    return batch_benchmark(self, 1, &c->run.period, &c->run);
+        return batch_benchmark((const char *const *)argv + optind, (size_t)(argc - optind), &c->run.period, &c->run,
+                               true);
+    return batch_benchmark(self, 1, &c->run.period, &c->run, true);
 }
 
 static int cmd_check(cli *c, int argc, char **argv)

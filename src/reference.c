@@ -92,8 +92,10 @@ static void add_kolada_entry(const rules_reference *ref, json_t *e, ref_list *re
         if (gender && strcmp(gender, ref->gender ? ref->gender : "T") == 0 && json_is_number(value)) {
             /* Percent to share: round off the binary noise of x * 0.01. */
             double scaled = round(json_number_value(value) * ref->scale * 1e12) / 1e12;
-            add_row(refs, ours, source, per, scaled);
-            (*rows)++;
+            if (isfinite(scaled)) {     /* 1e300 * 1e12 is not a value to compare with */
+                add_row(refs, ours, source, per, scaled);
+                (*rows)++;
+            }
         }
     }
 }

@@ -561,6 +561,20 @@ static void push_period(lua_State *L, const period *p, int32_t as_of)
     luaL_setmetatable(L, PERIOD_MT);
 }
 
+/* Day numbers a script hands to the date functions: years 1 to 9999, so
+ * the calendar arithmetic in C never overflows. */
+static int32_t check_day(lua_State *L, int idx)
+{
+    lua_Integer d = luaL_checkinteger(L, idx);
+    static int32_t lo, hi;
+    if (!hi) {
+        lo = date_from_ymd(1, 1, 1);
+        hi = date_from_ymd(9999, 12, 31);
+    }
+    luaL_argcheck(L, d >= lo && d <= hi, idx, "not a day number of the years 1 to 9999");
+    return (int32_t)d;
+}
+
 static period check_period(lua_State *L, int idx, int32_t *as_of)
 {
     luaL_checktype(L, idx, LUA_TTABLE);
@@ -569,8 +583,12 @@ static period check_period(lua_State *L, int idx, int32_t *as_of)
     lua_getfield(L, idx, "year");
     lua_getfield(L, idx, "index");
     lua_getfield(L, idx, "as_of");
-    period p = period_make(kind, (int)luaL_checkinteger(L, -3), (int)luaL_optinteger(L, -2, 0));
-    *as_of = (int32_t)luaL_optinteger(L, -1, p.end);
+    lua_Integer year = luaL_checkinteger(L, -3), index = luaL_optinteger(L, -2, 0);
+    static const int max_index[] = {12, 4, 3, 0, 0};
+    if (year < 2 || year > 9998 || index < (max_index[kind] ? 1 : 0) || index > max_index[kind])
+        luaL_error(L, "not a period: %s %d index %d", period_kinds[kind], (int)year, (int)index);
+    period p = period_make(kind, (int)year, (int)index);
+    *as_of = lua_isnil(L, -1) ? p.end : check_day(L, lua_absindex(L, -1));
     lua_pop(L, 4);
     return p;
 }
@@ -633,6 +651,8 @@ static void register_period(lua_State *L)
     luaL_newmetatable(L, PERIOD_MT);
     luaL_newlib(L, period_methods);
     lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
     lua_pop(L, 1);
 }
 
@@ -658,7 +678,7 @@ static int kv_date_parse(lua_State *L)
 static int kv_date_format(lua_State *L)
 {
     char buf[11];
-    date_format_iso((int32_t)luaL_checkinteger(L, 1), buf);
+    date_format_iso(check_day(L, 1), buf);
     lua_pushstring(L, buf);
     return 1;
 }
@@ -675,7 +695,7 @@ static int kv_date(lua_State *L)
 static int kv_ymd(lua_State *L)
 {
     int y, m, d;
-    date_to_ymd((int32_t)luaL_checkinteger(L, 1), &y, &m, &d);
+    date_to_ymd(check_day(L, 1), &y, &m, &d);
     lua_pushinteger(L, y);
     lua_pushinteger(L, m);
     lua_pushinteger(L, d);
@@ -685,21 +705,31 @@ static int kv_ymd(lua_State *L)
 static int kv_year_of(lua_State *L)
 {
     int y, m, d;
-    date_to_ymd((int32_t)luaL_checkinteger(L, 1), &y, &m, &d);
+    date_to_ymd(check_day(L, 1), &y, &m, &d);
     lua_pushinteger(L, y);
+    return 1;
+}
+
+/* Add months to a day, refusing results outside the years 1 to 9999. */
+static int push_month_shift(lua_State *L, int32_t day, lua_Integer months)
+{
+    int y, m, d;
+    date_to_ymd(day, &y, &m, &d);
+    lua_Integer total = (lua_Integer)y * 12 + (m - 1) + months;
+    if (months < -120000 || months > 120000 || total < 12 || total > 9999 * 12 + 11)
+        return luaL_error(L, "the date would fall outside the years 1 to 9999");
+    lua_pushinteger(L, date_add_months(day, (int)months));
     return 1;
 }
 
 static int kv_years_before(lua_State *L)
 {
-    lua_pushinteger(L, date_years_before((int32_t)luaL_checkinteger(L, 1), (int)luaL_checkinteger(L, 2)));
-    return 1;
+    return push_month_shift(L, check_day(L, 1), -12 * luaL_checkinteger(L, 2));
 }
 
 static int kv_add_months(lua_State *L)
 {
-    lua_pushinteger(L, date_add_months((int32_t)luaL_checkinteger(L, 1), (int)luaL_checkinteger(L, 2)));
-    return 1;
+    return push_month_shift(L, check_day(L, 1), luaL_checkinteger(L, 2));
 }
 
 static int kv_period(lua_State *L)
@@ -853,6 +883,15 @@ static void open_safe_libs(lua_State *L)
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
     lua_pop(L, 1);
+    /* Strings share one metatable whose __index is the real string
+     * library: hide it from getmetatable("") so scripts cannot reach it. */
+    lua_pushliteral(L, "");
+    if (lua_getmetatable(L, -1)) {
+        lua_pushliteral(L, "locked");
+        lua_setfield(L, -2, "__metatable");
+        lua_pop(L, 1);
+    }
+    lua_pop(L, 1);
 }
 
 /* The rule file's _ENV: copies of the safe globals and the API, behind a
@@ -867,6 +906,18 @@ static void push_sandbox(lua_State *L, int api_idx)
     lua_newtable(L);
     for (const char *const *s = safe; *s; s++) {
         lua_getglobal(L, *s);
+        /* Libraries as copies: a script that reassigns string.match must
+         * not change what the standard library (and its checks) calls. */
+        if (lua_istable(L, -1)) {
+            lua_newtable(L);
+            lua_pushnil(L);
+            while (lua_next(L, -3)) {   /* stack: lib, copy, key, value */
+                lua_pushvalue(L, -2);
+                lua_insert(L, -2);
+                lua_settable(L, -4);    /* copy[key] = value; key stays for lua_next */
+            }
+            lua_remove(L, -2);
+        }
         lua_setfield(L, -2, *s);
     }
     lua_pushnil(L);
@@ -914,6 +965,34 @@ static int load_stdlib(rules *r, char *err, size_t errlen)
 
 /* ================================================================ configuration */
 
+bool municipality_id_valid(const char *id)
+{
+    if (!id || !*id || strlen(id) > 64 || !((*id >= 'a' && *id <= 'z') || (*id >= '0' && *id <= '9')))
+        return false;
+    for (const char *p = id; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-' || *p == '_'))
+            return false;
+    return true;
+}
+
+/* An export's file name: a path below the data folder, nothing that climbs
+ * out of it; "" when it is fine, else why not. */
+static const char *file_name_problem(const char *file)
+{
+    if (!file || !*file)
+        return "is empty";
+    if (file[0] == '/')
+        return "is an absolute path; give it relative to data_dir";
+    for (const char *p = file; *p;) {
+        const char *slash = strchr(p, '/');
+        size_t n = slash ? (size_t)(slash - p) : strlen(p);
+        if (n == 2 && p[0] == '.' && p[1] == '.')
+            return "climbs out of data_dir with \"..\"";
+        p += n + (slash ? 1 : 0);
+    }
+    return "";
+}
+
 static const char *get_string(lua_State *L, int idx, const char *key, arena *mem)
 {
     lua_getfield(L, idx, key);
@@ -945,6 +1024,9 @@ static void read_dataset(rules *r, const dataset_schema *ds, rules_dataset *out)
     lua_State *L = r->L;
     int t = lua_gettop(L);
     const char *file = get_string(L, t, "file", &r->mem);
+    const char *why = file_name_problem(file);
+    if (*why)
+        luaL_error(L, "dataset \"%s\": file \"%s\" %s", ds->name, file ? file : "", why);
     const char *path = join_path(&r->mem, r->config.data_dir, file);
     out->dataset = ds->name;
     ingest_config_init(&out->ingest, ds->name, path);
@@ -1038,6 +1120,14 @@ static int read_config(rules *r, char *err, size_t errlen)
     int m = lua_gettop(L);
     rules_config *c = &r->config;
     c->id = get_string(L, m, "id", &r->mem);
+    /* The id names the output folder: checked here too, whatever the
+     * script did to the library's own check. */
+    if (!municipality_id_valid(c->id)) {
+        snprintf(err, errlen, "%s: municipality id \"%s\" must be 1-64 lower-case letters, digits, '-' or '_' "
+                 "and start with a letter or digit", r->path, c->id ? c->id : "");
+        lua_settop(L, cfg - 2);
+        return -1;
+    }
     c->name = get_string(L, m, "name", &r->mem);
     c->language = get_string(L, m, "language", &r->mem);
     c->title = get_string(L, m, "title", &r->mem);

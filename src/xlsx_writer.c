@@ -2706,27 +2706,56 @@ typedef struct {
     xlsx_stream *stream;                /* the list to put into it, or NULL */
 } xlsx_zent;
 
+/* The name of the entry whose central directory record is at cd (avail
+ * bytes readable there), for a message: printable ASCII, anything else as
+ * '?', cut to fit out (n > 0 bytes). */
+static const char *xlsx_zent_name(const unsigned char *cd, size_t avail, char *out, size_t n)
+{
+    size_t nl = avail >= 46 ? xlsx_rd16(cd + 28) : 0, k = 0;
+    if (avail >= 46 && nl > avail - 46)
+        nl = avail - 46;
+    for (size_t i = 0; i < nl && k + 1 < n; i++) {
+        unsigned char ch = cd[46 + i];
+        out[k++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+    }
+    out[k] = '\0';
+    return k ? out : "(unnamed entry)";
+}
+
 /* Reads the archive in buf[0..n): its entries (caller frees) and where
  * the end-of-central-directory record starts; NULL when it is not the
- * plain archive libxlsxwriter writes (no zip64, no data descriptors). */
+ * plain archive libxlsxwriter writes (no zip64, no data descriptors), with
+ * the reason in why (whylen bytes; why may be NULL). */
 static xlsx_zent *xlsx_zip_entries(const unsigned char *buf, size_t n, size_t *count,
-                                    size_t *eocd)
+                                    size_t *eocd, char *why, size_t whylen)
 {
+    char name[96];
     size_t e = n >= 22 ? n - 22 : 0;
     while (e > 0 && xlsx_rd32(buf + e) != 0x06054b50 && n - e < 22 + 65535)
         e--;
-    if (n < 22 || xlsx_rd32(buf + e) != 0x06054b50)
+    if (n < 22 || xlsx_rd32(buf + e) != 0x06054b50) {
+        if (why)
+            snprintf(why, whylen, "the file is not a complete zip archive (%zu bytes)", n);
         return NULL;
+    }
     size_t total = xlsx_rd16(buf + e + 10), cd_size = xlsx_rd32(buf + e + 12),
            cd_off = xlsx_rd32(buf + e + 16);
-    if (cd_off > e || cd_size > e - cd_off || total == 0xFFFF)
+    if (cd_off > e || cd_size > e - cd_off || total == 0xFFFF) {
+        if (why)
+            snprintf(why, whylen, "the zip archive's central directory is not where its end "
+                                  "record says (%zu bytes)", n);
         return NULL;
+    }
     xlsx_zent *es = xcalloc(total + 1, sizeof *es);
     size_t at = cd_off;
     for (size_t i = 0; i < total; i++) {
         const unsigned char *p = buf + at;
-        if (at + 46 > cd_off + cd_size || xlsx_rd32(p) != 0x02014b50)
+        if (at + 46 > cd_off + cd_size || xlsx_rd32(p) != 0x02014b50) {
+            if (why)
+                snprintf(why, whylen, "the zip archive's central directory ends after %zu of "
+                                      "%zu entries", i, total);
             goto bad;
+        }
         size_t nl = xlsx_rd16(p + 28), xl = xlsx_rd16(p + 30), kl = xlsx_rd16(p + 32);
         xlsx_zent *x = &es[i];
         x->cd = p;
@@ -2734,17 +2763,28 @@ static xlsx_zent *xlsx_zip_entries(const unsigned char *buf, size_t n, size_t *c
         x->clen = xlsx_rd32(p + 20);
         x->ulen = xlsx_rd32(p + 24);
         uint32_t off = xlsx_rd32(p + 42);
-        if (at + x->cd_len > cd_off + cd_size || (xlsx_rd16(p + 8) & 8) || x->clen == 0xFFFFFFFF ||
-            x->ulen == 0xFFFFFFFF || off == 0xFFFFFFFF || (size_t)off + 30 > cd_off)
+        const char *what = NULL;
+        if (at + x->cd_len > cd_off + cd_size)
+            what = "its central directory record runs past the directory";
+        else if ((xlsx_rd16(p + 8) & 8) || x->clen == 0xFFFFFFFF || x->ulen == 0xFFFFFFFF ||
+                 off == 0xFFFFFFFF)
+            what = "zip64 or a data descriptor, which libxlsxwriter does not write";
+        else if ((size_t)off + 30 > cd_off || xlsx_rd32(buf + off) != 0x04034b50)
+            what = "no local header where the central directory says";
+        if (!what) {
+            const unsigned char *l = buf + off;
+            x->local = l;
+            x->local_len = 30 + (size_t)xlsx_rd16(l + 26) + xlsx_rd16(l + 28);
+            if (off + x->local_len + x->clen > cd_off)
+                what = "its data runs into the central directory";
+        }
+        if (what) {
+            if (why)
+                snprintf(why, whylen, "%s: %s",
+                         xlsx_zent_name(p, cd_off + cd_size - at, name, sizeof name), what);
             goto bad;
-        const unsigned char *l = buf + off;
-        if (xlsx_rd32(l) != 0x04034b50)
-            goto bad;
-        x->local = l;
-        x->local_len = 30 + (size_t)xlsx_rd16(l + 26) + xlsx_rd16(l + 28);
-        if (off + x->local_len + x->clen > cd_off)
-            goto bad;
-        x->data = l + x->local_len;
+        }
+        x->data = x->local + x->local_len;
         if (nl < sizeof x->name) {
             memcpy(x->name, p + 46, nl);
             x->name[nl] = '\0';
@@ -3003,7 +3043,7 @@ static bool xlsx_splice(xlsx_ctx *c)
         xlsx_fail(c, "%s: cannot read the workbook back: %s", c->path, strerror(errno));
         return false;
     }
-    xlsx_zent *es = xlsx_zip_entries(buf, n, &count, &eocd);
+    xlsx_zent *es = xlsx_zip_entries(buf, n, &count, &eocd, NULL, 0);
     if (!es) {
         free(buf);
         xlsx_fail(c, "%s: the workbook libxlsxwriter wrote is not a plain zip archive", c->path);

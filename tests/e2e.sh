@@ -176,6 +176,16 @@ cp -r tests/e2e/data "$H/alone/data"
 expect_status "memory bomb" 78 "$BIN" run --period 2026-10 --out "$H/out" --timeout 60 --lua-memory 100 "$H/alone/membomb.lua"
 stderr_has "memory bomb stopped" "membomb.lua: memory limit exceeded (the rules were stopped)"
 
+# Out-of-range date arithmetic from a script: an error at its line, never
+# undefined behaviour in the calendar code (fuzz/regressions/rules/).
+for case in 1 2 3 4; do
+    sed "s/^local CASE = 1/local CASE = $case/" fuzz/regressions/rules/date_arithmetic_out_of_range.lua \
+        >fuzz/regressions/rules/.case.lua
+    expect_status "date arithmetic out of range, case $case" 78 "$BIN" check --period 2026-10 fuzz/regressions/rules/.case.lua
+    stderr_has "date arithmetic case $case names the line" ".case.lua:"
+done
+rm -f fuzz/regressions/rules/.case.lua
+
 # ---- one run at a time; a killed run leaves no stale lock
 mkdir -p "$T/lockout"
 ( flock -x 9; sleep 3 ) 9>"$T/lockout/.kvalrap.lock" &
