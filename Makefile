@@ -104,7 +104,8 @@ test-e2e: kvalrap
 # A full sample batch under valgrind's memcheck: no errors, no leaks.
 valgrind: kvalrap
 	rm -rf build/vg-out
-	valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99 \
+	valgrind -q --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+	  --error-exitcode=99 \
 	  ./kvalrap run --period 2026-10 --out build/vg-out -j 1
 
 # ---------------------------------------------------------------- install
