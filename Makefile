@@ -134,6 +134,6 @@ clean:
 # make fuzz / fuzz-regress (libFuzzer), make bench, make coverage,
 # make fault / fault-sigkill / fault-disk / fault-security.
 include fuzz/fuzz.mk
--include bench/bench.mk
+include bench/bench.mk
 include tests/coverage.mk
 include tests/fault/fault.mk
