@@ -34,6 +34,14 @@
  * After a failure every later write is skipped, the workbook is freed
  * unwritten and xlsx_write_report returns -1 with that message.
  *
+ * Checks.  A workbook counts as written only when libxlsxwriter's writes
+ * to its temporary files all succeeded (it does not check them itself:
+ * the writer gives it its temporary files, in the workbook's own folder,
+ * see "temporary parts") and the finished file reads back whole: every
+ * entry of the zip inflates to its size and CRC-32, every XML part starts
+ * with its declaration and ends with its root element (xlsx_verify_file,
+ * see "verify").  Else -1, and the file is removed.
+ *
  * Text.  Every text that comes from the data goes through xlsx_put_text():
  * written with worksheet_write_string (never as a formula, even "=SUM(A1)"),
  * invalid UTF-8 replaced, cut at Excel's 32,767 characters with a warning on
@@ -51,13 +59,16 @@
  * them).  Numbers are formatted under the C locale whatever the process has
  * set (libxlsxwriter formats them with printf), in the writer's threads too.
  */
+#define _GNU_SOURCE                     /* fopencookie, mkostemp (temporary parts) */
 #include "xlsx_writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -3108,37 +3119,487 @@ static bool xlsx_splice(xlsx_ctx *c)
     return ok;
 }
 
-/* True when path holds a complete zip archive: a regular file whose last
- * 22 bytes (or, with a comment, a later spot) hold the end-of-central-
- * directory record.  libxlsxwriter can leave a truncated file on a full
- * disk and still report success. */
-static bool xlsx_zip_complete(const char *path, char *why, size_t whylen)
+/* ---------------------------------------------------------------- verify */
+
+#define XLSX_VERIFY_CHUNK ((size_t)256 << 10)  /* inflated at a time (stays in cache) */
+
+/* What the check of one entry keeps while its bytes go by: their CRC and
+ * count, the first bytes (the XML declaration and the root's start tag)
+ * and the last ones (the root's end tag). */
+typedef struct {
+    uLong crc;
+    uint64_t len;
+    unsigned char head[1024], tail[256];
+    size_t hlen, tlen;
+} xlsx_vpart;
+
+static void xlsx_vfeed(xlsx_vpart *v, const unsigned char *p, size_t n)
 {
+    v->crc = crc32_z(v->crc, p, n);
+    v->len += n;
+    size_t h = n < sizeof v->head - v->hlen ? n : sizeof v->head - v->hlen;
+    memcpy(v->head + v->hlen, p, h);
+    v->hlen += h;
+    if (n >= sizeof v->tail) {
+        memcpy(v->tail, p + n - sizeof v->tail, sizeof v->tail);
+        v->tlen = sizeof v->tail;
+    } else {
+        size_t keep = v->tlen < sizeof v->tail - n ? v->tlen : sizeof v->tail - n;
+        memmove(v->tail, v->tail + v->tlen - keep, keep);
+        memcpy(v->tail + keep, p, n);
+        v->tlen = keep + n;
+    }
+}
+
+/* True when the entry (central directory record cd) is an XML part:
+ * its name ends in ".xml" or ".rels". */
+static bool xlsx_is_xml_part(const unsigned char *cd)
+{
+    size_t nl = xlsx_rd16(cd + 28);
+    const char *name = (const char *)cd + 46;
+    return (nl >= 4 && memcmp(name + nl - 4, ".xml", 4) == 0) ||
+           (nl >= 5 && memcmp(name + nl - 5, ".rels", 5) == 0);
+}
+
+/* What is wrong with the XML part whose first and last bytes v kept, or
+ * NULL: it must start with the XML declaration, and end with the end tag
+ * of the root element that follows it (or with the root's "/>").  A part
+ * that lost its start or was cut short (libxlsxwriter does not check its
+ * writes) fails here even when its CRC is right. */
+static const char *xlsx_xml_frame(const xlsx_vpart *v)
+{
+    const char *h = (const char *)v->head, *he = h + v->hlen;
+    if (v->hlen < 5 || memcmp(h, "<?xml", 5) != 0)
+        return "does not start with an XML declaration";
+    const char *q = h + 5;
+    while (q + 1 < he && !(q[0] == '?' && q[1] == '>'))
+        q++;
+    if (q + 1 >= he)
+        return "has no root element after its XML declaration";
+    for (q += 2; q < he && xlsx_xml_space(*q); q++)
+        ;
+    if (q >= he || *q != '<')
+        return "has no root element after its XML declaration";
+    const char *name = ++q;
+    while (q < he && !xlsx_xml_space(*q) && *q != '>' && *q != '/' && *q != '<')
+        q++;
+    size_t nlen = (size_t)(q - name);
+    char quote = 0;
+    for (; q < he && (quote || (*q != '>' && *q != '<')); q++)
+        if (*q == '"' || *q == '\'')
+            quote = quote == *q ? 0 : quote ? quote : *q;
+    if (nlen == 0 || q >= he || *q != '>')
+        return "has no root element after its XML declaration";
+    bool empty = q[-1] == '/';
+    /* The end, without trailing white space. */
+    const char *t = (const char *)v->tail;
+    size_t tl = v->tlen;
+    while (tl > 0 && xlsx_xml_space(t[tl - 1]))
+        tl--;
+    if (empty)
+        return tl >= 2 && memcmp(t + tl - 2, "/>", 2) == 0 ? NULL
+                                                           : "ends after its empty root element";
+    if (tl < nlen + 3 || memcmp(t + tl - nlen - 3, "</", 2) != 0 ||
+        memcmp(t + tl - nlen - 1, name, nlen) != 0 || t[tl - 1] != '>')
+        return "ends before its root element is closed";
+    return NULL;
+}
+
+/* Inflates the entry x's data through v in chunks of out.  NULL, or what
+ * is wrong with the data. */
+static const char *xlsx_vinflate(const xlsx_zent *x, z_stream *zs, unsigned char *out,
+                                 xlsx_vpart *v)
+{
+    if (inflateReset(zs) != Z_OK)
+        return "cannot inflate it";
+    zs->next_in = (Bytef *)x->data;
+    zs->avail_in = x->clen;
+    for (;;) {
+        zs->next_out = out;
+        zs->avail_out = (uInt)XLSX_VERIFY_CHUNK;
+        int r = inflate(zs, Z_NO_FLUSH);
+        xlsx_vfeed(v, out, XLSX_VERIFY_CHUNK - zs->avail_out);
+        if (v->len > x->ulen)
+            return "inflates to more bytes than the central directory says";
+        if (r == Z_STREAM_END)
+            return zs->avail_in ? "has bytes after the end of its compressed data" : NULL;
+        if (r == Z_DATA_ERROR || r == Z_NEED_DICT)
+            return "its compressed data is damaged";
+        if (r == Z_MEM_ERROR)
+            return "out of memory while inflating it";
+        if (r != Z_OK || (zs->avail_in == 0 && zs->avail_out != 0))
+            return "its compressed data ends early";
+    }
+}
+
+/*
+ * A large part in parallel.  The lists' rows are deflated in independent
+ * pieces, each ending with a sync flush (an empty stored block: the bytes
+ * 00 00 FF FF), so the compressed data can be cut after such bytes and
+ * the segments inflated at once, each from an empty window.  That gives
+ * the same bytes as one inflate from the start exactly when each segment
+ * but the last ends at a block boundary (no final block, nothing left
+ * over: inflate's data_type) and no segment refers back past its start
+ * (which an empty window refuses).  A segment that does not meet that
+ * (another writer's file, a cut that hit those bytes by chance, damage)
+ * sends the part to the plain inflate, which has the last word.
+ */
+#define XLSX_VERIFY_PARALLEL ((size_t)1 << 20)   /* compressed bytes worth a thread */
+
+typedef struct {
+    const unsigned char *in;
+    size_t inlen;
+    bool last;                          /* the stream ends in this segment */
+    uint32_t limit;                     /* the part's size: no segment inflates to more */
+    xlsx_vpart v;                       /* CRC-32 and size of this segment's bytes */
+    bool ok;
+} xlsx_vseg;
+
+static void xlsx_vseg_run(xlsx_vseg *g)
+{
+    g->v.crc = crc32(0, NULL, 0);
+    z_stream zs = {0};
+    unsigned char *out = malloc(XLSX_VERIFY_CHUNK);
+    if (!out || inflateInit2(&zs, -MAX_WBITS) != Z_OK) {
+        free(out);
+        return;
+    }
+    zs.next_in = (Bytef *)g->in;
+    zs.avail_in = (uInt)g->inlen;
+    for (;;) {
+        zs.next_out = out;
+        zs.avail_out = (uInt)XLSX_VERIFY_CHUNK;
+        int r = inflate(&zs, Z_NO_FLUSH);
+        xlsx_vfeed(&g->v, out, XLSX_VERIFY_CHUNK - zs.avail_out);
+        if (g->v.len > g->limit)
+            break;
+        if (r == Z_STREAM_END) {
+            g->ok = g->last && zs.avail_in == 0;
+            break;
+        }
+        if (r != Z_OK)
+            break;
+        if (zs.avail_in == 0 && zs.avail_out != 0) {
+            /* At a block boundary (128), not in the final block (64), no bits left. */
+            g->ok = !g->last && (zs.data_type & 0xC7) == 128;
+            break;
+        }
+    }
+    inflateEnd(&zs);
+    free(out);
+}
+
+static void *xlsx_vseg_thread(void *arg)
+{
+    xlsx_vseg_run(arg);
+    return NULL;
+}
+
+/* The check of xlsx_vinflate, in segments at once when x is large and
+ * cuts are found; false when it cannot be done so (then xlsx_vinflate
+ * decides), true with v filled when every segment checked out. */
+static bool xlsx_vinflate_parallel(const xlsx_zent *x, xlsx_vpart *v)
+{
+    size_t want = xlsx_threads(), clen = x->clen;
+    if (want < 2 || clen < 2 * XLSX_VERIFY_PARALLEL)
+        return false;
+    if (want > clen / XLSX_VERIFY_PARALLEL)
+        want = clen / XLSX_VERIFY_PARALLEL;
+    xlsx_vseg g[XLSX_MAX_THREADS];
+    size_t n = 0, from = 0;
+    for (size_t k = 1; k < want; k++) {
+        size_t at = k * clen / want;
+        if (at <= from)
+            continue;
+        const unsigned char *m = memmem(x->data + at, clen - at, "\0\0\377\377", 4);
+        if (!m || (size_t)(m + 4 - x->data) >= clen)
+            break;
+        size_t cut = (size_t)(m + 4 - x->data);
+        g[n++] = (xlsx_vseg){.in = x->data + from, .inlen = cut - from, .limit = x->ulen};
+        from = cut;
+    }
+    if (n == 0)
+        return false;
+    g[n++] = (xlsx_vseg){.in = x->data + from, .inlen = clen - from, .last = true, .limit = x->ulen};
+    pthread_t tid[XLSX_MAX_THREADS];
+    bool started[XLSX_MAX_THREADS] = {false};
+    for (size_t k = 1; k < n; k++)
+        started[k] = pthread_create(&tid[k], NULL, xlsx_vseg_thread, &g[k]) == 0;
+    xlsx_vseg_run(&g[0]);
+    for (size_t k = 1; k < n; k++)
+        if (started[k])
+            pthread_join(tid[k], NULL);
+        else
+            xlsx_vseg_run(&g[k]);
+    bool ok = g[0].v.len >= sizeof v->head && g[n - 1].v.len >= sizeof v->tail;
+    uLong crc = g[0].v.crc;
+    uint64_t len = g[0].v.len;
+    for (size_t k = 0; k < n && ok; k++) {
+        ok = g[k].ok;
+        if (k > 0) {
+            crc = crc32_combine(crc, g[k].v.crc, (z_off_t)g[k].v.len);
+            len += g[k].v.len;
+        }
+    }
+    if (!ok)
+        return false;
+    memcpy(v->head, g[0].v.head, sizeof v->head);
+    v->hlen = sizeof v->head;
+    memcpy(v->tail, g[n - 1].v.tail, sizeof v->tail);
+    v->tlen = sizeof v->tail;
+    v->crc = crc;
+    v->len = len;
+    return true;
+}
+
+/* True when buf[0..n) is a whole zip archive as libxlsxwriter and the
+ * splice write it: the end record at the end, the central directory right
+ * before it, the entries one after the other from offset 0, each local
+ * header agreeing with the directory, and every entry inflating to its
+ * size and CRC-32; every XML part framed by its declaration and its root
+ * element (xlsx_xml_frame).  Else false with the reason in why. */
+static bool xlsx_verify_buf(const unsigned char *buf, size_t n, char *why, size_t whylen)
+{
+    size_t count, eocd;
+    xlsx_zent *es = xlsx_zip_entries(buf, n, &count, &eocd, why, whylen);
+    if (!es)
+        return false;
+    size_t cd_size = xlsx_rd32(buf + eocd + 12), cd_off = xlsx_rd32(buf + eocd + 16), cd_sum = 0;
+    for (size_t i = 0; i < count; i++)
+        cd_sum += es[i].cd_len;
+    const char *whole = NULL;
+    if (eocd + 22 + xlsx_rd16(buf + eocd + 20) != n)
+        whole = "there are bytes after the zip archive's end record";
+    else if (xlsx_rd16(buf + eocd + 4) != 0 || xlsx_rd16(buf + eocd + 6) != 0 ||
+             xlsx_rd16(buf + eocd + 8) != count)
+        whole = "the zip archive claims to span several disks";
+    else if (count == 0)
+        whole = "the zip archive has no entries";
+    else if (cd_off + cd_size != eocd || cd_sum != cd_size)
+        whole = "the zip archive's central directory does not end at its end record";
+    if (whole) {
+        snprintf(why, whylen, "%s", whole);
+        free(es);
+        return false;
+    }
+    unsigned char *out = xmalloc(XLSX_VERIFY_CHUNK);
+    z_stream zs = {0};
+    bool zs_ok = inflateInit2(&zs, -MAX_WBITS) == Z_OK;
+    const char *what = zs_ok ? NULL : "cannot start inflating";
+    size_t next = 0, i;
+    for (i = 0; !what && i < count; i++) {
+        const xlsx_zent *x = &es[i];
+        const unsigned char *cd = x->cd, *l = x->local;
+        size_t nl = xlsx_rd16(cd + 28);
+        if ((size_t)(l - buf) != next) {
+            what = next < (size_t)(l - buf) ? "there is a gap before it in the zip archive"
+                                            : "it overlaps the entry before it";
+            break;
+        }
+        next += x->local_len + x->clen;
+        if (xlsx_rd16(l + 6) != xlsx_rd16(cd + 8) || xlsx_rd16(l + 8) != xlsx_rd16(cd + 10) ||
+            xlsx_rd32(l + 14) != xlsx_rd32(cd + 16) || xlsx_rd32(l + 18) != x->clen ||
+            xlsx_rd32(l + 22) != x->ulen || xlsx_rd16(l + 26) != nl ||
+            memcmp(l + 30, cd + 46, nl) != 0) {
+            what = "its local header does not match the central directory";
+            break;
+        }
+        xlsx_vpart v = {.crc = crc32(0, NULL, 0)};
+        unsigned method = xlsx_rd16(cd + 10);
+        if (method == 0) {
+            if (x->clen != x->ulen)
+                what = "stored, but its sizes differ";
+            else
+                xlsx_vfeed(&v, x->data, x->clen);
+        } else if (method == 8) {
+            if (!xlsx_vinflate_parallel(x, &v)) {
+                v = (xlsx_vpart){.crc = crc32(0, NULL, 0)};
+                what = xlsx_vinflate(x, &zs, out, &v);
+            }
+        } else {
+            what = "a compression method libxlsxwriter does not use";
+        }
+        if (!what && v.len != x->ulen)
+            what = "inflates to fewer bytes than the central directory says";
+        if (!what && v.crc != xlsx_rd32(cd + 16))
+            what = "CRC-32 mismatch: its bytes are not the ones written";
+        if (!what && xlsx_is_xml_part(cd))
+            what = xlsx_xml_frame(&v);
+        if (what)
+            break;
+    }
+    if (what) {
+        char name[96];
+        snprintf(why, whylen, "%s: %s", xlsx_zent_name(es[i].cd, es[i].cd_len, name, sizeof name),
+                 what);
+    } else if (next != cd_off) {
+        what = "the entries do not end where the central directory starts";
+        snprintf(why, whylen, "%s", what);
+    }
+    if (zs_ok)
+        inflateEnd(&zs);
+    free(out);
+    free(es);
+    return !what;
+}
+
+/* xlsx_verify_file, with the reason alone in why. */
+static bool xlsx_verify_path(const char *path, char *why, size_t whylen)
+{
+    unsigned char *buf = NULL;
+    bool ok = false;
     struct stat st;
-    if (stat(path, &st) != 0) {
-        snprintf(why, whylen, "the file was not written: %s", strerror(errno));
-        return false;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0 || fstat(fd, &st) != 0)
+        snprintf(why, whylen, "cannot read the workbook back: %s", strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        snprintf(why, whylen, "not a regular file");
+    else if ((uintmax_t)st.st_size > SIZE_MAX - 1)
+        snprintf(why, whylen, "too large to read back");
+    else {
+        size_t n = (size_t)st.st_size, got = 0;
+        buf = xmalloc(n + 1);
+        ssize_t r = 1;
+        while (got < n && (r = read(fd, buf + got, n - got)) != 0)
+            if (r > 0)
+                got += (size_t)r;
+            else if (errno != EINTR)
+                break;
+        if (got < n)
+            snprintf(why, whylen, "cannot read the workbook back: %s",
+                     r < 0 ? strerror(errno) : "it got shorter");
+        else
+            ok = xlsx_verify_buf(buf, n, why, whylen);
     }
-    if (!S_ISREG(st.st_mode) || st.st_size < 22) {
-        snprintf(why, whylen, "the file is empty or not a regular file (%lld bytes)",
-                 (long long)st.st_size);
-        return false;
+    if (fd >= 0)
+        close(fd);
+    free(buf);
+    return ok;
+}
+
+int xlsx_verify_file(const char *path, char *err, size_t errlen)
+{
+    char why[320] = "";
+    if (xlsx_verify_path(path, why, sizeof why))
+        return 0;
+    if (err && errlen)
+        snprintf(err, errlen, "%s: %s", path, why);
+    return -1;
+}
+
+/* ---------------------------------------------------------------- temporary parts */
+
+/*
+ * libxlsxwriter 1.1.4 writes each part's XML to a temporary file, then
+ * copies that into the zip archive, and never checks the writes to the
+ * temporary file: on a full or failing disk a part loses some of its
+ * bytes (its declaration, an attribute, a row), the CRC is taken over
+ * what is left, and workbook_close() reports success.  No check of the
+ * finished file can see every such loss.  So kvalrap gives libxlsxwriter
+ * its temporary files itself: lxw_tmpfile() (public in utility.h, called
+ * by the library through its PLT) is replaced by this one, which makes
+ * the file in the workbook's own folder (the tmpdir option, see
+ * xlsx_write), unlinks it at once, and wraps it in a stream whose every
+ * failed write or read is noted for the workbook that is being closed in
+ * this thread (xlsx_tmp_errors).  A workbook with such a note fails.
+ */
+typedef struct {
+    int err;                            /* first errno of a failed write or read, else 0 */
+} xlsx_tmp_note;
+
+static _Thread_local xlsx_tmp_note *xlsx_tmp_errors;
+
+typedef struct {
+    int fd;
+    xlsx_tmp_note *note;                /* NULL: outside xlsx_finish */
+} xlsx_tmp_file;
+
+static void xlsx_tmp_failed(xlsx_tmp_file *t, int e)
+{
+    if (t->note && !t->note->err)
+        t->note->err = e ? e : EIO;
+}
+
+static ssize_t xlsx_tmp_read(void *cookie, char *buf, size_t n)
+{
+    xlsx_tmp_file *t = cookie;
+    ssize_t r;
+    while ((r = read(t->fd, buf, n)) < 0 && errno == EINTR)
+        ;
+    if (r < 0)
+        xlsx_tmp_failed(t, errno);
+    return r;
+}
+
+/* All of it or, noted, 0 (stdio's "error" for a cookie's write). */
+static ssize_t xlsx_tmp_write(void *cookie, const char *buf, size_t n)
+{
+    xlsx_tmp_file *t = cookie;
+    for (size_t done = 0; done < n;) {
+        ssize_t w = write(t->fd, buf + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            xlsx_tmp_failed(t, w < 0 ? errno : ENOSPC);
+            return 0;
+        }
+        done += (size_t)w;
     }
-    FILE *f = fopen(path, "rb");
-    size_t cap = 22 + 65535;
-    unsigned char *tail = xmalloc(cap);
-    long want = st.st_size < (off_t)cap ? (long)st.st_size : (long)cap;
-    bool ok = f && fseek(f, -want, SEEK_END) == 0 && fread(tail, 1, (size_t)want, f) == (size_t)want;
-    bool found = false;
-    for (long i = want - 22; ok && !found && i >= 0; i--)
-        found = tail[i] == 'P' && tail[i + 1] == 'K' && tail[i + 2] == 5 && tail[i + 3] == 6;
-    if (f)
-        fclose(f);
-    free(tail);
-    if (!found)
-        snprintf(why, whylen, "the file is not a complete zip archive (%lld bytes)",
-                 (long long)st.st_size);
-    return found;
+    return (ssize_t)n;
+}
+
+static int xlsx_tmp_seek(void *cookie, off64_t *off, int whence)
+{
+    xlsx_tmp_file *t = cookie;
+    off64_t r = lseek64(t->fd, *off, whence);
+    if (r < 0)
+        return -1;
+    *off = r;
+    return 0;
+}
+
+/* The part was read back (and its errors noted) before libxlsxwriter
+ * closes the file; an error of close itself loses nothing. */
+static int xlsx_tmp_close(void *cookie)
+{
+    xlsx_tmp_file *t = cookie;
+    close(t->fd);
+    free(t);
+    return 0;
+}
+
+FILE *lxw_tmpfile(char *tmpdir)
+{
+    const char *dir = tmpdir && *tmpdir ? tmpdir : getenv("TMPDIR");
+    if (!dir || !*dir)
+        dir = "/tmp";
+    size_t len = strlen(dir) + sizeof "/.xlsx-part.kvtmpXXXXXX";
+    char *name = malloc(len);
+    if (!name)
+        return NULL;
+    snprintf(name, len, "%s/.xlsx-part.kvtmpXXXXXX", dir);
+    int fd = mkostemp(name, O_CLOEXEC);
+    if (fd < 0) {
+        free(name);
+        return NULL;
+    }
+    unlink(name);
+    free(name);
+    xlsx_tmp_file *t = malloc(sizeof *t);
+    FILE *f = NULL;
+    if (t) {
+        *t = (xlsx_tmp_file){.fd = fd, .note = xlsx_tmp_errors};
+        f = fopencookie(t, "w+", (cookie_io_functions_t){.read = xlsx_tmp_read, .write = xlsx_tmp_write,
+                                                          .seek = xlsx_tmp_seek, .close = xlsx_tmp_close});
+    }
+    if (!f) {
+        int e = errno;
+        free(t);
+        close(fd);
+        errno = e;
+        return NULL;
+    }
+    return f;
 }
 
 /* Removes what libxlsxwriter left at path after a failure, if it is a
@@ -3161,10 +3622,13 @@ static void xlsx_finish(xlsx_ctx *c)
      * result is shared by the whole process: two workbooks written at once
      * (from two threads) take turns here. */
     static pthread_mutex_t close_lock = PTHREAD_MUTEX_INITIALIZER;
+    xlsx_tmp_note note = {0};
     pthread_mutex_lock(&close_lock);
+    xlsx_tmp_errors = &note;
     errno = 0;
     lxw_error e = workbook_close(c->wb);
     int close_errno = errno;
+    xlsx_tmp_errors = NULL;
     pthread_mutex_unlock(&close_lock);
     errno = close_errno;
     if (e != LXW_NO_ERROR) {
@@ -3174,13 +3638,19 @@ static void xlsx_finish(xlsx_ctx *c)
         xlsx_remove_partial(c->path);
         return;
     }
+    if (note.err) {
+        xlsx_fail(c, "%s: cannot write the workbook: a temporary file of libxlsxwriter's: %s",
+                  c->path, strerror(note.err));
+        xlsx_remove_partial(c->path);
+        return;
+    }
     if (c->nstreams && !xlsx_splice(c)) {
         xlsx_remove_partial(c->path);
         return;
     }
-    char why[128];
-    if (!xlsx_zip_complete(c->path, why, sizeof why)) {
-        xlsx_fail(c, "%s: %s (disk full?)", c->path, why);
+    char why[320];
+    if (!xlsx_verify_path(c->path, why, sizeof why)) {
+        xlsx_fail(c, "%s: the workbook was not written completely: %s", c->path, why);
         xlsx_remove_partial(c->path);
     }
 }
@@ -3199,6 +3669,19 @@ static void xlsx_ctx_free(xlsx_ctx *c)
     arena_free(&c->mem);
 }
 
+/* The folder of c->path (in the arena), or NULL when c->path is there
+ * and not a regular file (/dev/full). */
+static char *xlsx_folder(xlsx_ctx *c)
+{
+    struct stat st;
+    if (lstat(c->path, &st) == 0 && !S_ISREG(st.st_mode))
+        return NULL;
+    const char *slash = strrchr(c->path, '/');
+    if (!slash)
+        return arena_strdup(&c->mem, ".");
+    return arena_printf(&c->mem, "%.*s", slash == c->path ? 1 : (int)(slash - c->path), c->path);
+}
+
 /* Builds a workbook with build and writes it: 0, or -1 with the message
  * in c->err.  Frees what the context owns. */
 static int xlsx_write(xlsx_ctx *c, void (*build)(xlsx_ctx *))
@@ -3212,7 +3695,11 @@ static int xlsx_write(xlsx_ctx *c, void (*build)(xlsx_ctx *))
     locale_t cloc = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     locale_t old = cloc ? uselocale(cloc) : (locale_t)0;
     c->cloc = cloc;
-    lxw_workbook_options opt = {.constant_memory = 0};   /* tables need the full model */
+    /* libxlsxwriter's temporary files go beside the workbook (see
+     * "temporary parts"): a full /tmp does not matter, and a full disk
+     * fails them as it fails the workbook.  Not beside a device. */
+    lxw_workbook_options opt = {.constant_memory = 0,   /* tables need the full model */
+                                .tmpdir = xlsx_folder(c)};
     c->wb = workbook_new_opt(c->path, &opt);
     if (!c->wb)
         xlsx_fail(c, "%s: cannot start a workbook", c->path);

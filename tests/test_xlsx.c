@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "benchmark.h"
 #include "fixture.h"
@@ -202,6 +203,12 @@ static void free_report(report *r)
 }
 
 /* ---------------------------------------------------------------- tests */
+
+static unsigned rd16(const unsigned char *p);
+static uint32_t rd32(const unsigned char *p);
+static void verify_fails(const char *path, const char *part, const char *what);
+static void verify_passes(const char *path);
+static char *put_file(const char *name, const void *buf, size_t len);
 
 /* The nb fixture read back: sheet names, text as text (a formula-looking id
  * too), Sámi names, numbers as numbers with percent and integer formats,
@@ -794,6 +801,31 @@ static void test_big_list(void **state)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     printf("[ INFO     ] %zu list rows written in %.2f s\n", n, secs);
+    /* The check alone (part of the time above); then with four threads,
+     * which inflate the list's compressed sheet in segments: the good
+     * file passes, and a byte flipped three quarters into that sheet is
+     * caught. */
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    verify_passes(path);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    printf("[ INFO     ] the %.1f MB workbook checked in %.3f s\n", (double)st.st_size / 1e6, secs);
+    size_t len;
+    unsigned char *buf = (unsigned char *)slurp(path, &len);
+    const unsigned char *l = buf;
+    while (rd32(l) == 0x04034b50 && !(rd16(l + 26) == 24 && memcmp(l + 30, "xl/worksheets/sheet4.xml", 24) == 0))
+        l += 30 + rd16(l + 26) + rd16(l + 28) + rd32(l + 18);
+    assert_int_equal(rd32(l), 0x04034b50);
+    buf[(size_t)(l - buf) + 54 + rd16(l + 28) + rd32(l + 18) / 4 * 3] ^= 0x01;
+    char *bad = put_file("big_flipped.xlsx", buf, len);
+    setenv("KV_XLSX_THREADS", "4", 1);
+    verify_passes(path);
+    verify_fails(bad, "xl/worksheets/sheet4.xml", NULL);
+    unsetenv("KV_XLSX_THREADS");
+    free(bad);
+    free(buf);
     char *d = dump(path, true);
     char want[96];
     snprintf(want, sizeof want, "table List1=A4:E%zu autofilter=1", n + 4);
@@ -1171,6 +1203,386 @@ static void test_bench_edges(void **state)
     free_bench(b);
 }
 
+/* ---------------------------------------------------------------- verify */
+
+/* A zip archive taken apart (zip_parts) and put together again
+ * (zip_build), so a test can damage one part of a written workbook and
+ * keep the rest of the archive consistent. */
+typedef struct {
+    char name[128];
+    unsigned method;                    /* 0 stored, 8 deflated */
+    unsigned char *data;                /* uncompressed */
+    size_t len;
+    unsigned char *packed;              /* as compressed, when set: used as is */
+    size_t packed_len;
+    uint32_t crc;                       /* written into the headers */
+} zpart;
+
+static unsigned rd16(const unsigned char *p) { return p[0] | p[1] << 8; }
+static uint32_t rd32(const unsigned char *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
+static void wr16(unsigned char *p, unsigned v) { p[0] = (unsigned char)v; p[1] = (unsigned char)(v >> 8); }
+static void wr32(unsigned char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (unsigned char)(v >> (8 * i));
+}
+
+/* The parts of the archive in buf, inflated; their number in *n. */
+static zpart *zip_parts(const unsigned char *buf, size_t len, size_t *n)
+{
+    size_t e = len - 22;
+    assert_int_equal(rd32(buf + e), 0x06054b50);
+    size_t count = rd16(buf + e + 10), at = rd32(buf + e + 16);
+    zpart *ps = calloc(count, sizeof *ps);
+    for (size_t i = 0; i < count; i++) {
+        const unsigned char *cd = buf + at;
+        assert_int_equal(rd32(cd), 0x02014b50);
+        size_t nl = rd16(cd + 28);
+        zpart *p = &ps[i];
+        assert_true(nl < sizeof p->name);
+        memcpy(p->name, cd + 46, nl);
+        p->method = rd16(cd + 10);
+        p->crc = rd32(cd + 16);
+        size_t clen = rd32(cd + 20);
+        p->len = rd32(cd + 24);
+        const unsigned char *l = buf + rd32(cd + 42);
+        const unsigned char *data = l + 30 + rd16(l + 26) + rd16(l + 28);
+        p->data = malloc(p->len + 1);
+        if (p->method == 0) {
+            memcpy(p->data, data, p->len);
+        } else {
+            z_stream zs = {0};
+            assert_int_equal(inflateInit2(&zs, -MAX_WBITS), Z_OK);
+            zs.next_in = (Bytef *)data;
+            zs.avail_in = (uInt)clen;
+            zs.next_out = p->data;
+            zs.avail_out = (uInt)p->len;
+            assert_int_equal(inflate(&zs, Z_FINISH), Z_STREAM_END);
+            inflateEnd(&zs);
+        }
+        at += 46 + nl + rd16(cd + 30) + rd16(cd + 32);
+    }
+    *n = count;
+    return ps;
+}
+
+static void zip_parts_free(zpart *ps, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        free(ps[i].data);
+        free(ps[i].packed);
+    }
+    free(ps);
+}
+
+/* The deflated bytes of p (caller frees), their number in *n. */
+static unsigned char *zip_deflate(const zpart *p, size_t *n)
+{
+    z_stream zs = {0};
+    assert_int_equal(deflateInit2(&zs, 6, Z_DEFLATED, -MAX_WBITS, 8, Z_DEFAULT_STRATEGY), Z_OK);
+    size_t cap = deflateBound(&zs, p->len) + 16;
+    unsigned char *out = malloc(cap);
+    zs.next_in = p->data;
+    zs.avail_in = (uInt)p->len;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    assert_int_equal(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    *n = cap - zs.avail_out;
+    deflateEnd(&zs);
+    return out;
+}
+
+/* Writes the parts as a zip archive to path. */
+static void zip_build(const char *path, const zpart *ps, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    unsigned char *cd = malloc(n * (46 + sizeof ps->name)), *c = cd;
+    for (size_t i = 0; i < n; i++) {
+        const zpart *p = &ps[i];
+        size_t clen, nl = strlen(p->name);
+        unsigned char *packed = p->packed;
+        if (packed)
+            clen = p->packed_len;
+        else if (p->method == 8)
+            packed = zip_deflate(p, &clen);
+        else
+            clen = p->len;
+        unsigned char lh[30] = {0};
+        wr32(lh, 0x04034b50);
+        wr16(lh + 4, 20);
+        wr16(lh + 8, p->method);
+        wr16(lh + 12, 0x21);            /* 1980-01-01 */
+        wr32(lh + 14, p->crc);
+        wr32(lh + 18, (uint32_t)clen);
+        wr32(lh + 22, (uint32_t)p->len);
+        wr16(lh + 26, (unsigned)nl);
+        memset(c, 0, 46);
+        wr32(c, 0x02014b50);
+        wr16(c + 4, 20);
+        memcpy(c + 6, lh + 4, 26);
+        wr32(c + 42, (uint32_t)ftell(f));
+        memcpy(c + 46, p->name, nl);
+        c += 46 + nl;
+        fwrite(lh, 1, 30, f);
+        fwrite(p->name, 1, nl, f);
+        fwrite(packed ? packed : p->data, 1, clen, f);
+        if (packed != p->packed)
+            free(packed);
+    }
+    unsigned char end[22] = {0};
+    wr32(end, 0x06054b50);
+    wr16(end + 8, (unsigned)n);
+    wr16(end + 10, (unsigned)n);
+    wr32(end + 12, (uint32_t)(c - cd));
+    wr32(end + 16, (uint32_t)ftell(f));
+    fwrite(cd, 1, (size_t)(c - cd), f);
+    fwrite(end, 1, 22, f);
+    assert_int_equal(fclose(f), 0);
+    free(cd);
+}
+
+static zpart *zip_find(zpart *ps, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(ps[i].name, name) == 0)
+            return &ps[i];
+    fail_msg("no part %s", name);
+    return NULL;
+}
+
+/* Asserts that xlsx_verify_file refuses path with a message naming it,
+ * and naming part and saying what when those are given. */
+static void verify_fails(const char *path, const char *part, const char *what)
+{
+    char err[512] = "";
+    assert_int_equal(xlsx_verify_file(path, err, sizeof err), -1);
+    if (strncmp(err, path, strlen(path)) != 0 || (part && !strstr(err, part)) ||
+        (what && !strstr(err, what)) || strchr(err, '\n'))
+        fail_msg("%s: unexpected message: %s", path, err);
+}
+
+static void verify_passes(const char *path)
+{
+    char err[512] = "";
+    int rc = xlsx_verify_file(path, err, sizeof err);
+    if (rc != 0)
+        fail_msg("%s", err);
+    assert_string_equal(err, "");
+}
+
+/* Writes len bytes of buf to name in the temporary directory; the path
+ * (caller frees). */
+static char *put_file(const char *name, const void *buf, size_t len)
+{
+    char *path = tmp_path(name);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(buf, 1, len, f), len);
+    assert_int_equal(fclose(f), 0);
+    return path;
+}
+
+/* The check of a written workbook: a good one (a report with a list,
+ * whose rows are spliced in, and a benchmark) passes; one damaged on
+ * purpose fails with the damaged part named: a byte flipped inside a
+ * compressed part, a part cut short or without its XML declaration (CRC
+ * and sizes made to agree, as when libxlsxwriter loses a write to its
+ * temporary file), compressed data cut short, a wrong CRC or size, the
+ * file cut short or with bytes after it, a gap between entries. */
+static void test_verify(void **state)
+{
+    (void)state;
+    report *r = fixture_report("nb");
+    char *path = write_report(r, "nb", "verify.xlsx");
+    verify_passes(path);
+    benchmark *b = make_bench(3);
+    char *bpath = write_bench(b, "nb", "verify_bench.xlsx");
+    verify_passes(bpath);
+    free(bpath);
+    free_bench(b);
+
+    size_t len;
+    unsigned char *buf = (unsigned char *)slurp(path, &len);
+
+    /* A byte flipped in the middle of the list's compressed sheet (its
+     * sizes and CRC untouched); and in a part libxlsxwriter wrote. */
+    const char *victims[] = {"xl/worksheets/sheet4.xml", "xl/styles.xml", "[Content_Types].xml"};
+    for (size_t v = 0; v < sizeof victims / sizeof *victims; v++) {
+        size_t nl = strlen(victims[v]);
+        unsigned char *copy = malloc(len);
+        memcpy(copy, buf, len);
+        const unsigned char *l = copy;
+        while (rd32(l) == 0x04034b50 && !(rd16(l + 26) == nl && memcmp(l + 30, victims[v], nl) == 0))
+            l += 30 + rd16(l + 26) + rd16(l + 28) + rd32(l + 18);
+        assert_int_equal(rd32(l), 0x04034b50);
+        size_t at = (size_t)(l - copy) + 30 + nl + rd16(l + 28) + rd32(l + 18) / 2;
+        copy[at] ^= 0x10;
+        char name[64];
+        snprintf(name, sizeof name, "flipped%zu.xlsx", v);
+        char *p = put_file(name, copy, len);
+        verify_fails(p, victims[v], NULL);
+        free(p);
+        free(copy);
+    }
+
+    /* The file cut short, or with bytes after it. */
+    char *p = put_file("cut.xlsx", buf, len - 100);
+    verify_fails(p, NULL, "not a complete zip archive");
+    free(p);
+    unsigned char *longer = malloc(len + 10);
+    memcpy(longer, buf, len);
+    memset(longer + len, 'x', 10);
+    p = put_file("longer.xlsx", longer, len + 10);
+    verify_fails(p, NULL, NULL);
+    free(p);
+    free(longer);
+
+    /* Taken apart and put together again: still good. */
+    size_t n;
+    zpart *ps = zip_parts(buf, len, &n);
+    p = tmp_path("rebuilt.xlsx");
+    zip_build(p, ps, n);
+    verify_passes(p);
+
+    /* [Content_Types].xml without its XML declaration (the fault
+     * injection's find), with a CRC that agrees. */
+    zpart *ct = zip_find(ps, n, "[Content_Types].xml");
+    zpart keep = *ct;
+    unsigned char *nl = memchr(ct->data, '\n', ct->len);
+    assert_non_null(nl);
+    ct->data = nl + 1;
+    ct->len -= (size_t)(nl + 1 - keep.data);
+    ct->crc = (uint32_t)crc32(0, ct->data, (uInt)ct->len);
+    zip_build(p, ps, n);
+    verify_fails(p, "[Content_Types].xml", "does not start with an XML declaration");
+    *ct = keep;
+
+    /* A sheet cut short, the CRC and sizes agreeing. */
+    zpart *sh = zip_find(ps, n, "xl/worksheets/sheet1.xml");
+    keep = *sh;
+    sh->len /= 2;
+    sh->crc = (uint32_t)crc32(0, sh->data, (uInt)sh->len);
+    zip_build(p, ps, n);
+    verify_fails(p, "xl/worksheets/sheet1.xml", "ends before its root element is closed");
+    *sh = keep;
+
+    /* The same sheet stored uncompressed: fine; with its last byte gone: not. */
+    sh->method = 0;
+    zip_build(p, ps, n);
+    verify_passes(p);
+    sh->len--;
+    zip_build(p, ps, n);
+    verify_fails(p, "xl/worksheets/sheet1.xml", "CRC-32 mismatch");
+    sh->len++;
+    sh->method = 8;
+
+    /* Its compressed data cut short, the sizes in the headers agreeing. */
+    sh->packed = zip_deflate(sh, &sh->packed_len);
+    sh->packed_len -= 20;
+    zip_build(p, ps, n);
+    verify_fails(p, "xl/worksheets/sheet1.xml", "ends early");
+    free(sh->packed);
+    sh->packed = NULL;
+
+    /* A wrong CRC, a wrong size. */
+    zpart *st = zip_find(ps, n, "xl/styles.xml");
+    st->crc ^= 1;
+    zip_build(p, ps, n);
+    verify_fails(p, "xl/styles.xml", "CRC-32 mismatch");
+    st->crc ^= 1;
+    st->packed = zip_deflate(st, &st->packed_len);
+    st->len -= 1;
+    zip_build(p, ps, n);
+    verify_fails(p, "xl/styles.xml", "inflates to more bytes than the central directory says");
+    st->len += 2;
+    zip_build(p, ps, n);
+    verify_fails(p, "xl/styles.xml", "inflates to fewer bytes than the central directory says");
+    st->len -= 1;
+    free(st->packed);
+    st->packed = NULL;
+    zip_build(p, ps, n);
+    verify_passes(p);
+
+    /* A gap between two entries: the bytes the directory does not account for. */
+    size_t blen;
+    unsigned char *rebuilt = (unsigned char *)slurp(p, &blen);
+    unsigned char *gap = malloc(blen + 7);
+    size_t first = 30 + rd16(rebuilt + 26) + rd16(rebuilt + 28) + rd32(rebuilt + 18);
+    memcpy(gap, rebuilt, first);
+    memset(gap + first, 0, 7);
+    memcpy(gap + first + 7, rebuilt + first, blen - first);
+    /* Every offset after the first entry moves by 7. */
+    size_t e = blen + 7 - 22, at = rd32(gap + e + 16) + 7;
+    wr32(gap + e + 16, (uint32_t)at);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t off = rd32(gap + at + 42);
+        if (off > 0)
+            wr32(gap + at + 42, off + 7);
+        at += 46 + rd16(gap + at + 28) + rd16(gap + at + 30) + rd16(gap + at + 32);
+    }
+    char *g = put_file("gap.xlsx", gap, blen + 7);
+    verify_fails(g, ps[1].name, "gap");
+    free(g);
+    free(gap);
+    free(rebuilt);
+
+    /* Not a file, no file. */
+    verify_fails(tmpdir, NULL, "not a regular file");
+    char *none = tmp_path("none.xlsx");
+    verify_fails(none, NULL, "No such file");
+    free(none);
+    assert_int_equal(xlsx_verify_file(p, NULL, 0), 0);
+
+    zip_parts_free(ps, n);
+    free(p);
+    free(buf);
+    free(path);
+    free_report(r);
+}
+
+/* libxlsxwriter does not check its writes to its temporary files; the
+ * writer does (it gives the library its temporary files): a part that
+ * cannot be written whole fails the workbook, here a sheet of 120 kB
+ * beside a per-file size limit of 100 kB that the 45 kB workbook itself
+ * stays under.  -1, a message naming the file, nothing left behind; and
+ * the same workbook without the limit is written, checked, in the
+ * workbook's own folder (no temporary file stays there). */
+static void test_tmpfile_error(void **state)
+{
+    (void)state;
+    benchmark *b = make_bench(300);
+    labels *l = labels_load("nb");
+    char *dir = tmp_path("tmpfile");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    size_t n = strlen(dir) + 16;
+    char *path = malloc(n);
+    snprintf(path, n, "%s/b.xlsx", dir);
+    char err[512] = "";
+    struct rlimit old, lim;
+    assert_int_equal(getrlimit(RLIMIT_FSIZE, &old), 0);
+    lim = (struct rlimit){100000, old.rlim_max};
+    signal(SIGXFSZ, SIG_IGN);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+    int rc = xlsx_write_benchmark(b, l, path, err, sizeof err);
+    assert_int_equal(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, SIG_DFL);
+    assert_int_equal(rc, -1);
+    if (!strstr(err, path) || !strstr(err, "temporary file") || !strstr(err, "File too large"))
+        fail_msg("unexpected message: %s", err);
+    assert_int_not_equal(access(path, F_OK), 0);
+
+    assert_int_equal(xlsx_write_benchmark(b, l, path, err, sizeof err), 0);
+    verify_passes(path);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "test \"$(ls -A '%s')\" = b.xlsx", dir);
+    assert_int_equal(system(cmd), 0);
+    free(path);
+    free(dir);
+    labels_free(l);
+    free_bench(b);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static int setup(void **state)
@@ -1210,6 +1622,8 @@ int main(void)
         cmocka_unit_test(test_bench_300),
         cmocka_unit_test(test_bench_text),
         cmocka_unit_test(test_bench_edges),
+        cmocka_unit_test(test_verify),
+        cmocka_unit_test(test_tmpfile_error),
     };
     return cmocka_run_group_tests_name("xlsx", tests, setup, teardown);
 }
