@@ -464,7 +464,10 @@ static int stream_counts(FILE *f)
 {
     if (!f || f == stdin || f == stdout || f == stderr)
         return 0;
-    return fd_counts(fileno(f));
+    int saved = errno;          /* fileno/fstat on a memory stream set EBADF */
+    int counts = fd_counts(fileno(f));
+    errno = saved;
+    return counts;
 }
 
 static const char *fd_name(int fd, char *buf, size_t n);

@@ -222,6 +222,10 @@ KEEP=${KV_TORTURE_KEEP:-$ROOT/build/fault/torture-logs}
 rm -rf "$KEEP"
 mkdir -p "$KEEP"
 JOBS=${KV_TORTURE_JOBS:-$(nproc 2>/dev/null || echo 2)}
+# minizip (inside libxlsxwriter) leaks 97 bytes when writing a local header
+# fails: third-party, contained, suppressed.
+printf 'leak:zipOpenNewFileInZip4_64\n' >"${TMPDIR:-/tmp}/kvalrap-fault-lsan.supp"
+export LSAN_OPTIONS="suppressions=${TMPDIR:-/tmp}/kvalrap-fault-lsan.supp"
 ASAN_BASE="detect_leaks=1:leak_check_at_exit=0:verify_asan_link_order=0:handle_segv=0:handle_sigbus=0:handle_abort=0:handle_sigfpe=0:handle_sigill=0"
 export T BIN SHIM KEEP ASAN_BASE
 
@@ -236,7 +240,7 @@ if [ "$st" -ne 0 ] || [ -s "$T/good-out" ] || ls "$T"/good-asan.* >/dev/null 2>&
     exit 1
 fi
 qpdf --check "$T/good/e2e/2026-10/report.pdf" >/dev/null || { echo "torture: the clean run's PDF is broken" >&2; exit 1; }
-(cd "$T/good" && find . -type f ! -name '.kvalrap.lock' | sort | xargs sha256sum) >"$T/good.sums"
+(cd "$T/good" && find . -type f ! -name '.kvalrap.lock' ! -name '.kvalrap-owner' | sort | xargs sha256sum) >"$T/good.sums"
 (cd "$T/good" && find . -type f ! -name '.*.kvtmp*' | sort) >"$T/good.files"
 allocs=$(sed -n 's/^allocs //p' "$T/count")
 ios=$(sed -n 's/^io //p' "$T/count")
