@@ -525,7 +525,7 @@ static void muni_make(muni *m, uint64_t seed, int index, int total)
                          places[rng_below(&r, COUNT(places))]);
         } while (has_unit(m, i, u));
         m->units[i] = strdup(u);
-        /* weight ~ 1 / (rank + 4): the top unit has ~10x the rows of the last */
+        /* weight ~ 1 / (rank + 4): the top unit has 10-50x the rows of the last */
         m->unit_w.cum[i] = (i ? m->unit_w.cum[i - 1] : 0) + 1000000u / (uint64_t)(i + 4);
     }
     m->nareas = rng_int(&r, 5, (int)COUNT(areas));
