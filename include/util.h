@@ -68,6 +68,9 @@ void path_normalize(char *path);
  * child processes running side by side never interleave. */
 void errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* qsort comparator for an array of C strings (char *). */
+int str_ptr_cmp(const void *a, const void *b);
+
 /* One CSV field with RFC 4180 quoting where it needs it (a comma, quote
  * or line break); NULL writes nothing. */
 void csv_write_field(FILE *f, const char *s);

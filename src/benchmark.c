@@ -208,7 +208,6 @@ int benchmark_load(benchmark *b, const char *const *paths, size_t n, char *err, 
     return rc;
 }
 
-static int str_cmp(const void *a, const void *c) { return strcmp(*(char *const *)a, *(char *const *)c); }
 
 char **benchmark_find(const char *out_dir, const char *period_id, size_t *n)
 {
@@ -234,7 +233,7 @@ char **benchmark_find(const char *out_dir, const char *period_id, size_t *n)
     }
     closedir(d);
     if (v)
-        qsort(v, *n, sizeof *v, str_cmp);
+        qsort(v, *n, sizeof *v, str_ptr_cmp);
     return v;
 }
 

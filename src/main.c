@@ -242,7 +242,6 @@ static int resolve_period(cli *c)
     return 0;
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 /* Every *.lua file directly in dir, sorted. */
 static char **list_rule_files(const char *dir, size_t *n)
@@ -265,7 +264,7 @@ static char **list_rule_files(const char *dir, size_t *n)
     }
     closedir(d);
     if (v)
-        qsort(v, *n, sizeof *v, cmp_str);
+        qsort(v, *n, sizeof *v, str_ptr_cmp);
     return v;
 }
 

@@ -272,6 +272,8 @@ void fmt_double(char buf[32], double v)
     }
 }
 
+int str_ptr_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
 /* ---------------------------------------------------------------- csv */
 
 void csv_write_field(FILE *f, const char *s)
