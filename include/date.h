@@ -37,6 +37,10 @@ int32_t date_month_end(int32_t day);
 typedef struct {
     char pattern[32];
     bool excel_serial;
+    /* Patterns of yyyy, mm, dd and literals only have one width: a date is
+     * read straight from those positions (ypos/mpos/dpos) when its length
+     * is fixed_len; 0 when the pattern has m or d. */
+    uint8_t fixed_len, ypos, mpos, dpos;
 } date_pattern;
 
 bool date_pattern_compile(const char *text, date_pattern *out);

@@ -52,6 +52,7 @@ typedef struct {
     char delimiter;
     bool detected_encoding, detected_delimiter;
     uint64_t size;
+    char sha256[65];            /* of the file's bytes, as hex */
     long records, accepted, rejected;
     size_t nheader;
     char **header;              /* the header as read (UTF-8), owned */

@@ -31,7 +31,9 @@ typedef struct {
     uint32_t *fold;         /* id -> folded id (into the same pool); STRPOOL_NOFOLD until needed */
     uint32_t n, cap;
     strpool_slot *slots;    /* open-addressing hash of ids */
-    uint32_t nslots;
+    uint32_t nslots, nindexed;
+    uint32_t *unindexed;    /* ids added by strpool_append, not yet in slots */
+    uint32_t nunindexed, capunindexed;
 } strpool;
 
 #define STRPOOL_NOFOLD UINT32_MAX
@@ -41,8 +43,17 @@ void strpool_free(strpool *p);
 /* The id of s, added if new.  with_fold also works out the id of its
  * case-folded form (only case-insensitive columns need it). */
 uint32_t strpool_intern(strpool *p, const char *s, size_t n, bool with_fold);
+/* A new id for text known to be new or meant to stay apart (the ids of a
+ * dataset, unique by the reading rules): no hashing while the million ids
+ * of an export go in.  The id enters the hash on the first lookup; text
+ * that is already in the hash keeps its older id there.  _owned takes text
+ * that already lives as long as the pool (its arena adopted). */
+uint32_t strpool_append(strpool *p, const char *s, size_t n);
+uint32_t strpool_append_owned(strpool *p, char *s, size_t n);
 /* Id of s, or 0 when the pool does not hold it. */
 uint32_t strpool_find(const strpool *p, const char *s, size_t n);
+/* The same among the ids already hashed, given hash_bytes(s, n). */
+uint32_t strpool_find_indexed(const strpool *p, const char *s, size_t n, uint64_t hash);
 /* Id of the folded form of s, or 0 when no text folds to it. */
 uint32_t strpool_find_folded(const strpool *p, const char *s, size_t n);
 
@@ -79,6 +90,11 @@ int table_col(const table *t, const char *field);
 /* Append an all-absent row; returns its index. */
 size_t table_add_row(table *t, int32_t line);
 void table_drop_last_row(table *t);
+/* Room for `rows` rows without growing; table_shrink gives back the rest. */
+void table_reserve(table *t, size_t rows);
+void table_shrink(table *t);
+/* Remove the rows whose drop[row] is set, keeping the order of the rest. */
+void table_drop_rows(table *t, const uint8_t *drop);
 /* Build the date indexes once all rows are in. */
 void table_finish(table *t);
 const char *table_text(const table *t, int col, size_t row);

@@ -30,7 +30,10 @@ typedef struct {
 
 void *arena_alloc(arena *a, size_t n);            /* zeroed, 16-byte aligned */
 char *arena_strdup(arena *a, const char *s);      /* NULL stays NULL */
-char *arena_strndup(arena *a, const char *s, size_t n);
+char *arena_strndup(arena *a, const char *s, size_t n);   /* not aligned */
+/* Move every block of src into dst: what was allocated from src now lives
+ * as long as dst.  src is left empty. */
+void arena_adopt(arena *dst, arena *src);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void arena_free(arena *a);
 
@@ -53,6 +56,9 @@ int ascii_casecmp(const char *a, const char *b);
 /* Lowercase A-Z plus the Latin-1 and Latin Extended-A letters (Æ Ø Å Ä Ö,
  * Sámi Š Ŋ Ŧ Đ Ž Č) of UTF-8 text, into a new malloc'd string. */
 char *utf8_fold(const char *s, size_t n);
+/* A 64-bit hash of n bytes (word at a time; not for adversaries: the
+ * tables that use it compare the bytes on equal hashes). */
+uint64_t hash_bytes(const void *s, size_t n);
 /* Length of the longest valid UTF-8 prefix of s[0..n). */
 size_t utf8_valid_prefix(const char *s, size_t n);
 
@@ -77,5 +83,6 @@ void csv_write_field(FILE *f, const char *s);
 
 /* SHA-256 of a file as 64 hex digits; false (and errno) when unreadable. */
 bool sha256_file(const char *path, char hex[65]);
+void sha256_bytes(const void *data, size_t n, char hex[65]);
 
 #endif

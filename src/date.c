@@ -122,6 +122,34 @@ bool date_pattern_compile(const char *text, date_pattern *out)
     if (ys != 1 || ms != 1 || ds != 1)
         return false;
     memcpy(out->pattern, text, n + 1);
+    const char *y = strstr(text, "yyyy"), *m = strstr(text, "mm"), *d = strstr(text, "dd");
+    if (m && d && strchr(text, 'm') == m && strrchr(text, 'm') == m + 1 &&
+        strchr(text, 'd') == d && strrchr(text, 'd') == d + 1) {
+        out->fixed_len = (uint8_t)n;
+        out->ypos = (uint8_t)(y - text);
+        out->mpos = (uint8_t)(m - text);
+        out->dpos = (uint8_t)(d - text);
+    }
+    return true;
+}
+
+static int two_digits(const char *s) { return (s[0] - '0') * 10 + (s[1] - '0'); }
+
+/* The date of a fixed-width pattern, without a time; false when s does not
+ * have the pattern's shape (then the general reader decides). */
+static bool parse_fixed(const date_pattern *p, const char *s, size_t n, int *y, int *m, int *d)
+{
+    if (n != p->fixed_len)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char t = p->pattern[i];
+        bool digit = s[i] >= '0' && s[i] <= '9';
+        if ((t == 'y' || t == 'm' || t == 'd') ? !digit : s[i] != t)
+            return false;
+    }
+    *y = two_digits(s + p->ypos) * 100 + two_digits(s + p->ypos + 2);
+    *m = two_digits(s + p->mpos);
+    *d = two_digits(s + p->dpos);
     return true;
 }
 
@@ -201,13 +229,21 @@ bool date_parse(const date_pattern *p, const char *s, size_t n,
     if (p->excel_serial)
         return parse_excel_serial(s, n, day, seconds, has_time);
     int y = 0, m = 0, d = 0;
+    if (p->fixed_len && parse_fixed(p, s, n, &y, &m, &d)) {
+        if (!date_valid_ymd(y, m, d))
+            return false;
+        *day = date_from_ymd(y, m, d);
+        *seconds = (int64_t)*day * 86400;
+        return true;
+    }
     size_t i = 0;
     const char *t = p->pattern;
     while (*t) {
         bool ok;
-        if (strncmp(t, "yyyy", 4) == 0) { ok = read_digits(s, n, &i, 4, 4, &y); t += 4; }
-        else if (strncmp(t, "mm", 2) == 0) { ok = read_digits(s, n, &i, 2, 2, &m); t += 2; }
-        else if (strncmp(t, "dd", 2) == 0) { ok = read_digits(s, n, &i, 2, 2, &d); t += 2; }
+        /* Character tests, not strncmp: this runs for every date of an export. */
+        if (t[0] == 'y' && t[1] == 'y' && t[2] == 'y' && t[3] == 'y') { ok = read_digits(s, n, &i, 4, 4, &y); t += 4; }
+        else if (t[0] == 'm' && t[1] == 'm') { ok = read_digits(s, n, &i, 2, 2, &m); t += 2; }
+        else if (t[0] == 'd' && t[1] == 'd') { ok = read_digits(s, n, &i, 2, 2, &d); t += 2; }
         else if (*t == 'm') { ok = read_digits(s, n, &i, 1, 2, &m); t++; }
         else if (*t == 'd') { ok = read_digits(s, n, &i, 1, 2, &d); t++; }
         else { ok = i < n && s[i] == *t; i++; t++; }

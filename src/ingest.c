@@ -312,7 +312,27 @@ static char *decode(const char *raw, size_t n, const char *want, ingest_result *
 /* Length of the physical line at s (its terminator included): LF, CRLF or CR. */
 static size_t line_length(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    /* Mostly LF or CRLF: memchr to the LF, then a CR before it ends the
+     * line earlier (CR-only line ends).  The LF is looked for in a window,
+     * so a CR-only file is not searched to its end for every line. */
+    const char *lf = memchr(s, '\n', n < 4096 ? n : 4096);
+    if (lf) {
+        size_t len = (size_t)(lf - s) + 1;
+        const char *cr = memchr(s, '\r', len);
+        return !cr || cr + 1 == lf ? len : (size_t)(cr - s) + 1;
+    }
+    size_t i = 0;
+    /* Eight bytes at a time to the word that holds a CR or LF. */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, lfs, cr;
+        memcpy(&w, s + i, 8);
+        lfs = w ^ 0x0a0a0a0a0a0a0a0au;
+        cr = w ^ 0x0d0d0d0d0d0d0d0du;
+        if (((lfs - 0x0101010101010101u) & ~lfs & 0x8080808080808080u) |
+            ((cr - 0x0101010101010101u) & ~cr & 0x8080808080808080u))
+            break;
+    }
+    for (; i < n; i++) {
         if (s[i] == '\n')
             return i + 1;
         if (s[i] == '\r')
@@ -342,43 +362,58 @@ static char sniff_delimiter(const char *s, size_t n)
 
 /* ---------------------------------------------------------------- records */
 
+static bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+
+/* The fields of one record, trimmed, back to back in one buffer.  It is
+ * reused from record to record, so reading allocates nothing per field. */
 typedef struct {
-    strbuf text;                /* the fields of the record, back to back */
-    size_t *off, *len;
+    char *text;
+    size_t len, size;
+    size_t *off, *len_of;
     size_t n, cap;
+    bool any;                   /* a field is not empty */
 } record;
 
 static void record_add(record *r, const char *s, size_t n)
 {
+    /* One comparison for the usual byte: nothing above ' ' is a space. */
+    while (n && (unsigned char)*s <= ' ' && is_space((unsigned char)*s)) { s++; n--; }
+    while (n && (unsigned char)s[n - 1] <= ' ' && is_space((unsigned char)s[n - 1])) n--;
     if (r->n == r->cap) {
         r->cap = r->cap ? r->cap * 2 : 32;
         r->off = xrealloc(r->off, r->cap * sizeof *r->off);
-        r->len = xrealloc(r->len, r->cap * sizeof *r->len);
+        r->len_of = xrealloc(r->len_of, r->cap * sizeof *r->len_of);
     }
-    r->off[r->n] = r->text.len;
-    r->len[r->n] = n;
-    strbuf_add(&r->text, s, n);
-    r->n++;
+    if (r->len + n + 1 > r->size) {
+        r->size = (r->len + n + 1) * 2;
+        r->text = xrealloc(r->text, r->size);
+    }
+    memcpy(r->text + r->len, s, n);
+    r->text[r->len + n] = '\0';
+    r->off[r->n] = r->len;
+    r->len_of[r->n++] = n;
+    r->len += n + 1;
+    r->any |= n != 0;
+}
+
+static void record_clear(record *r)
+{
+    r->n = r->len = 0;
+    r->any = false;
 }
 
 static void record_free(record *r)
 {
-    strbuf_free(&r->text);
+    free(r->text);
     free(r->off);
-    free(r->len);
+    free(r->len_of);
 }
 
-static bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
-
-/* Trimmed view of field i. */
+/* Field i, trimmed when it was added. */
 static const char *field_at(const record *r, size_t i, size_t *n)
 {
-    const char *s = r->text.data + r->off[i];
-    size_t len = r->len[i];
-    while (len && is_space((unsigned char)*s)) { s++; len--; }
-    while (len && is_space((unsigned char)s[len - 1])) len--;
-    *n = len;
-    return s;
+    *n = r->len_of[i];
+    return r->text + r->off[i];
 }
 
 typedef struct {
@@ -394,8 +429,8 @@ typedef struct {
     bool unclosed_quote;
     int colmap[SCHEMA_MAX_FIELDS];  /* field -> column in the file, -1 if absent */
     size_t ncols;               /* columns in the header */
-    uint8_t *seen_key;          /* per pool id: an accepted row has it */
-    size_t seen_cap;
+    int key;                    /* the key field, or -1 */
+    bool clean;                 /* the text being fed has no NUL and no bad byte */
     bool failed;                /* the file was refused while reading */
     const char *name;           /* cfg->name copied into the log's arena */
     struct csv_parser parser;
@@ -403,6 +438,32 @@ typedef struct {
      * and what it has already handed to the main reader. */
     long line_offset;
     size_t merged_rows, merged_rejects;
+    /* Pages of a mapped file behind the reader are given back as it goes
+     * (they read again from the page cache if a reader comes back), so a
+     * 1 GB export never makes the resident set 1 GB. */
+    const char *release_from;   /* NULL when the text is not a mapping */
+    /* The last values of each mapped field and what they map to: mapped
+     * fields hold a handful of words, and folding costs two allocations. */
+    struct map_memo {
+        uint8_t len;            /* 0: unused */
+        char raw[47];
+        const char *to;         /* NULL: the value maps to itself */
+        size_t tolen;
+    } memo[SCHEMA_MAX_FIELDS][8];
+    unsigned memo_next[SCHEMA_MAX_FIELDS];
+    /* Per text column, the pool id last seen for a few bytes' fingerprint
+     * of a value: most values of a column repeat, and a hit costs a
+     * comparison instead of a hash lookup. */
+    uint32_t seen_text[SCHEMA_MAX_FIELDS][256];
+    /* Per date column, the last value read: exports sorted by date repeat
+     * the same date hundreds of times in a row. */
+    struct date_memo {
+        uint8_t len;            /* 0: nothing read yet */
+        char raw[31];
+        int32_t day;
+        int64_t secs;
+        bool has_time;
+    } last_date[SCHEMA_MAX_FIELDS];
 } reader;
 
 static const char *describe_encoding_problem(const reader *rd, const char *s, size_t n)
@@ -510,19 +571,41 @@ static void map_header(reader *rd)
 
 static const char *map_value(const ingest_config *cfg, size_t f, const char *s, size_t *n)
 {
-    for (size_t i = 0; i < cfg->nmaps[f]; i++) {
+    char *b = utf8_fold(s, *n);
+    const char *to = NULL;
+    for (size_t i = 0; i < cfg->nmaps[f] && !to; i++) {
         const char *from = cfg->maps[f][i].from;
         char *a = utf8_fold(from, strlen(from));
-        char *b = utf8_fold(s, *n);
-        bool eq = strcmp(a, b) == 0;
+        if (strcmp(a, b) == 0)
+            to = cfg->maps[f][i].to;
         free(a);
-        free(b);
-        if (eq) {
-            *n = strlen(cfg->maps[f][i].to);
-            return cfg->maps[f][i].to;
-        }
     }
-    return s;
+    free(b);
+    if (!to)
+        return s;
+    *n = strlen(to);
+    return to;
+}
+
+static const char *map_value_memo(reader *rd, size_t f, const char *s, size_t *n)
+{
+    struct map_memo *m = rd->memo[f];
+    if (*n >= sizeof m->raw)
+        return map_value(rd->cfg, f, s, n);
+    for (size_t i = 0; i < sizeof rd->memo[f] / sizeof *m; i++)
+        if (m[i].len == *n && memcmp(m[i].raw, s, *n) == 0) {
+            if (!m[i].to)
+                return s;
+            *n = m[i].tolen;
+            return m[i].to;
+        }
+    struct map_memo *slot = &m[rd->memo_next[f]++ % (sizeof rd->memo[f] / sizeof *m)];
+    slot->len = (uint8_t)*n;
+    memcpy(slot->raw, s, *n);
+    const char *to = map_value(rd->cfg, f, s, n);
+    slot->to = to == s ? NULL : to;
+    slot->tolen = *n;
+    return to;
 }
 
 static bool parse_bool(const char *s, size_t n, uint8_t *v)
@@ -594,15 +677,35 @@ static bool store_value(reader *rd, size_t row, size_t f, const char *s, size_t 
     const field_schema *fs = c->schema;
     char why[160];
     switch (fs->type) {
-    case FT_TEXT:
-        c->text[row] = strpool_intern(&rd->t->pool, s, n, fs->folded);
+    case FT_TEXT: {
+        unsigned char a = (unsigned char)s[0], z = (unsigned char)s[n - 1], mid = (unsigned char)s[n / 2];
+        uint32_t *seen = &rd->seen_text[f][(n * 37 + a * 11 + mid * 5 + z) & 255];
+        const strpool *p = &rd->t->pool;
+        if (*seen && p->lens[*seen] == n && memcmp(p->strs[*seen], s, n) == 0)
+            c->text[row] = *seen;
+        else
+            c->text[row] = *seen = strpool_intern(&rd->t->pool, s, n, fs->folded);
         return true;
+    }
     case FT_DATE:
     case FT_DATETIME: {
         int32_t day;
         int64_t secs;
         bool has_time;
-        if (date_parse(&rd->cfg->dates, s, n, &day, &secs, &has_time)) {
+        struct date_memo *m = &rd->last_date[f];
+        if (m->len == n && memcmp(m->raw, s, n) == 0) {
+            day = m->day;
+            secs = m->secs;
+            has_time = m->has_time;
+        } else if (date_parse(&rd->cfg->dates, s, n, &day, &secs, &has_time)) {
+            if (n < sizeof m->raw) {
+                *m = (struct date_memo){.len = (uint8_t)n, .day = day, .secs = secs, .has_time = has_time};
+                memcpy(m->raw, s, n);
+            }
+        } else {
+            day = DATE_NONE;
+        }
+        if (day != DATE_NONE) {
             c->day[row] = day;
             if (fs->type == FT_DATETIME) {
                 c->secs[row] = secs;
@@ -634,24 +737,6 @@ static bool store_value(reader *rd, size_t row, size_t f, const char *s, size_t 
     return false;
 }
 
-static bool key_seen(reader *rd, uint32_t id)
-{
-    return id < rd->seen_cap && rd->seen_key[id];
-}
-
-static void key_mark(reader *rd, uint32_t id)
-{
-    if (id >= rd->seen_cap) {
-        size_t cap = rd->seen_cap ? rd->seen_cap : 1024;
-        while (cap <= id)
-            cap *= 2;
-        rd->seen_key = xrealloc(rd->seen_key, cap);
-        memset(rd->seen_key + rd->seen_cap, 0, cap - rd->seen_cap);
-        rd->seen_cap = cap;
-    }
-    rd->seen_key[id] = 1;
-}
-
 /* Name of the field in file column i, or "" when no field maps to it. */
 static const char *field_of_column(const reader *rd, size_t i)
 {
@@ -674,7 +759,7 @@ static bool row_bytes_ok(reader *rd)
         add_reject(rd, "", s, n > 80 ? 80 : n, why);
         return false;
     }
-    for (size_t i = 0; i < r->n; i++) {
+    for (size_t i = 0; i < r->n && !rd->clean; i++) {
         size_t n;
         const char *s = field_at(r, i, &n);
         if (memchr(s, '\0', n)) {
@@ -698,13 +783,7 @@ static bool row_bytes_ok(reader *rd)
 static void take_row(reader *rd)
 {
     const record *r = &rd->rec;
-    bool all_empty = true;
-    for (size_t i = 0; i < r->n && all_empty; i++) {
-        size_t n;
-        field_at(r, i, &n);
-        all_empty = n == 0;
-    }
-    if (all_empty && !rd->unclosed_quote)
+    if (!r->any && !rd->unclosed_quote)
         return;                 /* blank rows are skipped silently */
     rd->out->records++;
     size_t before = rd->log->n;
@@ -721,36 +800,37 @@ static void take_row(reader *rd)
         }
     }
     size_t row = table_add_row(rd->t, (int32_t)rd->record_line);
+    const char *key = NULL;
+    size_t keylen = 0;
     for (size_t f = 0; ok && f < rd->ds->nfields; f++) {
         int ci = rd->colmap[f];
         size_t n = 0;
         const char *s = ci >= 0 && (size_t)ci < r->n ? field_at(r, (size_t)ci, &n) : "";
-        if (n)
-            s = map_value(rd->cfg, f, s, &n);
+        if (n && rd->cfg->nmaps[f])
+            s = map_value_memo(rd, f, s, &n);
         if (!n) {
             if (rd->ds->fields[f].required)
                 add_reject(rd, rd->ds->fields[f].name, "", 0, "required field is empty");
             continue;
         }
-        store_value(rd, row, f, s, n);
-    }
-    if (ok && rd->log->n == before && rd->ds->key) {
-        int k = schema_field_index(rd->ds, rd->ds->key);
-        uint32_t id = rd->t->cols[k].text[row];
-        if (key_seen(rd, id)) {
-            add_reject(rd, rd->ds->key, rd->t->pool.strs[id], strlen(rd->t->pool.strs[id]),
-                       "duplicate id: an earlier row of this file has it");
+        if ((int)f == rd->key) {
+            key = s;
+            keylen = n;
         } else {
-            key_mark(rd, id);
+            store_value(rd, row, f, s, n);
         }
     }
     if (rd->log->n != before) {
         table_drop_last_row(rd->t);
         rd->out->rejected++;
         rd->log->rows++;
-    } else {
-        rd->out->accepted++;
+        return;
     }
+    /* Ids are unique by the reading rules: they go into the pool without
+     * hashing, and drop_duplicate_ids finds the repeats once all is read. */
+    if (key)
+        rd->t->cols[rd->key].text[row] = strpool_append(&rd->t->pool, key, keylen);
+    rd->out->accepted++;
 }
 
 static void on_field(void *s, size_t n, void *data)
@@ -764,8 +844,7 @@ static void on_record(int c, void *data)
     reader *rd = data;
     (void)c;
     if (rd->failed) {
-        rd->rec.n = 0;
-        strbuf_reset(&rd->rec.text);
+        record_clear(&rd->rec);
         return;
     }
     if (rd->record_line >= rd->cfg->header_line || rd->header_done) {
@@ -776,18 +855,36 @@ static void on_record(int c, void *data)
             take_row(rd);
         }
     }
-    rd->rec.n = 0;
-    strbuf_reset(&rd->rec.text);
+    record_clear(&rd->rec);
 }
-
-static int space_no_tab(unsigned char c) { return c == ' '; }
-static int space_and_tab(unsigned char c) { return c == ' ' || c == '\t'; }
 
 static void parser_open(reader *rd, char delim)
 {
+    /* libcsv's own test for spaces (space or tab, never the delimiter:
+     * it tests the delimiter first) is inline, a space function is a call
+     * per character. */
     csv_init(&rd->parser, 0);
     csv_set_delim(&rd->parser, (unsigned char)delim);
-    csv_set_space_func(&rd->parser, delim == '\t' ? space_no_tab : space_and_tab);
+}
+
+/* No NUL and valid UTF-8 (text from iconv carries 0xFF where the source
+ * had a bad byte): then no record of it needs the check field by field. */
+static bool text_clean(const char *s, size_t n)
+{
+    return !memchr(s, '\0', n) && utf8_valid_prefix(s, n) == n;
+}
+
+enum { RELEASE_STEP = 8 << 20 };
+
+/* Give back the pages of a mapped file before `upto`. */
+static void release_pages(reader *rd, const char *upto)
+{
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t a = ((uintptr_t)rd->release_from + page - 1) & ~(page - 1);
+    uintptr_t b = (uintptr_t)upto & ~(page - 1);
+    if (b > a)
+        madvise((void *)a, b - a, MADV_DONTNEED);
+    rd->release_from = upto;
 }
 
 /* Feed text[from..to) to libcsv line by line, tracking record starts.
@@ -796,7 +893,14 @@ static void parser_open(reader *rd, char delim)
 static size_t feed(reader *rd, const char *text, size_t from, size_t to, bool stop_after_header)
 {
     size_t pos = from;
+    /* A record that began in text before this part keeps that part's verdict. */
+    bool was_clean = rd->clean || rd->parser.pstate == CSV_ROW_NOT_BEGUN;
+    rd->clean = was_clean && !stop_after_header && text_clean(text + from, to - from);
+    if (rd->release_from)
+        rd->release_from = text + from;
     while (pos < to && !rd->failed) {
+        if (rd->release_from && text + pos - rd->release_from >= RELEASE_STEP)
+            release_pages(rd, text + pos);
         if (stop_after_header && rd->header_done && rd->parser.pstate == CSV_ROW_NOT_BEGUN)
             break;
         size_t n = line_length(text + pos, to - pos);
@@ -854,9 +958,22 @@ typedef struct {
     pthread_t thread;
 } worker;
 
+/* Rows a part of the file holds, from the length of its first lines:
+ * room reserved once instead of columns grown and copied. */
+static size_t estimate_rows(const char *text, size_t from, size_t to)
+{
+    size_t n = to - from, sample = n < 65536 ? n : 65536, lines = 0;
+    for (const char *p = text + from, *end = p + sample; (p = memchr(p, '\n', (size_t)(end - p))); p++)
+        lines++;
+    if (lines < 2)
+        return 1024;
+    return (size_t)((double)n / ((double)sample / (double)lines) * 1.05) + 64;
+}
+
 static void *worker_main(void *arg)
 {
     worker *w = arg;
+    table_reserve(w->rd.t, estimate_rows(w->text, w->from, w->to));
     feed(&w->rd, w->text, w->from, w->to, false);
     return NULL;
 }
@@ -869,6 +986,7 @@ static void worker_init(worker *w, const reader *main, char delim, const char *t
     snprintf(w->out.encoding, sizeof w->out.encoding, "%s", main->out->encoding);
     w->rd = (reader){.cfg = main->cfg, .ds = main->ds, .out = &w->out, .log = &w->log,
                      .t = table_new(main->ds), .header_done = true, .ncols = main->ncols,
+                     .key = main->key, .release_from = main->release_from ? text : NULL,
                      .name = arena_strdup(&w->mem, main->cfg->name)};
     memcpy(w->rd.colmap, main->colmap, sizeof main->colmap);
     for (size_t f = 0; f < main->ds->nfields; f++)
@@ -883,59 +1001,54 @@ static void worker_free(worker *w)
 {
     csv_free(&w->rd.parser);
     record_free(&w->rd.rec);
-    free(w->rd.seen_key);
     table_free(w->rd.t);
     ingest_result_free(&w->out);
     reject_log_free(&w->log);
     arena_free(&w->mem);
 }
 
-/* Append the rows and rejects of `from` not yet handed over to main:
- * strings re-interned, lines shifted, ids checked against main's. */
+/* Append the rows and rejects of `from` not yet handed over to main: texts
+ * re-interned once per distinct value, ids taken over with their bytes
+ * (from's string arena moves into main's pool), lines shifted. */
 static void merge_into(reader *main, reader *from)
 {
     table *dst = main->t, *src = from->t;
-    uint32_t *remap = xmalloc((src->pool.n + 1) * sizeof *remap);
-    remap[0] = 0;
-    for (uint32_t id = 1; id < src->pool.n; id++)
-        remap[id] = strpool_intern(&dst->pool, src->pool.strs[id], src->pool.lens[id],
-                                   src->pool.fold[id] != STRPOOL_NOFOLD);
-    int key = main->ds->key ? schema_field_index(main->ds, main->ds->key) : -1;
-    long saved_line = main->record_line;
-    for (size_t r = from->merged_rows; r < src->nrows; r++) {
-        long line = src->line[r] + from->line_offset;
-        if (key >= 0) {
-            uint32_t id = remap[src->cols[key].text[r]];
-            if (key_seen(main, id)) {
-                main->record_line = line;
-                add_reject(main, main->ds->key, dst->pool.strs[id], dst->pool.lens[id],
-                           "duplicate id: an earlier row of this file has it");
-                main->log->rows++;
-                main->out->rejected++;
-                main->out->accepted--;
-                continue;
+    size_t first = from->merged_rows, add = src->nrows - first, at = dst->nrows;
+    table_reserve(dst, at + add);
+    dst->nrows = at + add;
+    for (size_t r = 0; r < add; r++)
+        dst->line[at + r] = (int32_t)(src->line[first + r] + from->line_offset);
+    uint32_t *remap = xcalloc(src->pool.n, sizeof *remap);   /* 0: not interned yet */
+    for (size_t f = 0; f < main->ds->nfields; f++) {
+        const column *sc = &src->cols[f];
+        column *dc = &dst->cols[f];
+        switch (sc->schema->type) {
+        case FT_TEXT:
+            for (size_t r = 0; r < add; r++) {
+                uint32_t id = sc->text[first + r];
+                if ((int)f == main->key)
+                    id = strpool_append_owned(&dst->pool, src->pool.strs[id], src->pool.lens[id]);
+                else if (id && !remap[id])
+                    id = remap[id] = strpool_intern(&dst->pool, src->pool.strs[id], src->pool.lens[id],
+                                                    src->pool.fold[id] != STRPOOL_NOFOLD);
+                else
+                    id = remap[id];
+                dc->text[at + r] = id;
             }
-            key_mark(main, id);
-        }
-        size_t d = table_add_row(dst, (int32_t)line);
-        for (size_t f = 0; f < main->ds->nfields; f++) {
-            const column *sc = &src->cols[f];
-            column *dc = &dst->cols[f];
-            switch (sc->schema->type) {
-            case FT_TEXT: dc->text[d] = remap[sc->text[r]]; break;
-            case FT_DATE: dc->day[d] = sc->day[r]; break;
-            case FT_DATETIME:
-                dc->day[d] = sc->day[r];
-                dc->secs[d] = sc->secs[r];
-                dc->has_time[d] = sc->has_time[r];
-                break;
-            case FT_BOOL: dc->flag[d] = sc->flag[r]; break;
-            case FT_INT: dc->num[d] = sc->num[r]; break;
-            case FT_NUMBER: dc->real[d] = sc->real[r]; break;
-            }
+            break;
+        case FT_DATE: memcpy(dc->day + at, sc->day + first, add * sizeof *dc->day); break;
+        case FT_DATETIME:
+            memcpy(dc->day + at, sc->day + first, add * sizeof *dc->day);
+            memcpy(dc->secs + at, sc->secs + first, add * sizeof *dc->secs);
+            memcpy(dc->has_time + at, sc->has_time + first, add * sizeof *dc->has_time);
+            break;
+        case FT_BOOL: memcpy(dc->flag + at, sc->flag + first, add * sizeof *dc->flag); break;
+        case FT_INT: memcpy(dc->num + at, sc->num + first, add * sizeof *dc->num); break;
+        case FT_NUMBER: memcpy(dc->real + at, sc->real + first, add * sizeof *dc->real); break;
         }
     }
-    main->record_line = saved_line;
+    free(remap);
+    arena_adopt(&dst->pool.mem, &src->pool.mem);
     for (size_t i = from->merged_rejects; i < from->log->n; i++) {
         const reject *rj = &from->log->v[i];
         if (main->log->n == main->log->cap) {
@@ -955,7 +1068,81 @@ static void merge_into(reader *main, reader *from)
     from->out->records = from->out->accepted = from->out->rejected = 0;
     from->merged_rows = src->nrows;
     from->merged_rejects = from->log->n;
-    free(remap);
+}
+
+/* ---------------------------------------------------------------- duplicate ids */
+
+/*
+ * The first row with an id keeps it; every later accepted row with the
+ * same id is rejected, as in one pass through the file.  One hash of all
+ * ids once the (possibly parallel) reading is done, instead of a lookup
+ * in the string pool per row while reading.
+ *
+ * An id whose text some other column also has takes that text's pool id,
+ * so that equal text is an equal id across the table.
+ */
+static void drop_duplicate_ids(reader *rd)
+{
+    table *t = rd->t;
+    if (rd->key < 0 || t->nrows == 0)
+        return;
+    uint32_t *keys = t->cols[rd->key].text;
+    const strpool *pool = &t->pool;
+    size_t nslots = 16;
+    while (nslots < t->nrows * 2)
+        nslots *= 2;
+    uint32_t *slot = xcalloc(nslots, sizeof *slot);     /* row + 1, 0 = free */
+    uint64_t *hash = xmalloc(t->nrows * sizeof *hash);
+    uint8_t *drop = NULL;
+    size_t ndrop = 0;
+    long saved_line = rd->record_line;
+    for (size_t r = 0; r < t->nrows; r++)
+        hash[r] = keys[r] ? hash_bytes(pool->strs[keys[r]], pool->lens[keys[r]]) : 0;
+    /* The slots are touched in no order: fetch ahead so that the misses
+     * overlap instead of queueing. */
+    enum { AHEAD = 16 };
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (r + AHEAD < t->nrows)
+            __builtin_prefetch(&slot[hash[r + AHEAD] & (nslots - 1)], 1);
+        if (!keys[r])
+            continue;           /* no id: nothing to repeat */
+        const char *s = pool->strs[keys[r]];
+        uint32_t len = pool->lens[keys[r]];
+        uint64_t h = hash[r];
+        for (size_t i = h & (nslots - 1);; i = (i + 1) & (nslots - 1)) {
+            if (!slot[i]) {
+                slot[i] = (uint32_t)r + 1;
+                break;
+            }
+            size_t o = slot[i] - 1;
+            if (hash[o] != h || pool->lens[keys[o]] != len || memcmp(pool->strs[keys[o]], s, len) != 0)
+                continue;
+            if (!drop)
+                drop = xcalloc(t->nrows, 1);
+            drop[r] = 1;
+            ndrop++;
+            rd->record_line = t->line[r];
+            add_reject(rd, rd->ds->key, s, len, "duplicate id: an earlier row of this file has it");
+            break;
+        }
+    }
+    rd->record_line = saved_line;
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (!keys[r])
+            continue;
+        uint32_t same = strpool_find_indexed(pool, pool->strs[keys[r]], pool->lens[keys[r]], hash[r]);
+        if (same)
+            keys[r] = same;
+    }
+    free(hash);
+    free(slot);
+    if (drop) {
+        table_drop_rows(t, drop);
+        free(drop);
+        rd->out->accepted -= (long)ndrop;
+        rd->out->rejected += (long)ndrop;
+        rd->log->rows += (long)ndrop;
+    }
 }
 
 static int reject_line_cmp(const void *a, const void *b)
@@ -1004,6 +1191,7 @@ static void parse_text(reader *rd, const char *text, size_t len, char delim)
     size_t pos = feed(rd, text, 0, len, true);
     int threads = rd->failed || !rd->header_done ? 1 : parallel_threads(len - pos);
     if (threads <= 1) {
+        table_reserve(rd->t, estimate_rows(text, pos, len));
         feed(rd, text, pos, len, false);
         finish(rd);
         csv_free(&rd->parser);
@@ -1017,11 +1205,11 @@ static void parse_text(reader *rd, const char *text, size_t len, char delim)
         if (pthread_create(&w[k].thread, NULL, worker_main, &w[k]) != 0)
             worker_main(&w[k]);         /* no thread: do it here */
     }
+    table_reserve(rd->t, estimate_rows(text, cuts[0], len));
     feed(rd, text, cuts[0], cuts[1], false);
     for (size_t k = 1; k < nchunks; k++)
         if (w[k].thread)
             pthread_join(w[k].thread, NULL);
-    size_t first_reject = rd->log->n;
     reader *cur = rd;           /* whose parser stands at the next cut */
     long lines_before = rd->line;
     for (size_t k = 1; k < nchunks && !rd->failed; k++) {
@@ -1046,14 +1234,34 @@ static void parse_text(reader *rd, const char *text, size_t len, char delim)
             rd->out->status = cur->out->status;
         }
     }
-    /* Rejects in file order, as one pass would have listed them. */
-    if (rd->log->n > first_reject)
-        qsort(rd->log->v + first_reject, rd->log->n - first_reject, sizeof *rd->log->v, reject_line_cmp);
     rd->line = lines_before;
     for (size_t k = 1; k < nchunks; k++)
         worker_free(&w[k]);
     free(w);
     csv_free(&rd->parser);
+}
+
+enum { SHA_THREAD_MIN = 1 << 20 };
+
+typedef struct {
+    const char *data;
+    size_t len;
+    char *hex;
+    pthread_t thread;           /* 0 when run in the caller */
+} sha_job;
+
+static void *sha_main(void *arg)
+{
+    sha_job *j = arg;
+    sha256_bytes(j->data, j->len, j->hex);
+    return NULL;
+}
+
+static void sha_join(sha_job *j)
+{
+    if (j->thread)
+        pthread_join(j->thread, NULL);
+    j->thread = 0;
 }
 
 int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
@@ -1077,10 +1285,18 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
         return out->status;
     }
     out->size = raw.len;
+    /* The fingerprint of exactly the bytes read, for the provenance
+     * appendix, computed beside the parsing. */
+    sha_job sha = {raw.data, raw.len, out->sha256, 0};
+    if (raw.len < SHA_THREAD_MIN || pthread_create(&sha.thread, NULL, sha_main, &sha) != 0) {
+        sha.thread = 0;
+        sha_main(&sha);
+    }
     size_t len;
     bool owned;
     char *text = decode(raw.data, raw.len, want, out, &len, &owned);
     if (!text) {
+        sha_join(&sha);
         release_bytes(&raw);
         refuse(out, EX_DATAERR_, "%s: cannot convert from %s", cfg->name, out->encoding);
         return out->status;
@@ -1097,10 +1313,14 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
     out->delimiter = delim;
 
     reader rd = {.cfg = cfg, .ds = ds, .out = out, .log = log, .t = table_new(ds),
+                 .key = ds->key ? schema_field_index(ds, ds->key) : -1,
+                 .release_from = raw.mapped && !owned ? text : NULL,
                  .name = arena_strdup(log->mem, cfg->name)};
+    size_t first_reject = log->n;
     parse_text(&rd, text, len, delim);
     if (owned)
         free(text);
+    sha_join(&sha);
     release_bytes(&raw);
     if (!rd.failed && !rd.header_done) {
         refuse(out, EX_DATAERR_, "%s: the file is empty (no header line%s)", cfg->name,
@@ -1108,11 +1328,15 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
         rd.failed = true;
     }
     record_free(&rd.rec);
-    free(rd.seen_key);
     if (rd.failed) {
         table_free(rd.t);
         return out->status;
     }
+    drop_duplicate_ids(&rd);
+    /* Rejects in file order, as one pass would have listed them. */
+    if (log->n > first_reject)
+        qsort(log->v + first_reject, log->n - first_reject, sizeof *log->v, reject_line_cmp);
+    table_shrink(rd.t);
     table_finish(rd.t);
     out->table = rd.t;
     return 0;

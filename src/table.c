@@ -10,13 +10,7 @@
 
 /* ---------------------------------------------------------------- strpool */
 
-static uint32_t hash_bytes(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;   /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
+static uint32_t pool_hash(const char *s, size_t n) { return (uint32_t)hash_bytes(s, n); }
 
 void strpool_init(strpool *p)
 {
@@ -40,6 +34,7 @@ void strpool_free(strpool *p)
     free(p->lens);
     free(p->fold);
     free(p->slots);
+    free(p->unindexed);
     memset(p, 0, sizeof *p);
 }
 
@@ -71,14 +66,8 @@ static void pool_rehash(strpool *p)
     free(old);
 }
 
-uint32_t strpool_find(const strpool *p, const char *s, size_t n)
-{
-    if (n == 0)
-        return 0;
-    return pool_slot(p, s, n, hash_bytes(s, n))->id;
-}
-
-static uint32_t pool_add(strpool *p, const char *s, size_t n, uint32_t h)
+/* A new id for text that already lives as long as the pool. */
+static uint32_t pool_push(strpool *p, char *s, size_t n)
 {
     if (p->n == p->cap) {
         p->cap *= 2;
@@ -86,39 +75,97 @@ static uint32_t pool_add(strpool *p, const char *s, size_t n, uint32_t h)
         p->lens = xrealloc(p->lens, p->cap * sizeof *p->lens);
         p->fold = xrealloc(p->fold, p->cap * sizeof *p->fold);
     }
-    if ((p->n + 1) * 2 > p->nslots)
-        pool_rehash(p);
     uint32_t id = p->n++;
-    p->strs[id] = arena_strndup(&p->mem, s, n);
+    p->strs[id] = s;
     p->lens[id] = (uint32_t)n;
     p->fold[id] = STRPOOL_NOFOLD;
-    *pool_slot(p, s, n, h) = (strpool_slot){id, h};
     return id;
 }
 
-static uint32_t intern_plain(strpool *p, const char *s, size_t n)
+static void pool_index(strpool *p, uint32_t id, uint32_t h)
 {
-    uint32_t h = hash_bytes(s, n);
+    if ((p->nindexed + 1) * 2 > p->nslots)
+        pool_rehash(p);
+    strpool_slot *sl = pool_slot(p, p->strs[id], p->lens[id], h);
+    if (!sl->id) {              /* an unindexed twin of indexed text stays unfindable */
+        *sl = (strpool_slot){id, h};
+        p->nindexed++;
+    }
+}
+
+/* Ids added by strpool_append go into the hash the first time anyone looks
+ * text up; the ingest of a million unique ids never pays for it. */
+static void pool_index_pending(const strpool *cp)
+{
+    strpool *p = (strpool *)cp;     /* the pool itself is never const; a lookup only completes it */
+    for (uint32_t i = 0; i < p->nunindexed; i++) {
+        uint32_t id = p->unindexed[i];
+        pool_index(p, id, pool_hash(p->strs[id], p->lens[id]));
+    }
+    p->nunindexed = 0;
+}
+
+uint32_t strpool_find(const strpool *p, const char *s, size_t n)
+{
+    if (n == 0)
+        return 0;
+    if (p->nunindexed)
+        pool_index_pending(p);
+    return pool_slot(p, s, n, pool_hash(s, n))->id;
+}
+
+uint32_t strpool_find_indexed(const strpool *p, const char *s, size_t n, uint64_t hash)
+{
+    return n ? pool_slot(p, s, n, (uint32_t)hash)->id : 0;
+}
+
+static uint32_t intern_plain(strpool *p, const char *s, size_t n, uint32_t h)
+{
     strpool_slot *sl = pool_slot(p, s, n, h);
-    return sl->id ? sl->id : pool_add(p, s, n, h);
+    if (sl->id)
+        return sl->id;
+    uint32_t id = pool_push(p, arena_strndup(&p->mem, s, n), n);
+    pool_index(p, id, h);
+    return id;
 }
 
 uint32_t strpool_intern(strpool *p, const char *s, size_t n, bool with_fold)
 {
     if (n == 0)
         return 0;
-    uint32_t id = intern_plain(p, s, n);
+    uint32_t id = intern_plain(p, s, n, pool_hash(s, n));
     if (!with_fold || p->fold[id] != STRPOOL_NOFOLD)
         return id;
     /* The folded form lives in the same pool, so folded comparison is an
      * integer comparison.  Text that is its own folding points to itself. */
     char *f = utf8_fold(s, n);
     size_t fn = strlen(f);
-    uint32_t fid = fn == n && memcmp(f, s, n) == 0 ? id : intern_plain(p, f, fn);
+    uint32_t fid = fn == n && memcmp(f, s, n) == 0 ? id : intern_plain(p, f, fn, pool_hash(f, fn));
     p->fold[id] = fid;
     p->fold[fid] = fid;
     free(f);
     return id;
+}
+
+static uint32_t pool_push_unindexed(strpool *p, char *s, size_t n)
+{
+    if (p->nunindexed == p->capunindexed) {
+        p->capunindexed = p->capunindexed ? p->capunindexed * 2 : 1024;
+        p->unindexed = xrealloc(p->unindexed, p->capunindexed * sizeof *p->unindexed);
+    }
+    uint32_t id = pool_push(p, s, n);
+    p->unindexed[p->nunindexed++] = id;
+    return id;
+}
+
+uint32_t strpool_append(strpool *p, const char *s, size_t n)
+{
+    return n ? pool_push_unindexed(p, arena_strndup(&p->mem, s, n), n) : 0;
+}
+
+uint32_t strpool_append_owned(strpool *p, char *s, size_t n)
+{
+    return n ? pool_push_unindexed(p, s, n) : 0;
 }
 
 uint32_t strpool_find_folded(const strpool *p, const char *s, size_t n)
@@ -164,9 +211,10 @@ void table_free(table *t)
 
 int table_col(const table *t, const char *field) { return schema_field_index(t->schema, field); }
 
-static void table_grow(table *t)
+/* Columns for `cap` rows. */
+static void table_resize(table *t, size_t cap)
 {
-    t->cap = t->cap ? t->cap * 2 : 1024;
+    t->cap = cap;
     t->line = xrealloc(t->line, t->cap * sizeof *t->line);
     for (size_t i = 0; i < t->schema->nfields; i++) {
         column *c = &t->cols[i];
@@ -185,10 +233,22 @@ static void table_grow(table *t)
     }
 }
 
+void table_reserve(table *t, size_t rows)
+{
+    if (rows > t->cap)
+        table_resize(t, rows);
+}
+
+void table_shrink(table *t)
+{
+    if (t->nrows + 64 < t->cap)
+        table_resize(t, t->nrows + 1);
+}
+
 size_t table_add_row(table *t, int32_t line)
 {
     if (t->nrows == t->cap)
-        table_grow(t);
+        table_resize(t, t->cap ? t->cap + t->cap / 2 : 1024);
     size_t r = t->nrows++;
     t->line[r] = line;
     for (size_t i = 0; i < t->schema->nfields; i++) {
@@ -213,6 +273,40 @@ void table_drop_last_row(table *t)
 {
     if (t->nrows)
         t->nrows--;
+}
+
+/* Copy row `from` over row `to` in every column. */
+static void table_move_row(table *t, size_t to, size_t from)
+{
+    t->line[to] = t->line[from];
+    for (size_t i = 0; i < t->schema->nfields; i++) {
+        column *c = &t->cols[i];
+        switch (c->schema->type) {
+        case FT_TEXT: c->text[to] = c->text[from]; break;
+        case FT_DATE: c->day[to] = c->day[from]; break;
+        case FT_DATETIME:
+            c->day[to] = c->day[from];
+            c->secs[to] = c->secs[from];
+            c->has_time[to] = c->has_time[from];
+            break;
+        case FT_BOOL: c->flag[to] = c->flag[from]; break;
+        case FT_INT: c->num[to] = c->num[from]; break;
+        case FT_NUMBER: c->real[to] = c->real[from]; break;
+        }
+    }
+}
+
+void table_drop_rows(table *t, const uint8_t *drop)
+{
+    size_t kept = 0;
+    for (size_t r = 0; r < t->nrows; r++) {
+        if (drop[r])
+            continue;
+        if (kept != r)
+            table_move_row(t, kept, r);
+        kept++;
+    }
+    t->nrows = kept;
 }
 
 /* Rows ordered by day with a counting sort: days of an export span a few

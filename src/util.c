@@ -58,15 +58,18 @@ struct arena_block {
 
 enum { ARENA_BLOCK = 64 * 1024 };
 
-void *arena_alloc(arena *a, size_t n)
+/* Room for n bytes at alignment `align` (a power of two) in the current
+ * block, or in a new one. */
+static unsigned char *arena_take(arena *a, size_t n, size_t align)
 {
-    n = (n + 15) & ~(size_t)15;
     arena_block *b = a->head;
-    if (!b || b->size - b->used < n) {
+    size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+    if (!b || at > b->size || b->size - at < n) {
         size_t size = n > ARENA_BLOCK / 4 ? n : ARENA_BLOCK;
         b = xmalloc(sizeof *b + size);
         b->used = 0;
         b->size = size;
+        at = 0;
         /* A big private block goes behind the current one, so the current
          * block's free space is not wasted. */
         if (size != ARENA_BLOCK && a->head) {
@@ -77,18 +80,43 @@ void *arena_alloc(arena *a, size_t n)
             a->head = b;
         }
     }
-    void *p = b->data + b->used;
-    b->used += n;
+    b->used = at + n;
+    return b->data + at;
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+    void *p = arena_take(a, n, 16);
     memset(p, 0, n);
     return p;
 }
 
+/* Strings need no alignment and no zeroing: the string pool of a million
+ * short ids packs them back to back. */
 char *arena_strndup(arena *a, const char *s, size_t n)
 {
-    char *p = arena_alloc(a, n + 1);
+    char *p = (char *)arena_take(a, n + 1, 1);
     memcpy(p, s, n);
     p[n] = '\0';
     return p;
+}
+
+void arena_adopt(arena *dst, arena *src)
+{
+    arena_block *last = src->head;
+    if (!last)
+        return;
+    while (last->next)
+        last = last->next;
+    /* Behind dst's current block, so dst goes on filling that one. */
+    if (dst->head) {
+        last->next = dst->head->next;
+        dst->head->next = src->head;
+    } else {
+        last->next = NULL;
+        dst->head = src->head;
+    }
+    src->head = NULL;
 }
 
 char *arena_strdup(arena *a, const char *s)
@@ -216,7 +244,15 @@ size_t utf8_valid_prefix(const char *s, size_t n)
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        if (u[i] < 0x80) { i++; continue; }
+        if (u[i] < 0x80) {
+            /* ASCII runs eight bytes at a time: most of every export. */
+            uint64_t w;
+            while (i + 8 <= n && (memcpy(&w, u + i, 8), (w & 0x8080808080808080u) == 0))
+                i += 8;
+            while (i < n && u[i] < 0x80)
+                i++;
+            continue;
+        }
         uint32_t cp;
         size_t len = utf8_decode(u + i, n - i, &cp);
         if (!len) break;
@@ -352,6 +388,18 @@ void errorf(const char *fmt, ...)
 
 #include <nettle/sha2.h>
 
+static void sha256_hex_of(struct sha256_ctx *ctx, char hex[65])
+{
+    static const char digits[] = "0123456789abcdef";
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(ctx, sizeof digest, digest);
+    for (int i = 0; i < SHA256_DIGEST_SIZE; i++) {
+        hex[2 * i] = digits[digest[i] >> 4];
+        hex[2 * i + 1] = digits[digest[i] & 15];
+    }
+    hex[64] = '\0';
+}
+
 bool sha256_file(const char *path, char hex[65])
 {
     FILE *f = fopen(path, "rb");
@@ -370,9 +418,49 @@ bool sha256_file(const char *path, char hex[65])
         errno = saved;
         return false;
     }
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    sha256_digest(&ctx, sizeof digest, digest);
-    for (int i = 0; i < SHA256_DIGEST_SIZE; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+    sha256_hex_of(&ctx, hex);
     return true;
+}
+
+void sha256_bytes(const void *data, size_t n, char hex[65])
+{
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, n, data);
+    sha256_hex_of(&ctx, hex);
+}
+
+/* ---------------------------------------------------------------- hashing */
+
+static uint64_t hash_mix(uint64_t h)
+{
+    h ^= h >> 32;
+    h *= 0xd6e8feb86659fd93u;
+    h ^= h >> 32;
+    return h;
+}
+
+uint64_t hash_bytes(const void *p, size_t n)
+{
+    const unsigned char *s = p;
+    uint64_t h = 0x9e3779b97f4a7c15u ^ n;
+    for (; n >= 8; s += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, s, 8);
+        h = hash_mix((h ^ w) * 0xff51afd7ed558ccdu);
+    }
+    /* The last 1-7 bytes with fixed-size loads (a memcpy of variable
+     * length is a call): overlapping ones when there are four or more. */
+    uint64_t w;
+    if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, s, 4);
+        memcpy(&b, s + n - 4, 4);
+        w = (uint64_t)a << 32 | b;
+    } else if (n) {
+        w = (uint64_t)s[0] << 16 | (uint64_t)s[n / 2] << 8 | s[n - 1];
+    } else {
+        return hash_mix(h);
+    }
+    return hash_mix(hash_mix((h ^ w) * 0xc4ceb9fe1a85ec53u));
 }
