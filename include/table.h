@@ -85,6 +85,8 @@ typedef struct {
 
 table *table_new(const dataset_schema *ds);
 void table_free(table *t);
+/* Give back one column's arrays early (the table must not be read there again). */
+void table_free_column(table *t, size_t i);
 /* Index of the column for a canonical field name, or -1. */
 int table_col(const table *t, const char *field);
 /* Append an all-absent row; returns its index. */

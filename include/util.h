@@ -84,5 +84,6 @@ void csv_write_field(FILE *f, const char *s);
 /* SHA-256 of a file as 64 hex digits; false (and errno) when unreadable. */
 bool sha256_file(const char *path, char hex[65]);
 void sha256_bytes(const void *data, size_t n, char hex[65]);
+bool sha256_fd(int fd, char hex[65]);      /* from offset 0, with pread */
 
 #endif

@@ -135,6 +135,7 @@ typedef struct {
     char *data;
     size_t len;
     bool mapped;
+    int fd;                     /* of a mapping, kept open to hash the file; else -1 */
 } file_bytes;
 
 static bool read_bytes(const char *path, file_bytes *fb, int *err)
@@ -155,8 +156,7 @@ static bool read_bytes(const char *path, file_bytes *fb, int *err)
         void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p != MAP_FAILED) {
             madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
-            close(fd);
-            *fb = (file_bytes){p, (size_t)st.st_size, true};
+            *fb = (file_bytes){p, (size_t)st.st_size, true, fd};
             return true;
         }
     }
@@ -175,7 +175,7 @@ static bool read_bytes(const char *path, file_bytes *fb, int *err)
         strbuf_add(&b, chunk, (size_t)n);
     }
     close(fd);
-    *fb = (file_bytes){b.data ? b.data : xcalloc(1, 1), b.len, false};
+    *fb = (file_bytes){b.data ? b.data : xcalloc(1, 1), b.len, false, -1};
     return true;
 }
 
@@ -183,6 +183,8 @@ static void release_bytes(file_bytes *fb)
 {
     if (fb->mapped)
         munmap(fb->data, fb->len);
+    if (fb->fd >= 0)
+        close(fb->fd);
     else
         free(fb->data);
     fb->data = NULL;
@@ -1046,6 +1048,7 @@ static void merge_into(reader *main, reader *from)
         case FT_INT: memcpy(dc->num + at, sc->num + first, add * sizeof *dc->num); break;
         case FT_NUMBER: memcpy(dc->real + at, sc->real + first, add * sizeof *dc->real); break;
         }
+        table_free_column(src, f);  /* a worker is merged once: no copy of it outlives its column */
     }
     free(remap);
     arena_adopt(&dst->pool.mem, &src->pool.mem);
@@ -1092,12 +1095,12 @@ static void drop_duplicate_ids(reader *rd)
     while (nslots < t->nrows * 2)
         nslots *= 2;
     uint32_t *slot = xcalloc(nslots, sizeof *slot);     /* row + 1, 0 = free */
-    uint64_t *hash = xmalloc(t->nrows * sizeof *hash);
+    uint32_t *hash = xmalloc(t->nrows * sizeof *hash);  /* the pool's own hash of each id */
     uint8_t *drop = NULL;
     size_t ndrop = 0;
     long saved_line = rd->record_line;
     for (size_t r = 0; r < t->nrows; r++)
-        hash[r] = keys[r] ? hash_bytes(pool->strs[keys[r]], pool->lens[keys[r]]) : 0;
+        hash[r] = keys[r] ? (uint32_t)hash_bytes(pool->strs[keys[r]], pool->lens[keys[r]]) : 0;
     /* The slots are touched in no order: fetch ahead so that the misses
      * overlap instead of queueing. */
     enum { AHEAD = 16 };
@@ -1108,7 +1111,7 @@ static void drop_duplicate_ids(reader *rd)
             continue;           /* no id: nothing to repeat */
         const char *s = pool->strs[keys[r]];
         uint32_t len = pool->lens[keys[r]];
-        uint64_t h = hash[r];
+        uint32_t h = hash[r];
         for (size_t i = h & (nslots - 1);; i = (i + 1) & (nslots - 1)) {
             if (!slot[i]) {
                 slot[i] = (uint32_t)r + 1;
@@ -1244,16 +1247,19 @@ static void parse_text(reader *rd, const char *text, size_t len, char delim)
 enum { SHA_THREAD_MIN = 1 << 20 };
 
 typedef struct {
-    const char *data;
-    size_t len;
+    const file_bytes *raw;
     char *hex;
     pthread_t thread;           /* 0 when run in the caller */
 } sha_job;
 
+/* A mapped file is hashed through pread, not through the mapping: the
+ * readers give its pages back behind them, and a hash running ahead of
+ * them would make the whole file resident again. */
 static void *sha_main(void *arg)
 {
     sha_job *j = arg;
-    sha256_bytes(j->data, j->len, j->hex);
+    if (j->raw->fd < 0 || !sha256_fd(j->raw->fd, j->hex))
+        sha256_bytes(j->raw->data, j->raw->len, j->hex);
     return NULL;
 }
 
@@ -1287,7 +1293,7 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
     out->size = raw.len;
     /* The fingerprint of exactly the bytes read, for the provenance
      * appendix, computed beside the parsing. */
-    sha_job sha = {raw.data, raw.len, out->sha256, 0};
+    sha_job sha = {&raw, out->sha256, 0};
     if (raw.len < SHA_THREAD_MIN || pthread_create(&sha.thread, NULL, sha_main, &sha) != 0) {
         sha.thread = 0;
         sha_main(&sha);

@@ -422,6 +422,29 @@ bool sha256_file(const char *path, char hex[65])
     return true;
 }
 
+bool sha256_fd(int fd, char hex[65])
+{
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    enum { BUF = 1 << 18 };
+    unsigned char *buf = xmalloc(BUF);
+    off_t at = 0;
+    ssize_t n;
+    while ((n = pread(fd, buf, BUF, at)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        sha256_update(&ctx, (size_t)n, buf);
+        at += n;
+    }
+    free(buf);
+    if (n < 0)
+        return false;
+    sha256_hex_of(&ctx, hex);
+    return true;
+}
+
 void sha256_bytes(const void *data, size_t n, char hex[65])
 {
     struct sha256_ctx ctx;
