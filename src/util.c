@@ -246,8 +246,10 @@ size_t utf8_valid_prefix(const char *s, size_t n)
     while (i < n) {
         if (u[i] < 0x80) {
             /* ASCII runs eight bytes at a time: most of every export. */
-            uint64_t w;
-            while (i + 8 <= n && (memcpy(&w, u + i, 8), (w & 0x8080808080808080u) == 0))
+            uint64_t w[4];
+            while (i + 32 <= n && (memcpy(w, u + i, 32), ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080u) == 0))
+                i += 32;
+            while (i + 8 <= n && (memcpy(w, u + i, 8), (w[0] & 0x8080808080808080u) == 0))
                 i += 8;
             while (i < n && u[i] < 0x80)
                 i++;

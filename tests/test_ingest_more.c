@@ -1,0 +1,692 @@
+/*
+ * test_ingest_more.c - more of the reading rules, through ingest_file()
+ * only (issue 8, branch coverage of src/ingest.c): UTF-16 without a BOM,
+ * a BOM that contradicts the configured encoding, ISO-8859-15, exports
+ * that are a pipe or a directory, the number forms of integers and
+ * decimals, and the parallel reading of a large file (small chunks, 2 to 4
+ * threads) giving exactly the rows and rejects of one thread.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <nettle/sha2.h>
+
+#include "testutil.h"
+#include "kpi_harness.c"
+#include "ingest.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+typedef struct {
+    char dir[256], path[256];
+    arena mem;
+    reject_log log;
+    ingest_config cfg;
+    ingest_result res;
+    int rc;
+} reader_t;
+
+static reader_t *live[8];
+
+static reader_t *rd_new(const char *dataset, const void *bytes, size_t n)
+{
+    reader_t *g = calloc(1, sizeof *g);
+    assert_non_null(g);
+    kh_mkdtemp(g->dir);
+    kh_write_n(g->dir, "export.csv", bytes, n);
+    kh_path(g->path, g->dir, "export.csv");
+    ingest_config_init(&g->cfg, dataset, g->path);
+    g->cfg.name = "export.csv";
+    g->log.mem = &g->mem;
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+        if (!live[i]) {
+            live[i] = g;
+            break;
+        }
+    return g;
+}
+
+static int rd_run(reader_t *g)
+{
+    g->rc = ingest_file(&g->cfg, &g->log, &g->res);
+    return g->rc;
+}
+
+static const table *rd_ok(reader_t *g)
+{
+    if (rd_run(g) != 0)
+        fail_msg("refused (%d): %s", g->rc, g->res.message);
+    assert_non_null(g->res.table);
+    return g->res.table;
+}
+
+static void rd_free(reader_t *g)
+{
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+        if (live[i] == g)
+            live[i] = NULL;
+    if (g->res.table)
+        table_free(g->res.table);
+    ingest_result_free(&g->res);
+    reject_log_free(&g->log);
+    arena_free(&g->mem);
+    kh_cleanup(g->dir);
+    free(g);
+}
+
+static int teardown(void **state)
+{
+    for (size_t i = 0; i < sizeof live / sizeof live[0]; i++)
+        if (live[i])
+            rd_free(live[i]);
+    return kh_teardown(state);
+}
+
+static const char *text(const reader_t *g, size_t row, const char *field)
+{
+    const table *t = g->res.table;
+    int c = table_col(t, field);
+    assert_true(c >= 0);
+    assert_true(row < t->nrows);
+    return table_text(t, c, row);
+}
+
+static void reject_is(const reader_t *g, size_t i, long line, const char *field, const char *value,
+                      const char *reason)
+{
+    if (i >= g->log.n)
+        fail_msg("reject %zu missing (%zu rejects)", i, g->log.n);
+    const reject *r = &g->log.v[i];
+    if (r->line != line || strcmp(r->field, field) != 0 || strcmp(r->value, value) != 0 ||
+        strcmp(r->reason, reason) != 0)
+        fail_msg("reject %zu is line %ld field \"%s\" value \"%s\" reason \"%s\"; expected line %ld field \"%s\" "
+                 "value \"%s\" reason \"%s\"",
+                 i, r->line, r->field, r->value, r->reason, line, field, value, reason);
+}
+
+/* ASCII/Latin-1/BMP UTF-8 to UTF-16 without a byte-order mark. */
+static char *utf16_nobom(const char *s, size_t *n, bool big)
+{
+    size_t len = strlen(s);
+    char *out = malloc(2 * len + 2);
+    assert_non_null(out);
+    size_t k = 0;
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        unsigned cp;
+        if (u[i] < 0x80) { cp = u[i]; i += 1; }
+        else if (u[i] < 0xE0) { cp = (u[i] & 0x1Fu) << 6 | (u[i + 1] & 0x3Fu); i += 2; }
+        else { cp = (u[i] & 0x0Fu) << 12 | (u[i + 1] & 0x3Fu) << 6 | (u[i + 2] & 0x3Fu); i += 3; }
+        out[k++] = (char)(big ? cp >> 8 : cp & 0xFF);
+        out[k++] = (char)(big ? cp & 0xFF : cp >> 8);
+    }
+    *n = k;
+    return out;
+}
+
+static const char small_dev[] = "id,unit,reported\n1,Ærø,2026-10-01\n2,Bø,2026-10-02\n";
+
+/* ---------------------------------------------------------------- encodings */
+
+static void test_utf16_without_bom(void **state)
+{
+    (void)state;
+    for (int big = 0; big <= 1; big++) {
+        size_t n;
+        char *bytes = utf16_nobom(small_dev, &n, big);
+        reader_t *g = rd_new("deviations", bytes, n);
+        free(bytes);
+        const table *t = rd_ok(g);
+        assert_string_equal(g->res.encoding, big ? "utf-16be" : "utf-16le");
+        assert_true(g->res.detected_encoding);
+        assert_int_equal(t->nrows, 2);
+        assert_string_equal(text(g, 0, "unit"), "Ærø");
+        assert_string_equal(text(g, 1, "unit"), "Bø");
+        assert_int_equal(g->log.n, 0);
+        rd_free(g);
+    }
+    /* Configured "utf-16", no BOM: the NUL bytes tell the byte order. */
+    size_t n;
+    char *bytes = utf16_nobom(small_dev, &n, true);
+    reader_t *g = rd_new("deviations", bytes, n);
+    free(bytes);
+    g->cfg.encoding = "utf-16";
+    rd_ok(g);
+    assert_string_equal(g->res.encoding, "utf-16be");
+    assert_false(g->res.detected_encoding);
+    assert_string_equal(text(g, 0, "unit"), "Ærø");
+    rd_free(g);
+    /* ... and when they cannot (U+0100 has a NUL low byte): little-endian. */
+    bytes = utf16_nobom("id,unit,reported\n1,\xC4\x80sa,2026-10-01\n", &n, false);
+    g = rd_new("deviations", bytes, n);
+    free(bytes);
+    g->cfg.encoding = "UTF-16";
+    rd_ok(g);
+    assert_string_equal(g->res.encoding, "utf-16le");
+    assert_string_equal(text(g, 0, "unit"), "\xC4\x80sa");
+    rd_free(g);
+}
+
+static void test_bom_contradicts_configuration(void **state)
+{
+    (void)state;
+    /* A UTF-8 BOM although windows-1252 is configured: read as UTF-8, with a warning. */
+    char buf[256];
+    snprintf(buf, sizeof buf, "\xEF\xBB\xBF%s", small_dev);
+    reader_t *g = rd_new("deviations", buf, (size_t)-1);
+    g->cfg.encoding = "cp1252";
+    rd_ok(g);
+    assert_string_equal(g->res.encoding, "utf-8");
+    assert_string_equal(text(g, 0, "unit"), "Ærø");
+    assert_non_null(g->res.warnings);
+    assert_non_null(strstr(g->res.warnings, "the file starts with a utf-8 byte-order mark although windows-1252 "
+                                            "is configured; read as utf-8"));
+    rd_free(g);
+    /* A UTF-16LE BOM although utf-8 is configured. */
+    size_t n;
+    char *body = utf16_nobom(small_dev, &n, false);
+    char *bytes = malloc(n + 2);
+    assert_non_null(bytes);
+    bytes[0] = (char)0xFF;
+    bytes[1] = (char)0xFE;
+    memcpy(bytes + 2, body, n);
+    g = rd_new("deviations", bytes, n + 2);
+    g->cfg.encoding = "utf-8";
+    rd_ok(g);
+    assert_string_equal(g->res.encoding, "utf-16le");
+    assert_string_equal(text(g, 1, "unit"), "Bø");
+    assert_non_null(g->res.warnings);
+    assert_non_null(strstr(g->res.warnings, "the file starts with a utf-16le byte-order mark although utf-8 "
+                                            "is configured; read as utf-16le"));
+    rd_free(g);
+    /* The same BOM with "utf-16" configured agrees: no warning. */
+    g = rd_new("deviations", bytes, n + 2);
+    g->cfg.encoding = "utf-16";
+    rd_ok(g);
+    assert_string_equal(g->res.encoding, "utf-16le");
+    assert_null(g->res.warnings);
+    rd_free(g);
+    free(bytes);
+    free(body);
+}
+
+static void test_iso_8859_15_and_1(void **state)
+{
+    (void)state;
+    /* 0xA4 is the euro sign in ISO-8859-15, the currency sign in -1; 0xBD is oe / one half. */
+    static const char latin[] = "id,unit,reported,category\n1,\xA4,2026-10-01,\xBD\n";
+    reader_t *g = rd_new("deviations", latin, (size_t)-1);
+    g->cfg.encoding = "latin9";
+    rd_ok(g);
+    assert_string_equal(g->res.encoding, "iso-8859-15");
+    assert_string_equal(text(g, 0, "unit"), "\xE2\x82\xAC");   /* € */
+    assert_string_equal(text(g, 0, "category"), "\xC5\x93");   /* œ */
+    rd_free(g);
+    g = rd_new("deviations", latin, (size_t)-1);
+    g->cfg.encoding = "iso-8859-1";
+    rd_ok(g);
+    assert_string_equal(g->res.encoding, "iso-8859-1");
+    assert_string_equal(text(g, 0, "unit"), "\xC2\xA4");       /* ¤ */
+    assert_string_equal(text(g, 0, "category"), "\xC2\xBD");   /* ½ */
+    rd_free(g);
+    /* an unsupported name is refused before the file is read */
+    g = rd_new("deviations", latin, (size_t)-1);
+    g->cfg.encoding = "ebcdic";
+    assert_int_equal(rd_run(g), 65);
+    assert_null(g->res.table);
+    assert_string_equal(g->res.message,
+                        "export.csv: unsupported encoding \"ebcdic\" (use utf-8, utf-16, windows-1252 or iso-8859-1)");
+    rd_free(g);
+}
+
+/* ---------------------------------------------------------------- not a regular file */
+
+typedef struct {
+    const char *path;
+    const char *data;
+    size_t len;
+} fifo_writer;
+
+static void *write_fifo(void *arg)
+{
+    fifo_writer *w = arg;
+    int fd = open(w->path, O_WRONLY);
+    if (fd < 0)
+        return NULL;
+    size_t off = 0;
+    while (off < w->len) {
+        ssize_t k = write(fd, w->data + off, w->len - off > 5000 ? 5000 : w->len - off);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            break;
+        off += (size_t)k;
+    }
+    close(fd);
+    return NULL;
+}
+
+/* A named pipe: read with read() in pieces, not mapped; the rows as from a file. */
+static void test_fifo(void **state)
+{
+    (void)state;
+    strbuf b = {0};
+    strbuf_adds(&b, "id,unit,reported,category\n");
+    for (int i = 1; i <= 3000; i++)
+        strbuf_printf(&b, "%d,Enhet %d,2026-10-%02d,%s\n", i, i % 7, 1 + i % 28, i == 2999 ? "\"a\nb\"" : "HMS");
+    strbuf_adds(&b, "3001,X,2026-13-01,HMS\n");
+    reader_t *g = rd_new("deviations", "", 0);
+    kh_path(g->path, g->dir, "pipe.csv");
+    assert_int_equal(mkfifo(g->path, 0600), 0);
+    fifo_writer w = {g->path, b.data, b.len};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, write_fifo, &w), 0);
+    const table *t = rd_ok(g);
+    pthread_join(th, NULL);
+    assert_int_equal(t->nrows, 3000);
+    assert_string_equal(text(g, 0, "unit"), "Enhet 1");
+    assert_string_equal(text(g, 2998, "category"), "a\nb");
+    assert_int_equal(g->res.size, b.len);
+    assert_int_equal(g->log.n, 1);
+    reject_is(g, 0, 3003, "reported", "2026-13-01", "not a valid date of the form yyyy-mm-dd");
+    rd_free(g);
+    strbuf_free(&b);
+    /* An empty pipe is an empty export. */
+    g = rd_new("deviations", "", 0);
+    kh_path(g->path, g->dir, "pipe.csv");
+    assert_int_equal(mkfifo(g->path, 0600), 0);
+    w = (fifo_writer){g->path, "", 0};
+    assert_int_equal(pthread_create(&th, NULL, write_fifo, &w), 0);
+    assert_int_equal(rd_run(g), 65);
+    pthread_join(th, NULL);
+    assert_string_equal(g->res.message, "export.csv: the file is empty (no header line)");
+    rd_free(g);
+}
+
+/* An anonymous pipe named through /proc/self/fd, as /dev/stdin would be. */
+static void test_proc_fd_pipe(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    static const char data[] = "id;unit;reported\n7;Nord;01.10.2026\n";
+    assert_int_equal(write(fds[1], data, sizeof data - 1), (ssize_t)(sizeof data - 1));
+    close(fds[1]);
+    reader_t *g = rd_new("deviations", "", 0);
+    snprintf(g->path, sizeof g->path, "/proc/self/fd/%d", fds[0]);
+    assert_true(date_pattern_compile("dd.mm.yyyy", &g->cfg.dates));
+    const table *t = rd_ok(g);
+    close(fds[0]);
+    assert_int_equal(t->nrows, 1);
+    assert_int_equal(g->res.delimiter, ';');
+    assert_string_equal(text(g, 0, "unit"), "Nord");
+    assert_int_equal(t->cols[table_col(t, "reported")].day[0], kh_day("2026-10-01"));
+    rd_free(g);
+}
+
+static void test_directory_as_export(void **state)
+{
+    (void)state;
+    reader_t *g = rd_new("deviations", "", 0);
+    snprintf(g->path, sizeof g->path, "%s", g->dir);
+    assert_int_equal(rd_run(g), 66);
+    assert_null(g->res.table);
+    assert_string_equal(g->res.message, "export.csv: cannot open: Is a directory");
+    rd_free(g);
+    /* and a file that is not there */
+    g = rd_new("deviations", "", 0);
+    kh_path(g->path, g->dir, "nosuch.csv");
+    assert_int_equal(rd_run(g), 66);
+    assert_string_equal(g->res.message, "export.csv: cannot open: No such file or directory");
+    rd_free(g);
+}
+
+/* ---------------------------------------------------------------- numbers */
+
+static void test_number_forms(void **state)
+{
+    (void)state;
+    reader_t *g = rd_new("references",
+                         "kpi;source;period;value\n"
+                         "k;a;2026;+1\n"          /* 2 */
+                         "k;b;2026;1 234,5\n"     /* 3 */
+                         "k;c;2026;-0,25\n"       /* 4 */
+                         "k;d;2026;,5\n"          /* 5 */
+                         "k;e;2026;12 345 678\n"  /* 6 */
+                         "k;f;2026;1.2.3\n"       /* 7: rejected */
+                         "k;g;2026;1e5\n"         /* 8: rejected */
+                         "k;h;2026;-\n"           /* 9: rejected */
+                         "k;i;2026;+-1\n"         /* 10: rejected */
+                         "k;j;2026;1,5 0\n"       /* 11: rejected, a space after the decimal comma */
+                         "k;k;2026;0.1234567890123456789012345678901234567890123456789012345678901234\n"  /* 12 */
+                         "k;l;2026;7\n",          /* 13 */
+                         (size_t)-1);
+    const table *t = rd_ok(g);
+    const double *v = t->cols[table_col(t, "value")].real;
+    assert_int_equal(t->nrows, 6);
+    assert_true(v[0] == 1.0);
+    assert_true(v[1] == 1234.5);
+    assert_true(v[2] == -0.25);
+    assert_true(v[3] == 0.5);
+    assert_true(v[4] == 12345678.0);
+    assert_true(v[5] == 7.0);
+    assert_string_equal(text(g, 5, "source"), "l");
+    static const char *const bad[] = {"1.2.3", "1e5", "-", "+-1", "1,5 0",
+                                      "0.1234567890123456789012345678901234567890123456789012345678901234"};
+    assert_int_equal(g->log.n, 6);
+    for (size_t i = 0; i < 6; i++)
+        reject_is(g, i, (long)(7 + i), "value", bad[i], "not a number (digits with a decimal point or comma)");
+    rd_free(g);
+}
+
+static void test_integer_forms(void **state)
+{
+    (void)state;
+    reader_t *g = rd_new("reviews",
+                         "unit,date,improvement_goals\n"
+                         "A,2026-03-01,+3\n"                     /* 2 */
+                         "B,2026-03-01,-2\n"                     /* 3 */
+                         "C,2026-03-01,922337203685477579\n"     /* 4 */
+                         "D,2026-03-01,+\n"                      /* 5: rejected */
+                         "E,2026-03-01,-\n"                      /* 6: rejected */
+                         "F,2026-03-01,99999999999999999999\n"   /* 7: rejected, too large */
+                         "G,2026-03-01,1.5\n"                    /* 8: rejected */
+                         "H,2026-03-01,1 000\n",                 /* 9: rejected */
+                         (size_t)-1);
+    const table *t = rd_ok(g);
+    const int64_t *num = t->cols[table_col(t, "improvement_goals")].num;
+    assert_int_equal(t->nrows, 3);
+    assert_int_equal(num[0], 3);
+    assert_int_equal(num[1], -2);
+    assert_int_equal(num[2], 922337203685477579LL);
+    static const char *const bad[] = {"+", "-", "99999999999999999999", "1.5", "1 000"};
+    assert_int_equal(g->log.n, 5);
+    for (size_t i = 0; i < 5; i++)
+        reject_is(g, i, (long)(5 + i), "improvement_goals", bad[i], "not a whole number");
+    rd_free(g);
+}
+
+/* ---------------------------------------------------------------- odds and ends */
+
+static void test_names(void **state)
+{
+    (void)state;
+    assert_string_equal(delimiter_name(','), "comma");
+    assert_string_equal(delimiter_name(';'), "semicolon");
+    assert_string_equal(delimiter_name('\t'), "tab");
+    assert_string_equal(delimiter_name('|'), "pipe");
+    assert_string_equal(delimiter_name(':'), "?");
+    char d = 'x';
+    assert_true(delimiter_parse("PIPE", &d));
+    assert_int_equal(d, '|');
+    assert_true(delimiter_parse("\\t", &d));
+    assert_int_equal(d, '\t');
+    assert_true(delimiter_parse("auto", &d));
+    assert_int_equal(d, 0);
+    assert_false(delimiter_parse(":", &d));
+    assert_string_equal(encoding_canonical("Latin-1"), "iso-8859-1");
+    assert_string_equal(encoding_canonical("UTF8"), "utf-8");
+    assert_null(encoding_canonical("koi8-r"));
+    assert_null(encoding_canonical(NULL));
+}
+
+/* Two warnings: one per line, in the order they arose. */
+static void test_two_warnings(void **state)
+{
+    (void)state;
+    char buf[256];
+    snprintf(buf, sizeof buf, "\xEF\xBB\xBF%s", small_dev);
+    reader_t *g = rd_new("deviations", buf, (size_t)-1);
+    g->cfg.encoding = "windows-1252";
+    int f = schema_field_index(schema_find("deviations"), "due");
+    g->cfg.columns[f] = "Frist";
+    rd_ok(g);
+    assert_string_equal(g->res.warnings,
+                        "the file starts with a utf-8 byte-order mark although windows-1252 is configured; read as utf-8\n"
+                        "export.csv: the header lacks column \"Frist\" (field due); the field is empty");
+    rd_free(g);
+}
+
+/* windows-1252 text that grows threefold in UTF-8 (the euro sign). */
+static void test_conversion_grows(void **state)
+{
+    (void)state;
+    strbuf b = {0}, want = {0};
+    strbuf_adds(&b, "id,unit,reported\n1,");
+    for (int i = 0; i < 500; i++) {
+        strbuf_addc(&b, (char)0x80);
+        strbuf_adds(&want, "\xE2\x82\xAC");
+    }
+    strbuf_adds(&b, ",2026-10-01\n");
+    reader_t *g = rd_new("deviations", b.data, b.len);
+    g->cfg.encoding = "windows-1252";
+    rd_ok(g);
+    assert_string_equal(g->res.encoding, "windows-1252");
+    assert_string_equal(text(g, 0, "unit"), want.data);
+    rd_free(g);
+    strbuf_free(&b);
+    strbuf_free(&want);
+}
+
+/* Files of a byte-order mark only, or less than one. */
+static void test_tiny_files(void **state)
+{
+    (void)state;
+    static const struct { const char *bytes; size_t n; const char *enc; } empty[] = {
+        {"\xFF\xFE", 2, "utf-16le"}, {"\xFE\xFF", 2, "utf-16be"}, {"\xEF\xBB\xBF", 3, "utf-8"}, {"\n", 1, "utf-8"},
+    };
+    for (size_t i = 0; i < sizeof empty / sizeof empty[0]; i++) {
+        reader_t *g = rd_new("deviations", empty[i].bytes, empty[i].n);
+        assert_int_equal(rd_run(g), 65);
+        assert_string_equal(g->res.message, "export.csv: the file is empty (no header line)");
+        assert_string_equal(g->res.encoding, empty[i].enc);
+        rd_free(g);
+    }
+    /* Half a UTF-8 BOM is no BOM: two windows-1252 letters, no columns. */
+    reader_t *g = rd_new("deviations", "\xEF\xBB", 2);
+    assert_int_equal(rd_run(g), 65);
+    assert_string_equal(g->res.encoding, "windows-1252");
+    assert_null(g->res.table);
+    rd_free(g);
+}
+
+/* CR line ends up to the very last byte; values trimmed of every kind of
+ * white space (\v, \f, \r, \t included), quoted or not. */
+static void test_cr_end_and_white_space(void **state)
+{
+    (void)state;
+    reader_t *g = rd_new("deviations",
+                         "id,unit,reported,category\r"
+                         "1,\v A\f,2026-10-01,\" \tHMS\r\"\r"
+                         "2,\fB \v,2026-10-02,\t\r",
+                         (size_t)-1);
+    const table *t = rd_ok(g);
+    assert_int_equal(t->nrows, 2);
+    assert_string_equal(text(g, 0, "unit"), "A");
+    assert_string_equal(text(g, 0, "category"), "HMS");
+    assert_string_equal(text(g, 1, "unit"), "B");
+    assert_string_equal(text(g, 1, "category"), "");
+    assert_int_equal(t->line[1], 4);     /* the CR inside the quotes ends physical line 2 */
+    assert_int_equal(g->log.n, 0);
+    rd_free(g);
+}
+
+/* The fingerprint of the bytes read, small (hashed inline) or large
+ * (hashed on a thread beside the parsing): SHA-256 in hex. */
+static void sha_hex(const char *data, size_t n, char hex[65])
+{
+    struct sha256_ctx c;
+    uint8_t d[SHA256_DIGEST_SIZE];
+    sha256_init(&c);
+    sha256_update(&c, n, (const uint8_t *)data);
+    sha256_digest(&c, sizeof d, d);
+    for (size_t i = 0; i < sizeof d; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+}
+
+static void test_fingerprint(void **state)
+{
+    (void)state;
+    char want[65];
+    reader_t *g = rd_new("deviations", small_dev, (size_t)-1);
+    rd_ok(g);
+    sha_hex(small_dev, strlen(small_dev), want);
+    assert_string_equal(g->res.sha256, want);
+    rd_free(g);
+    strbuf b = {0};
+    strbuf_adds(&b, "id,unit,reported\n");
+    for (int i = 1; i <= 60000; i++)
+        strbuf_printf(&b, "%d,Enhet %d,2026-10-%02d\n", i, i % 11, 1 + i % 28);
+    assert_true(b.len > (1u << 20));
+    g = rd_new("deviations", b.data, b.len);
+    const table *t = rd_ok(g);
+    assert_int_equal(t->nrows, 60000);
+    sha_hex(b.data, b.len, want);
+    assert_string_equal(g->res.sha256, want);
+    assert_int_equal(g->res.size, b.len);
+    rd_free(g);
+    strbuf_free(&b);
+}
+
+/* ---------------------------------------------------------------- parallel reading */
+
+/* A deviations export of n rows with quoted fields over lines, commas in
+ * quotes, bad dates, empty required fields and repeated ids. */
+static void make_export(strbuf *b, int n)
+{
+    strbuf_adds(b, "id,unit,reported,due,closed,category,severity,root_cause,gender\n");
+    for (int i = 1; i <= n; i++) {
+        int id = i % 97 == 0 ? i - 1 : i;          /* a repeated id now and then */
+        const char *cat = i % 13 == 0 ? "\"Miljø,\nytre\"" : i % 5 == 0 ? "\"HMS \"\"x\"\"\"" : "HMS";
+        const char *rep = i % 41 == 0 ? "2026-02-30" : "2026-10-05";
+        char unit[32] = "";                         /* required: empty is a reject */
+        if (i % 59)
+            snprintf(unit, sizeof unit, "Enhet %d", i % 9);
+        const char *rc = i % 31 == 0 ? "kanskje" : i % 2 ? "ja" : "nei";
+        strbuf_printf(b, "%d,%s,%s,2026-10-%02d,,%s,%d,%s,%s\n", id, unit, rep, 1 + i % 28, cat, i % 4, rc,
+                      i % 3 ? "K" : "M");
+    }
+}
+
+typedef struct {
+    size_t nrows, nrejects;
+    char *dump;         /* every row and reject as text */
+} outcome;
+
+static outcome read_with(const char *dir, const char *threads, const char *chunk)
+{
+    if (threads)
+        setenv("KVALRAP_INGEST_THREADS", threads, 1);
+    else
+        unsetenv("KVALRAP_INGEST_THREADS");
+    if (chunk)
+        setenv("KVALRAP_INGEST_CHUNK", chunk, 1);
+    else
+        unsetenv("KVALRAP_INGEST_CHUNK");
+    char path[256];
+    arena mem = {0};
+    reject_log log = {.mem = &mem};
+    ingest_config cfg;
+    ingest_config_init(&cfg, "deviations", kh_path(path, dir, "big.csv"));
+    cfg.name = "big.csv";
+    ingest_result res;
+    int rc = ingest_file(&cfg, &log, &res);
+    unsetenv("KVALRAP_INGEST_THREADS");
+    unsetenv("KVALRAP_INGEST_CHUNK");
+    if (rc != 0)
+        fail_msg("refused (%d): %s", rc, res.message);
+    const table *t = res.table;
+    strbuf b = {0};
+    for (size_t r = 0; r < t->nrows; r++) {
+        strbuf_printf(&b, "%d:", t->line[r]);
+        for (size_t f = 0; f < t->schema->nfields; f++) {
+            const column *c = &t->cols[f];
+            switch (c->schema->type) {
+            case FT_TEXT: strbuf_printf(&b, "|%s", table_text(t, (int)f, r)); break;
+            case FT_DATE:
+            case FT_DATETIME: strbuf_printf(&b, "|%d", (int)c->day[r]); break;
+            case FT_BOOL: strbuf_printf(&b, "|%d", c->flag[r]); break;
+            case FT_INT: strbuf_printf(&b, "|%lld", (long long)c->num[r]); break;
+            case FT_NUMBER: strbuf_printf(&b, "|%g", c->real[r]); break;
+            }
+        }
+        strbuf_addc(&b, '\n');
+    }
+    for (size_t i = 0; i < log.n; i++)
+        strbuf_printf(&b, "R %s:%ld|%s|%s|%s\n", log.v[i].file, log.v[i].line, log.v[i].field, log.v[i].value,
+                      log.v[i].reason);
+    outcome o = {t->nrows, log.n, xstrdup(b.data ? b.data : "")};
+    strbuf_free(&b);
+    table_free(res.table);
+    ingest_result_free(&res);
+    reject_log_free(&log);
+    arena_free(&mem);
+    return o;
+}
+
+static void test_parallel_same_as_one_thread(void **state)
+{
+    (void)state;
+    char dir[256];
+    kh_mkdtemp(dir);
+    strbuf b = {0};
+    make_export(&b, 4000);
+    kh_write_n(dir, "big.csv", b.data, b.len);
+    strbuf_free(&b);
+    outcome one = read_with(dir, "1", "1000");
+    /* Rows 41k have a bad date, 59k no unit, 31k a bad yes/no: 287 rows,
+     * 293 rejects (one per bad field).  Rows 97k repeat the id of the row
+     * before: 35 of them are dropped (the other 6 pairs have a rejected
+     * row).  4000 - 287 - 35 = 3678 rows, 293 + 35 = 328 rejects. */
+    assert_int_equal(one.nrows, 3678);
+    assert_int_equal(one.nrejects, 328);
+    size_t dups = 0;
+    for (const char *p = one.dump; (p = strstr(p, "|duplicate id: an earlier row of this file has it\n")); p++)
+        dups++;
+    assert_int_equal(dups, 35);
+    static const char *const threads[] = {"2", "3", "4", "8", "64", "", "0", NULL};
+    static const char *const chunks[] = {"1000", "333", "4096", "1"};
+    for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++)
+        for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
+            outcome o = read_with(dir, threads[i], chunks[k]);
+            if (o.nrows != one.nrows || o.nrejects != one.nrejects || strcmp(o.dump, one.dump) != 0)
+                fail_msg("threads %s chunk %s: %zu rows %zu rejects, one thread: %zu rows %zu rejects",
+                         threads[i] ? threads[i] : "(unset)", chunks[k], o.nrows, o.nrejects, one.nrows,
+                         one.nrejects);
+            free(o.dump);
+        }
+    /* And the default chunk size (4 MB: one chunk here). */
+    outcome d = read_with(dir, "4", NULL);
+    assert_string_equal(d.dump, one.dump);
+    free(d.dump);
+    free(one.dump);
+    kh_cleanup(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_utf16_without_bom, teardown),
+        cmocka_unit_test_teardown(test_bom_contradicts_configuration, teardown),
+        cmocka_unit_test_teardown(test_iso_8859_15_and_1, teardown),
+        cmocka_unit_test_teardown(test_fifo, teardown),
+        cmocka_unit_test_teardown(test_proc_fd_pipe, teardown),
+        cmocka_unit_test_teardown(test_directory_as_export, teardown),
+        cmocka_unit_test_teardown(test_number_forms, teardown),
+        cmocka_unit_test_teardown(test_integer_forms, teardown),
+        cmocka_unit_test(test_names),
+        cmocka_unit_test_teardown(test_two_warnings, teardown),
+        cmocka_unit_test_teardown(test_conversion_grows, teardown),
+        cmocka_unit_test_teardown(test_tiny_files, teardown),
+        cmocka_unit_test_teardown(test_cr_end_and_white_space, teardown),
+        cmocka_unit_test_teardown(test_fingerprint, teardown),
+        cmocka_unit_test_teardown(test_parallel_same_as_one_thread, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
