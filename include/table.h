@@ -32,8 +32,8 @@ typedef struct {
     uint32_t n, cap;
     strpool_slot *slots;    /* open-addressing hash of ids */
     uint32_t nslots, nindexed;
-    uint32_t *unindexed;    /* ids added by strpool_append, not yet in slots */
-    uint32_t nunindexed, capunindexed;
+    uint64_t *unindexed_bits;   /* ids added by strpool_append, not yet in slots */
+    uint32_t nunindexed, capunindexed;  /* how many; words of the bitmap */
 } strpool;
 
 #define STRPOOL_NOFOLD UINT32_MAX

@@ -1116,7 +1116,7 @@ static void drop_duplicate_ids(reader *rd)
     uint32_t *keys = t->cols[rd->key].text;
     const strpool *pool = &t->pool;
     size_t nslots = 16;
-    while (nslots < t->nrows * 2)
+    while (nslots * 3 < t->nrows * 4)      /* at most 3/4 full */
         nslots *= 2;
     uint32_t *slot = xcalloc(nslots, sizeof *slot);     /* row + 1, 0 = free */
     uint32_t *hash = xmalloc(t->nrows * sizeof *hash);  /* the pool's own hash of each id */

@@ -34,7 +34,7 @@ void strpool_free(strpool *p)
     free(p->lens);
     free(p->fold);
     free(p->slots);
-    free(p->unindexed);
+    free(p->unindexed_bits);
     memset(p, 0, sizeof *p);
 }
 
@@ -98,9 +98,12 @@ static void pool_index(strpool *p, uint32_t id, uint32_t h)
 static void pool_index_pending(const strpool *cp)
 {
     strpool *p = (strpool *)cp;     /* the pool itself is never const; a lookup only completes it */
-    for (uint32_t i = 0; i < p->nunindexed; i++) {
-        uint32_t id = p->unindexed[i];
-        pool_index(p, id, pool_hash(p->strs[id], p->lens[id]));
+    for (uint32_t w = 0; w < (p->n + 63) / 64 && w < p->capunindexed; w++) {
+        for (uint64_t bits = p->unindexed_bits[w]; bits; bits &= bits - 1) {
+            uint32_t id = w * 64 + (uint32_t)__builtin_ctzll(bits);
+            pool_index(p, id, pool_hash(p->strs[id], p->lens[id]));
+        }
+        p->unindexed_bits[w] = 0;
     }
     p->nunindexed = 0;
 }
@@ -149,12 +152,17 @@ uint32_t strpool_intern(strpool *p, const char *s, size_t n, bool with_fold)
 
 static uint32_t pool_push_unindexed(strpool *p, char *s, size_t n)
 {
-    if (p->nunindexed == p->capunindexed) {
-        p->capunindexed = p->capunindexed ? p->capunindexed * 2 : 1024;
-        p->unindexed = xrealloc(p->unindexed, p->capunindexed * sizeof *p->unindexed);
-    }
     uint32_t id = pool_push(p, s, n);
-    p->unindexed[p->nunindexed++] = id;
+    if (id / 64 >= p->capunindexed) {
+        uint32_t cap = p->capunindexed ? p->capunindexed * 2 : 64;
+        while (cap <= id / 64)
+            cap *= 2;
+        p->unindexed_bits = xrealloc(p->unindexed_bits, cap * sizeof *p->unindexed_bits);
+        memset(p->unindexed_bits + p->capunindexed, 0, (cap - p->capunindexed) * sizeof *p->unindexed_bits);
+        p->capunindexed = cap;
+    }
+    p->unindexed_bits[id / 64] |= (uint64_t)1 << (id % 64);
+    p->nunindexed++;
     return id;
 }
 
@@ -188,22 +196,27 @@ table *table_new(const dataset_schema *ds)
     return t;
 }
 
+void table_free_column(table *t, size_t i)
+{
+    column *c = &t->cols[i];
+    free(c->text);
+    free(c->day);
+    free(c->secs);
+    free(c->has_time);
+    free(c->flag);
+    free(c->num);
+    free(c->real);
+    free(c->by_day);
+    free(c->days_sorted);
+    *c = (column){.schema = c->schema, .mapped = c->mapped};
+}
+
 void table_free(table *t)
 {
     if (!t)
         return;
-    for (size_t i = 0; i < t->schema->nfields; i++) {
-        column *c = &t->cols[i];
-        free(c->text);
-        free(c->day);
-        free(c->secs);
-        free(c->has_time);
-        free(c->flag);
-        free(c->num);
-        free(c->real);
-        free(c->by_day);
-        free(c->days_sorted);
-    }
+    for (size_t i = 0; i < t->schema->nfields; i++)
+        table_free_column(t, i);
     free(t->line);
     strpool_free(&t->pool);
     free(t);

@@ -669,9 +669,43 @@ static void test_parallel_same_as_one_thread(void **state)
     kh_cleanup(dir);
 }
 
+/* Ids go into the pool unhashed; a lookup still finds them, an id that is
+ * also another column's text shares that text's pool id, and a repeated id
+ * is rejected on its own line with the first one kept. */
+static void test_ids_in_the_pool(void **state)
+{
+    (void)state;
+    static const char csv[] =
+        "id,unit,reported\n"
+        "A-1,Bø,2026-10-01\n"
+        "Bø,Ærø,2026-10-02\n"
+        "A-3,Bø,2026-10-31x\n"     /* rejected for its date: A-3 stays free */
+        "A-3,Ærø,2026-10-03\n"
+        "A-1,Ærø,2026-10-04\n";    /* a repeat of line 2 */
+    reader_t *g = rd_new("deviations", csv, sizeof csv - 1);
+    const table *t = rd_ok(g);
+    assert_int_equal(t->nrows, 3);
+    int id = table_col(t, "id"), unit = table_col(t, "unit");
+    assert_string_equal(text(g, 0, "id"), "A-1");
+    assert_string_equal(text(g, 1, "id"), "Bø");
+    assert_string_equal(text(g, 2, "id"), "A-3");
+    assert_int_equal(t->line[2], 5);
+    /* "Bø" is the unit of row 0 and the id of row 1: one pool id. */
+    assert_int_equal(t->cols[id].text[1], t->cols[unit].text[0]);
+    assert_int_equal(strpool_find(&t->pool, "A-3", 3), t->cols[id].text[2]);
+    assert_int_equal(strpool_find(&t->pool, "A-1", 3), t->cols[id].text[0]);
+    assert_int_equal(strpool_find(&t->pool, "A-2", 3), 0);
+    assert_int_equal(g->log.n, 2);
+    reject_is(g, 0, 4, "reported", "2026-10-31x", "not a valid date of the form yyyy-mm-dd");
+    reject_is(g, 1, 6, "id", "A-1", "duplicate id: an earlier row of this file has it");
+    assert_int_equal(g->res.accepted, 3);
+    assert_int_equal(g->res.rejected, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test_teardown(test_ids_in_the_pool, teardown),
         cmocka_unit_test_teardown(test_utf16_without_bom, teardown),
         cmocka_unit_test_teardown(test_bom_contradicts_configuration, teardown),
         cmocka_unit_test_teardown(test_iso_8859_15_and_1, teardown),
