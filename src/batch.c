@@ -4,6 +4,7 @@
 #include "batch.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -157,8 +158,44 @@ static void add_warning(report *rep, const char *text)
     rep->warnings = w;
 }
 
-/* Read every configured export.  Returns 0 or the exit status of the
- * first refused file (the message printed). */
+/* One export read on a thread of its own, with its own rejects. */
+typedef struct {
+    const ingest_config *ic;
+    arena mem;
+    reject_log log;
+    ingest_result res;
+    int rc;
+    pthread_t thread;
+    bool threaded;
+} load_task;
+
+static void *load_main(void *arg)
+{
+    load_task *t = arg;
+    t->rc = ingest_file(t->ic, &t->log, &t->res);
+    return NULL;
+}
+
+/* Hand a task's rejects to the job, in order, their strings with them. */
+static void take_rejects(job *j, load_task *t)
+{
+    reject_log *log = &j->log;
+    if (log->n + t->log.n > log->cap) {
+        log->cap = log->n + t->log.n + 64;
+        log->v = xrealloc(log->v, log->cap * sizeof *log->v);
+    }
+    memcpy(log->v + log->n, t->log.v, t->log.n * sizeof *log->v);
+    log->n += t->log.n;
+    log->rows += t->log.rows;
+    arena_adopt(log->mem, &t->mem);
+}
+
+/* Read every configured export.  The exports are read side by side (each
+ * large one by several threads besides): what one file spends alone --
+ * its header, the check of its ids, its indexes -- overlaps with the
+ * parsing of the others.  Returns 0 or the exit status of the first
+ * refused file in the order of the rule file (the message printed), as a
+ * reading one after the other would. */
 static int load_exports(job *j, bool verbose)
 {
     const rules_config *c = j->cfg;
@@ -174,15 +211,44 @@ static int load_exports(job *j, bool verbose)
         }
     }
     j->rep.inputs = arena_alloc(&j->rep.mem, (c->ndatasets + c->nreferences + 1) * sizeof *j->rep.inputs);
+    load_task *tasks = xcalloc(c->ndatasets + 1, sizeof *tasks);
+    for (size_t k = 0; k < c->ndatasets; k++) {
+        load_task *t = &tasks[k];
+        t->ic = &c->datasets[k].ingest;
+        t->log.mem = &t->mem;
+        t->threaded = k + 1 < c->ndatasets && pthread_create(&t->thread, NULL, load_main, t) == 0;
+        if (!t->threaded)
+            load_main(t);       /* the last one (or no thread to be had): here */
+    }
+    for (size_t k = 0; k < c->ndatasets; k++)
+        if (tasks[k].threaded)
+            pthread_join(tasks[k].thread, NULL);
+    int failed = 0;
+    for (size_t k = 0; k < c->ndatasets; k++) {
+        load_task *t = &tasks[k];
+        size_t di = dataset_index(t->ic->dataset);
+        if (!failed)
+            take_rejects(j, t);     /* none of the files after a refused one, as before */
+        if (failed || t->rc) {
+            if (!failed) {
+                complain(c->id, "%s", t->res.message);
+                failed = t->rc;
+            }
+            table_free(t->res.table);
+            ingest_result_free(&t->res);
+        } else {
+            j->results[di] = t->res;
+        }
+        reject_log_free(&t->log);
+        arena_free(&t->mem);
+    }
+    free(tasks);
+    if (failed)
+        return failed;
     for (size_t k = 0; k < c->ndatasets; k++) {
         const ingest_config *ic = &c->datasets[k].ingest;
         size_t di = dataset_index(ic->dataset);
         ingest_result *res = &j->results[di];
-        int rc = ingest_file(ic, &j->log, res);
-        if (rc != 0) {
-            complain(c->id, "%s", res->message);
-            return rc;
-        }
         j->tables[di] = res->table;
         res->table = NULL;
         for (char *w = res->warnings; w && *w;) {
@@ -737,7 +803,11 @@ int batch_run_each(batch_fn fn, const batch_item *items, size_t n, const run_opt
 
 int batch_run(const batch_item *items, size_t n, const run_options *o)
 {
-    return batch_run_each(batch_municipality, items, n, o);
+    /* Each child inherits an opened PDF document instead of opening one. */
+    pdf_prepare();
+    int rc = batch_run_each(batch_municipality, items, n, o);
+    pdf_prepared_free();
+    return rc;
 }
 
 int batch_lock(const char *out_dir, const char *name, int *fd_out)
