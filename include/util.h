@@ -20,12 +20,15 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
+/* xrealloc for arrays of millions of elements: asks for huge pages. */
+void *xrealloc_large(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 
 typedef struct arena_block arena_block;
 typedef struct {
     arena_block *head;
+    unsigned nblocks;           /* blocks taken so far: later ones are larger */
 } arena;
 
 void *arena_alloc(arena *a, size_t n);            /* zeroed, 16-byte aligned */

@@ -1118,8 +1118,9 @@ static void drop_duplicate_ids(reader *rd)
     size_t nslots = 16;
     while (nslots * 3 < t->nrows * 4)      /* at most 3/4 full */
         nslots *= 2;
-    uint32_t *slot = xcalloc(nslots, sizeof *slot);     /* row + 1, 0 = free */
-    uint32_t *hash = xmalloc(t->nrows * sizeof *hash);  /* the pool's own hash of each id */
+    uint32_t *slot = xrealloc_large(NULL, nslots * sizeof *slot);     /* row + 1, 0 = free */
+    memset(slot, 0, nslots * sizeof *slot);
+    uint32_t *hash = xrealloc_large(NULL, t->nrows * sizeof *hash);  /* the pool's own hash of each id */
     uint8_t *drop = NULL;
     size_t ndrop = 0;
     long saved_line = rd->record_line;

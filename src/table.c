@@ -71,9 +71,9 @@ static uint32_t pool_push(strpool *p, char *s, size_t n)
 {
     if (p->n == p->cap) {
         p->cap *= 2;
-        p->strs = xrealloc(p->strs, p->cap * sizeof *p->strs);
-        p->lens = xrealloc(p->lens, p->cap * sizeof *p->lens);
-        p->fold = xrealloc(p->fold, p->cap * sizeof *p->fold);
+        p->strs = xrealloc_large(p->strs, p->cap * sizeof *p->strs);
+        p->lens = xrealloc_large(p->lens, p->cap * sizeof *p->lens);
+        p->fold = xrealloc_large(p->fold, p->cap * sizeof *p->fold);
     }
     uint32_t id = p->n++;
     p->strs[id] = s;
@@ -228,20 +228,20 @@ int table_col(const table *t, const char *field) { return schema_field_index(t->
 static void table_resize(table *t, size_t cap)
 {
     t->cap = cap;
-    t->line = xrealloc(t->line, t->cap * sizeof *t->line);
+    t->line = xrealloc_large(t->line, t->cap * sizeof *t->line);
     for (size_t i = 0; i < t->schema->nfields; i++) {
         column *c = &t->cols[i];
         switch (c->schema->type) {
-        case FT_TEXT: c->text = xrealloc(c->text, t->cap * sizeof *c->text); break;
-        case FT_DATE: c->day = xrealloc(c->day, t->cap * sizeof *c->day); break;
+        case FT_TEXT: c->text = xrealloc_large(c->text, t->cap * sizeof *c->text); break;
+        case FT_DATE: c->day = xrealloc_large(c->day, t->cap * sizeof *c->day); break;
         case FT_DATETIME:
-            c->day = xrealloc(c->day, t->cap * sizeof *c->day);
-            c->secs = xrealloc(c->secs, t->cap * sizeof *c->secs);
-            c->has_time = xrealloc(c->has_time, t->cap * sizeof *c->has_time);
+            c->day = xrealloc_large(c->day, t->cap * sizeof *c->day);
+            c->secs = xrealloc_large(c->secs, t->cap * sizeof *c->secs);
+            c->has_time = xrealloc_large(c->has_time, t->cap * sizeof *c->has_time);
             break;
-        case FT_BOOL: c->flag = xrealloc(c->flag, t->cap * sizeof *c->flag); break;
-        case FT_INT: c->num = xrealloc(c->num, t->cap * sizeof *c->num); break;
-        case FT_NUMBER: c->real = xrealloc(c->real, t->cap * sizeof *c->real); break;
+        case FT_BOOL: c->flag = xrealloc_large(c->flag, t->cap * sizeof *c->flag); break;
+        case FT_INT: c->num = xrealloc_large(c->num, t->cap * sizeof *c->num); break;
+        case FT_NUMBER: c->real = xrealloc_large(c->real, t->cap * sizeof *c->real); break;
         }
     }
 }
@@ -337,8 +337,8 @@ static void build_day_index(table *t, column *c)
         if (d > hi) hi = d;
     }
     c->ndated = n;
-    c->by_day = xmalloc((n + 1) * sizeof *c->by_day);
-    c->days_sorted = xmalloc((n + 1) * sizeof *c->days_sorted);
+    c->by_day = xrealloc_large(NULL, (n + 1) * sizeof *c->by_day);
+    c->days_sorted = xrealloc_large(NULL, (n + 1) * sizeof *c->days_sorted);
     if (!n)
         return;
     /* Dates far apart (a typo like year 2205) would make the count array
