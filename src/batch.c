@@ -803,11 +803,7 @@ int batch_run_each(batch_fn fn, const batch_item *items, size_t n, const run_opt
 
 int batch_run(const batch_item *items, size_t n, const run_options *o)
 {
-    /* Each child inherits an opened PDF document instead of opening one. */
-    pdf_prepare();
-    int rc = batch_run_each(batch_municipality, items, n, o);
-    pdf_prepared_free();
-    return rc;
+    return batch_run_each(batch_municipality, items, n, o);
 }
 
 int batch_lock(const char *out_dir, const char *name, int *fd_out)
