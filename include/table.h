@@ -91,6 +91,9 @@ void table_free_column(table *t, size_t i);
 int table_col(const table *t, const char *field);
 /* Append an all-absent row; returns its index. */
 size_t table_add_row(table *t, int32_t line);
+/* A row whose every field the caller sets: a value or table_set_absent. */
+size_t table_add_row_unset(table *t, int32_t line);
+void table_set_absent(table *t, size_t col, size_t row);
 void table_drop_last_row(table *t);
 /* Room for `rows` rows without growing; table_shrink gives back the rest. */
 void table_reserve(table *t, size_t rows);

@@ -825,7 +825,7 @@ static void take_row(reader *rd)
             break;
         }
     }
-    size_t row = table_add_row(rd->t, (int32_t)rd->record_line);
+    size_t row = table_add_row_unset(rd->t, (int32_t)rd->record_line);
     const char *key = NULL;
     size_t keylen = 0;
     for (size_t f = 0; ok && f < rd->ds->nfields; f++) {
@@ -835,11 +835,13 @@ static void take_row(reader *rd)
         if (n && rd->cfg->nmaps[f])
             s = map_value_memo(rd, f, s, &n);
         if (!n) {
+            table_set_absent(rd->t, f, row);
             if (rd->ds->fields[f].required)
                 add_reject(rd, rd->ds->fields[f].name, "", 0, "required field is empty");
             continue;
         }
         if ((int)f == rd->key) {
+            table_set_absent(rd->t, f, row);    /* until the row is accepted */
             key = s;
             keylen = n;
         } else {

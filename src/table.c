@@ -258,27 +258,37 @@ void table_shrink(table *t)
         table_resize(t, t->nrows + 1);
 }
 
-size_t table_add_row(table *t, int32_t line)
+size_t table_add_row_unset(table *t, int32_t line)
 {
     if (t->nrows == t->cap)
         table_resize(t, t->cap ? t->cap + t->cap / 2 : 1024);
     size_t r = t->nrows++;
     t->line[r] = line;
-    for (size_t i = 0; i < t->schema->nfields; i++) {
-        column *c = &t->cols[i];
-        switch (c->schema->type) {
-        case FT_TEXT: c->text[r] = 0; break;
-        case FT_DATE: c->day[r] = DATE_NONE; break;
-        case FT_DATETIME:
-            c->day[r] = DATE_NONE;
-            c->secs[r] = DATETIME_NONE;
-            c->has_time[r] = 0;
-            break;
-        case FT_BOOL: c->flag[r] = 0; break;
-        case FT_INT: c->num[r] = INT64_MIN; break;
-        case FT_NUMBER: c->real[r] = NAN; break;
-        }
+    return r;
+}
+
+void table_set_absent(table *t, size_t i, size_t r)
+{
+    column *c = &t->cols[i];
+    switch (c->schema->type) {
+    case FT_TEXT: c->text[r] = 0; break;
+    case FT_DATE: c->day[r] = DATE_NONE; break;
+    case FT_DATETIME:
+        c->day[r] = DATE_NONE;
+        c->secs[r] = DATETIME_NONE;
+        c->has_time[r] = 0;
+        break;
+    case FT_BOOL: c->flag[r] = 0; break;
+    case FT_INT: c->num[r] = INT64_MIN; break;
+    case FT_NUMBER: c->real[r] = NAN; break;
     }
+}
+
+size_t table_add_row(table *t, int32_t line)
+{
+    size_t r = table_add_row_unset(t, line);
+    for (size_t i = 0; i < t->schema->nfields; i++)
+        table_set_absent(t, i, r);
     return r;
 }
 
