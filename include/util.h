@@ -87,6 +87,12 @@ void csv_write_field(FILE *f, const char *s);
 /* SHA-256 of a file as 64 hex digits; false (and errno) when unreadable. */
 bool sha256_file(const char *path, char hex[65]);
 void sha256_bytes(const void *data, size_t n, char hex[65]);
-bool sha256_fd(int fd, char hex[65]);      /* from offset 0, with pread */
+/* The same over pieces given one after the other. */
+typedef struct {
+    _Alignas(16) unsigned char state[160];
+} sha256_stream;
+void sha256_begin(sha256_stream *st);
+void sha256_more(sha256_stream *st, const void *data, size_t n);
+void sha256_end(sha256_stream *st, char hex[65]);
 
 #endif

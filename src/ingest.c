@@ -135,7 +135,6 @@ typedef struct {
     char *data;
     size_t len;
     bool mapped;
-    int fd;                     /* of a mapping, kept open to hash the file; else -1 */
 } file_bytes;
 
 static bool read_bytes(const char *path, file_bytes *fb, int *err)
@@ -156,7 +155,8 @@ static bool read_bytes(const char *path, file_bytes *fb, int *err)
         void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (p != MAP_FAILED) {
             madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
-            *fb = (file_bytes){p, (size_t)st.st_size, true, fd};
+            close(fd);
+            *fb = (file_bytes){p, (size_t)st.st_size, true};
             return true;
         }
     }
@@ -175,7 +175,7 @@ static bool read_bytes(const char *path, file_bytes *fb, int *err)
         strbuf_add(&b, chunk, (size_t)n);
     }
     close(fd);
-    *fb = (file_bytes){b.data ? b.data : xcalloc(1, 1), b.len, false, -1};
+    *fb = (file_bytes){b.data ? b.data : xcalloc(1, 1), b.len, false};
     return true;
 }
 
@@ -183,8 +183,6 @@ static void release_bytes(file_bytes *fb)
 {
     if (fb->mapped)
         munmap(fb->data, fb->len);
-    if (fb->fd >= 0)
-        close(fb->fd);
     else
         free(fb->data);
     fb->data = NULL;
@@ -1279,14 +1277,26 @@ typedef struct {
     pthread_t thread;           /* 0 when run in the caller */
 } sha_job;
 
-/* A mapped file is hashed through pread, not through the mapping: the
- * readers give its pages back behind them, and a hash running ahead of
- * them would make the whole file resident again. */
+/* A mapped file is hashed through the mapping, a piece at a time, each
+ * piece's pages given back once hashed: the readers give theirs back
+ * behind them too, and a hash running ahead of them must not make the
+ * whole file resident again.  (A page given back and read again comes
+ * from the page cache; copying the file with read(2) instead costs more.) */
 static void *sha_main(void *arg)
 {
     sha_job *j = arg;
-    if (j->raw->fd < 0 || !sha256_fd(j->raw->fd, j->hex))
+    if (!j->raw->mapped) {
         sha256_bytes(j->raw->data, j->raw->len, j->hex);
+        return NULL;
+    }
+    sha256_stream st;
+    sha256_begin(&st);
+    for (size_t at = 0; at < j->raw->len; at += RELEASE_STEP) {
+        size_t n = j->raw->len - at < RELEASE_STEP ? j->raw->len - at : RELEASE_STEP;
+        sha256_more(&st, j->raw->data + at, n);
+        madvise(j->raw->data + at, n, MADV_DONTNEED);   /* RELEASE_STEP is a multiple of the page size */
+    }
+    sha256_end(&st, j->hex);
     return NULL;
 }
 

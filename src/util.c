@@ -449,28 +449,16 @@ bool sha256_file(const char *path, char hex[65])
     return true;
 }
 
-bool sha256_fd(int fd, char hex[65])
+_Static_assert(sizeof(struct sha256_ctx) <= sizeof(sha256_stream), "sha256_stream too small");
+
+void sha256_begin(sha256_stream *st) { sha256_init((struct sha256_ctx *)st->state); }
+
+void sha256_more(sha256_stream *st, const void *data, size_t n)
 {
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
-    enum { BUF = 1 << 18 };
-    unsigned char *buf = xmalloc(BUF);
-    off_t at = 0;
-    ssize_t n;
-    while ((n = pread(fd, buf, BUF, at)) != 0) {
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            break;
-        sha256_update(&ctx, (size_t)n, buf);
-        at += n;
-    }
-    free(buf);
-    if (n < 0)
-        return false;
-    sha256_hex_of(&ctx, hex);
-    return true;
+    sha256_update((struct sha256_ctx *)st->state, n, data);
 }
+
+void sha256_end(sha256_stream *st, char hex[65]) { sha256_hex_of((struct sha256_ctx *)st->state, hex); }
 
 void sha256_bytes(const void *data, size_t n, char hex[65])
 {
