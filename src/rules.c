@@ -367,6 +367,26 @@ static int rows_merge(lua_State *L, bool difference)
     rowset *a = check_rowset(L, 1), *b = check_rowset(L, 2);
     if (a->t != b->t)
         return luaL_error(L, "%s: the two row sets come from different datasets", difference ? "except" : "union");
+    if (difference && b->n > 64 && a->n > 64) {
+        /* Large sets: b's rows as a bitmap over their span, then one pass
+         * over a without branches (a merge mispredicts on every row). */
+        uint32_t lo = b->rows[0], hi = b->rows[b->n - 1];
+        size_t nwords = (size_t)(hi / 64 - lo / 64) + 1, base = lo / 64;
+        uint64_t *bits = xcalloc(nwords, sizeof *bits);
+        for (size_t k = 0; k < b->n; k++)
+            bits[b->rows[k] / 64 - base] |= (uint64_t)1 << (b->rows[k] & 63);
+        selection out = {a->t, xmalloc((a->n + 1) * sizeof(uint32_t)), 0};
+        for (size_t k = 0; k < a->n; k++) {
+            uint32_t r = a->rows[k];
+            size_t w = r / 64 - base;     /* wraps above nwords when r < lo */
+            bool in_b = r >= lo && r <= hi && (bits[w] >> (r & 63) & 1);
+            out.rows[out.n] = r;
+            out.n += !in_b;
+        }
+        free(bits);
+        push_selection(L, &out);
+        return 1;
+    }
     selection out = {a->t, xmalloc((a->n + b->n + 1) * sizeof(uint32_t)), 0};
     size_t i = 0, j = 0;
     while (i < a->n || j < b->n) {
@@ -440,17 +460,69 @@ static int rows_count_by(lua_State *L)
         free(g);
         return 1;
     }
-    /* Second level: split the rows by the first key, then group each part. */
+    /* Second level: split the rows by the first key, then group each part.
+     * One pass puts every row in its group's part (in row order), instead
+     * of a pass over all rows per group.  A small open-addressing map takes
+     * a group's key (the folded text id, or the month of a date, as
+     * sel_group_count makes it) to its index. */
     const column *col1 = &rs->t->cols[c1];
     const strpool *pool = &rs->t->pool;
-    for (size_t i = 0; i < n; i++) {
-        selection part = {rs->t, xmalloc((g[i].count + 1) * sizeof(uint32_t)), 0};
-        uint32_t want = col1->schema->folded ? pool->fold[g[i].key] : g[i].key;
-        for (size_t k = 0; k < rs->n; k++) {
-            uint32_t id = col1->text ? col1->text[rs->rows[k]] : 0;
-            if ((col1->schema->folded ? pool->fold[id] : id) == want)
-                part.rows[part.n++] = rs->rows[k];
+    bool text1 = col1->text != NULL, date1 = col1->day != NULL;
+    uint32_t nslots = 16;
+    while (nslots < 2 * n + 2)
+        nslots *= 2;
+    uint32_t *slot_key = xmalloc(nslots * sizeof *slot_key);
+    uint32_t *slot_group = xmalloc(nslots * sizeof *slot_group);
+    memset(slot_group, 0xff, nslots * sizeof *slot_group);
+    for (size_t i = 0; (text1 || date1) && i < n; i++) {
+        uint32_t want = text1 && col1->schema->folded ? pool->fold[g[i].key] : g[i].key;
+        uint32_t h = want * 2654435761u & (nslots - 1);
+        while (slot_group[h] != UINT32_MAX && slot_key[h] != want)
+            h = (h + 1) & (nslots - 1);
+        if (slot_group[h] == UINT32_MAX) {
+            slot_key[h] = want;
+            slot_group[h] = (uint32_t)i;
         }
+    }
+    size_t *start = xcalloc(n + 2, sizeof *start);
+    uint32_t *group_of = xmalloc((rs->n + 1) * sizeof *group_of);
+    for (size_t k = 0; k < rs->n; k++) {
+        group_of[k] = UINT32_MAX;
+        uint32_t key;
+        if (date1) {
+            int32_t day = col1->day[rs->rows[k]];
+            int y, mo, dd;
+            if (day == DATE_NONE)
+                continue;
+            date_to_ymd(day, &y, &mo, &dd);
+            key = (uint32_t)(y * 12 + mo - 1);
+        } else if (text1) {
+            uint32_t id = col1->text[rs->rows[k]];
+            key = col1->schema->folded ? pool->fold[id] : id;
+        } else {
+            continue;
+        }
+        uint32_t h = key * 2654435761u & (nslots - 1);
+        while (slot_group[h] != UINT32_MAX && slot_key[h] != key)
+            h = (h + 1) & (nslots - 1);
+        group_of[k] = slot_group[h];
+        if (group_of[k] != UINT32_MAX)
+            start[group_of[k] + 1]++;
+    }
+    for (size_t i = 0; i < n; i++)
+        start[i + 1] += start[i];
+    uint32_t *grouped = xmalloc((start[n] + 1) * sizeof *grouped);
+    size_t *fill = xmalloc((n + 1) * sizeof *fill);
+    memcpy(fill, start, (n + 1) * sizeof *fill);
+    for (size_t k = 0; k < rs->n; k++)
+        if (group_of[k] != UINT32_MAX)
+            grouped[fill[group_of[k]]++] = rs->rows[k];
+    free(fill);
+    free(group_of);
+    free(slot_key);
+    free(slot_group);
+    for (size_t i = 0; i < n; i++) {
+        selection part = {rs->t, grouped + start[i], start[i + 1] - start[i]};
         size_t m;
         group_count *h = sel_group_count(&part, c2, &m);
         push_group_key(L, rs, c1, g[i].key);
@@ -462,8 +534,9 @@ static int rows_count_by(lua_State *L)
         }
         lua_settable(L, -3);
         free(h);
-        sel_free(&part);
     }
+    free(grouped);
+    free(start);
     free(g);
     return 1;
 }
@@ -1299,14 +1372,19 @@ static void push_unit_set(lua_State *L, table *const *tables)
         if (!use)
             continue;
         int col = table_col(t, "unit");
+        /* Each distinct id once: a table has a million rows and some fifty units. */
+        uint8_t *seen = xcalloc(t->pool.n ? t->pool.n : 1, 1);
+        const uint32_t *text = t->cols[col].text;
         for (size_t r = 0; r < t->nrows; r++) {
-            uint32_t id = t->cols[col].text[r];
-            if (!id)
+            uint32_t id = text[r];
+            if (!id || seen[id])
                 continue;
+            seen[id] = 1;
             lua_pushstring(L, t->pool.strs[id]);
             lua_pushboolean(L, 1);
             lua_rawset(L, set);
         }
+        free(seen);
     }
     /* As a sorted list, so every report lists units in the same order. */
     lua_newtable(L);
@@ -1330,8 +1408,14 @@ static void push_data(lua_State *L, table *const *tables)
     for (size_t i = 0; i < schema_ndatasets; i++) {
         if (!tables[i])
             continue;
-        selection all = sel_all(tables[i]);
-        push_selection(L, &all);
+        /* Every row, written straight into the row set. */
+        const table *t = tables[i];
+        rowset *rs = lua_newuserdatauv(L, sizeof *rs + t->nrows * sizeof(uint32_t), 0);
+        rs->t = t;
+        rs->n = t->nrows;
+        for (size_t r = 0; r < t->nrows; r++)
+            rs->rows[r] = (uint32_t)r;
+        luaL_setmetatable(L, ROWSET);
         lua_setfield(L, -2, schema_datasets[i].name);
     }
     push_unit_set(L, tables);
@@ -1546,6 +1630,7 @@ static const char *list_text(list_ctx *c, uint32_t id)
 
 typedef struct {
     uint32_t row;
+    uint32_t idx;               /* its place in row order */
     int64_t key;                /* what the list is sorted by */
     const char *id;
 } list_row;
@@ -1556,6 +1641,61 @@ static int list_row_cmp(const void *a, const void *b)
     if (x->key != y->key)
         return x->key < y->key ? -1 : 1;
     return strcmp(x->id, y->id);
+}
+
+/* Sort by key, then id (then row, as the stable comparison sort did).
+ * With 32-bit keys: (key, row) packed into 64 bits and radix-sorted, then
+ * each run of one key put in id order - usually it already is, exports
+ * numbering their rows in row order - so few strings are compared.
+ * Otherwise the comparison sort. */
+static void sort_list_rows(list_row *order, size_t n)
+{
+    bool packable = n >= 4096;
+    for (size_t i = 0; packable && i < n; i++)
+        packable = order[i].key >= INT32_MIN && order[i].key <= INT32_MAX && (i == 0 || order[i - 1].row < order[i].row);
+    if (!packable) {
+        qsort(order, n, sizeof *order, list_row_cmp);
+        return;
+    }
+    uint64_t *v = xmalloc(n * sizeof *v), *tmp = xmalloc(n * sizeof *tmp);
+    for (size_t i = 0; i < n; i++)
+        v[i] = (uint64_t)((uint32_t)(int32_t)order[i].key ^ 0x80000000u) << 32 | (uint32_t)i;
+    /* Least significant 16 bits first, four stable counting passes. */
+    size_t *count = xmalloc(65536 * sizeof *count);
+    for (int shift = 0; shift < 64; shift += 16) {
+        memset(count, 0, 65536 * sizeof *count);
+        for (size_t i = 0; i < n; i++)
+            count[v[i] >> shift & 0xFFFF]++;
+        size_t sum = 0;
+        for (size_t d = 0; d < 65536; d++) {
+            size_t c = count[d];
+            count[d] = sum;
+            sum += c;
+        }
+        for (size_t i = 0; i < n; i++)
+            tmp[count[v[i] >> shift & 0xFFFF]++] = v[i];
+        uint64_t *swap = v;
+        v = tmp;
+        tmp = swap;
+    }
+    free(count);
+    /* order is in row order, so its index orders as the row does. */
+    list_row *sorted = xmalloc(n * sizeof *sorted);
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = order[(uint32_t)v[i]];
+    for (size_t i = 0; i < n;) {
+        size_t j = i + 1;
+        bool in_order = true;
+        for (; j < n && sorted[j].key == sorted[i].key; j++)
+            in_order = in_order && strcmp(sorted[j - 1].id, sorted[j].id) < 0;
+        if (!in_order)
+            qsort(sorted + i, j - i, sizeof *sorted, list_row_cmp);
+        i = j;
+    }
+    memcpy(order, sorted, n * sizeof *order);
+    free(sorted);
+    free(v);
+    free(tmp);
 }
 
 /* items = {name, rows, columns, days_overdue = field, sort = field | "days_overdue"} */
@@ -1584,8 +1724,11 @@ static item_list *read_items(report *rep, lua_State *L, int res, int32_t as_of)
     int *cols = arena_alloc(&rep->mem, (l->ncols + 1) * sizeof *cols);
     for (size_t c = 0; c < l->ncols; c++) {
         lua_geti(L, -1, (lua_Integer)c + 1);
+        if (!lua_isstring(L, -1))   /* lua_tostring would give NULL, and strcmp below crash */
+            luaL_error(L, "list \"%s\": column %d is a %s, not a field name", l->name ? l->name : "",
+                       (int)c + 1, luaL_typename(L, -1));
         l->columns[c] = arena_strdup(&rep->mem, lua_tostring(L, -1));
-        cols[c] = l->columns[c] ? table_col(rs->t, l->columns[c]) : -1;
+        cols[c] = table_col(rs->t, l->columns[c]);
         lua_pop(L, 1);
     }
     const table *t = rs->t;
@@ -1602,26 +1745,37 @@ static item_list *read_items(report *rep, lua_State *L, int res, int32_t as_of)
             key = t->cols[sort_col].day[r];
         else if (due >= 0)
             key = -((int64_t)as_of - t->cols[due].day[r]);
-        order[i] = (list_row){r, key, idcol >= 0 ? t->pool.strs[t->cols[idcol].text[r]] : ""};
+        order[i] = (list_row){r, (uint32_t)i, key, idcol >= 0 ? t->pool.strs[t->cols[idcol].text[r]] : ""};
     }
-    qsort(order, rs->n, sizeof *order, list_row_cmp);
+    sort_list_rows(order, rs->n);
+    /* Fill the rows in row order (the columns read front to back, not at
+     * random), each into its sorted place. */
+    uint32_t *place = xmalloc((rs->n + 1) * sizeof *place);
+    for (size_t i = 0; i < rs->n; i++)
+        place[order[i].idx] = (uint32_t)i;
+    free(order);
     l->nrows = rs->n;
     l->cells = arena_alloc(&rep->mem, (l->nrows * l->ncols + 1) * sizeof *l->cells);
-    for (size_t i = 0; i < rs->n; i++) {
-        uint32_t r = order[i].row;
+    for (size_t k = 0; k < rs->n; k++) {
+        uint32_t r = rs->rows[k];
+        size_t i = place[k];
         for (size_t c = 0; c < l->ncols; c++) {
             cell *cl = &l->cells[i * l->ncols + c];
             int col = cols[c];
             if (col < 0) {
-                if (strcmp(l->columns[c], "days_overdue") == 0 && due >= 0)
+                /* A row without a deadline is not overdue: the cell stays empty. */
+                if (strcmp(l->columns[c], "days_overdue") == 0 && due >= 0 && t->cols[due].day[r] != DATE_NONE)
                     *cl = (cell){.kind = CELL_INT, .u.i = (int64_t)as_of - t->cols[due].day[r]};
                 continue;
             }
             const column *cc = &t->cols[col];
             switch (cc->schema->type) {
             case FT_TEXT:
+                /* Ids are unique: copied straight, not through the cache. */
                 if (cc->text[r])
-                    *cl = (cell){.kind = CELL_TEXT, .u.text = list_text(&ctx, cc->text[r])};
+                    *cl = (cell){.kind = CELL_TEXT,
+                                 .u.text = col == idcol ? arena_strdup(&rep->mem, t->pool.strs[cc->text[r]])
+                                                        : list_text(&ctx, cc->text[r])};
                 break;
             case FT_DATE:
             case FT_DATETIME:
@@ -1642,7 +1796,7 @@ static item_list *read_items(report *rep, lua_State *L, int res, int32_t as_of)
             }
         }
     }
-    free(order);
+    free(place);
     free(ctx.texts);
     lua_settop(L, it - 1);
     return l;

@@ -429,8 +429,8 @@ static selection sel_start(const selection *s)
         selection out_ = sel_start(s);                   \
         for (size_t i_ = 0; i_ < (s)->n; i_++) {         \
             uint32_t r = (s)->rows[i_];                  \
-            if (test)                                    \
-                out_.rows[out_.n++] = r;                 \
+            out_.rows[out_.n] = r;   /* no branch */     \
+            out_.n += (test) ? 1 : 0;                    \
         }                                                \
         return out_;                                     \
     } while (0)
@@ -451,20 +451,26 @@ static size_t lower_bound(const int32_t *days, size_t n, int64_t v)
 
 /* A date range over the whole table: the index gives the rows, a bitmap
  * puts them back in row order. */
-static selection between_indexed(const selection *s, const column *c, int64_t lo, int64_t hi)
+static selection between_indexed(const selection *s, const column *c, size_t i, size_t j)
 {
-    size_t i = lower_bound(c->days_sorted, c->ndated, lo);
-    size_t j = hi == INT64_MAX ? c->ndated : lower_bound(c->days_sorted, c->ndated, hi + 1);
-    selection out = sel_start(s);
+    selection out = {s->t, xmalloc((j > i ? j - i : 1) * sizeof(uint32_t)), 0};
     if (j <= i)
         return out;
-    size_t nwords = (s->t->nrows + 63) / 64;
-    uint64_t *bits = xcalloc(nwords ? nwords : 1, sizeof *bits);
+    /* Exports are mostly in date order, so a date range covers a narrow
+     * band of rows: the bitmap spans only that band. */
+    const uint32_t *rows = c->by_day;
+    uint32_t lo_row = UINT32_MAX, hi_row = 0;
+    for (size_t k = i; k < j; k++) {
+        lo_row = rows[k] < lo_row ? rows[k] : lo_row;
+        hi_row = rows[k] > hi_row ? rows[k] : hi_row;
+    }
+    size_t base = lo_row / 64, nwords = hi_row / 64 - base + 1;
+    uint64_t *bits = xcalloc(nwords, sizeof *bits);
     for (size_t k = i; k < j; k++)
-        bits[c->by_day[k] >> 6] |= (uint64_t)1 << (c->by_day[k] & 63);
+        bits[rows[k] / 64 - base] |= (uint64_t)1 << (rows[k] & 63);
     for (size_t w = 0; w < nwords; w++)
         for (uint64_t b = bits[w]; b; b &= b - 1)
-            out.rows[out.n++] = (uint32_t)(w * 64 + (size_t)__builtin_ctzll(b));
+            out.rows[out.n++] = (uint32_t)((base + w) * 64 + (size_t)__builtin_ctzll(b));
     free(bits);
     return out;
 }
@@ -474,14 +480,44 @@ selection sel_between(const selection *s, int col, int64_t lo, int64_t hi)
     const column *c = &s->t->cols[col];
     if (lo == DATE_NONE) lo = INT64_MIN + 1;
     if (hi == DATE_NONE) hi = INT64_MAX;
-    if (s->n == s->t->nrows && c->by_day && s->n > 4096)
-        return between_indexed(s, c, lo, hi);
+    bool whole = s->n == s->t->nrows;   /* then rows[i] == i */
+    if (whole && c->by_day && s->n > 4096) {
+        /* The index gives a narrow range at once; a wide one is as quick
+         * to find by a scan, which needs no sorting back into row order. */
+        size_t i = lower_bound(c->days_sorted, c->ndated, lo);
+        size_t j = hi == INT64_MAX ? c->ndated : lower_bound(c->days_sorted, c->ndated, hi + 1);
+        if (j <= i || j - i < s->n / 4)
+            return between_indexed(s, c, i, j);
+    }
     if (c->schema->type == FT_INT) {
         const int64_t *v = c->num;
         SEL_FILTER(s, v[r] != INT64_MIN && v[r] >= lo && v[r] <= hi);
     }
+    /* Days are 32-bit and absent ones are INT32_MIN: clamped to
+     * [INT32_MIN + 1, INT32_MAX], the range leaves the absent out by itself
+     * and the test is one unsigned comparison. */
+    selection out = sel_start(s);
+    if (lo < INT32_MIN + 1)
+        lo = INT32_MIN + 1;
+    if (hi > INT32_MAX)
+        hi = INT32_MAX;
+    if (lo > hi)
+        return out;
     const int32_t *d = c->day;
-    SEL_FILTER(s, d[r] != DATE_NONE && d[r] >= lo && d[r] <= hi);
+    uint32_t base = (uint32_t)(int32_t)lo, span = (uint32_t)(hi - lo);
+    if (whole) {
+        for (size_t i = 0; i < s->n; i++) {
+            out.rows[out.n] = (uint32_t)i;
+            out.n += (uint32_t)d[i] - base <= span;
+        }
+    } else {
+        for (size_t i = 0; i < s->n; i++) {
+            uint32_t r = s->rows[i];
+            out.rows[out.n] = r;
+            out.n += (uint32_t)d[r] - base <= span;
+        }
+    }
+    return out;
 }
 
 static bool value_present(const column *c, uint32_t r)
@@ -500,32 +536,134 @@ static bool value_present(const column *c, uint32_t r)
 selection sel_empty(const selection *s, int col, bool want_empty)
 {
     const column *c = &s->t->cols[col];
-    SEL_FILTER(s, value_present(c, r) != want_empty);
+    /* One loop per type: no switch per row. */
+    switch (c->schema->type) {
+    case FT_TEXT: {
+        const uint32_t *v = c->text;
+        SEL_FILTER(s, (v[r] != 0) != want_empty);
+    }
+    case FT_DATE:
+    case FT_DATETIME: {
+        const int32_t *v = c->day;
+        SEL_FILTER(s, (v[r] != DATE_NONE) != want_empty);
+    }
+    default:
+        SEL_FILTER(s, value_present(c, r) != want_empty);
+    }
+}
+
+/* A small map from pool ids to a value: the few distinct values of a
+ * column among the rows of a selection, without an array over the whole
+ * pool (which holds every distinct text of the table, ids included). */
+typedef struct {
+    uint32_t key;
+    uint32_t val;
+    size_t count;           /* 0: a free slot */
+} idmap_slot;
+
+typedef struct {
+    idmap_slot *slots;
+    uint32_t mask, n;
+} idmap;
+
+static void idmap_init(idmap *m)
+{
+    m->mask = 63;
+    m->n = 0;
+    m->slots = xcalloc(m->mask + 1, sizeof *m->slots);
+}
+
+static uint32_t idmap_hash(uint32_t key) { return (key * 2654435761u) ^ (key >> 15); }
+
+/* The slot of key: found, or a free one to claim (count 0). */
+static idmap_slot *idmap_slot_of(idmap *m, uint32_t key)
+{
+    for (uint32_t i = idmap_hash(key) & m->mask;; i = (i + 1) & m->mask)
+        if (!m->slots[i].count || m->slots[i].key == key)
+            return &m->slots[i];
+}
+
+/* Claim a free slot of key (from idmap_slot_of), growing the map; returns it. */
+static idmap_slot *idmap_claim(idmap *m, idmap_slot *sl, uint32_t key, uint32_t val)
+{
+    *sl = (idmap_slot){key, val, 1};
+    if (++m->n * 2 <= m->mask + 1)
+        return sl;
+    idmap_slot *old = m->slots;
+    uint32_t nold = m->mask + 1;
+    m->mask = 2 * nold - 1;
+    m->slots = xcalloc(m->mask + 1, sizeof *m->slots);
+    idmap_slot *moved = NULL;
+    for (uint32_t i = 0; i < nold; i++)
+        if (old[i].count) {
+            idmap_slot *to = idmap_slot_of(m, old[i].key);
+            *to = old[i];
+            if (old[i].key == key)
+                moved = to;
+        }
+    free(old);
+    return moved;
+}
+
+/* Does the text of pool id `id` equal one of values?  Folded columns
+ * compare the folded text with the folded values. */
+static bool text_wanted(const strpool *p, uint32_t id, const char *const *values, char *const *folded, size_t n)
+{
+    if (!id)
+        return false;      /* the empty value matches nothing */
+    for (size_t i = 0; i < n; i++) {
+        const char *v = folded ? folded[i] : values[i];
+        if (strlen(v) == p->lens[id] && memcmp(v, p->strs[id], p->lens[id]) == 0)
+            return true;
+    }
+    return false;
 }
 
 selection sel_text_in(const selection *s, int col, const char *const *values, size_t n, bool negate)
 {
     const column *c = &s->t->cols[col];
     const strpool *p = &s->t->pool;
-    bool folded = c->schema->folded;
-    /* Mark the wanted ids in a bitmap over the pool: one lookup per row. */
-    uint8_t *want = xcalloc(p->n, 1);
-    for (size_t i = 0; i < n; i++) {
-        size_t len = strlen(values[i]);
-        uint32_t id = folded ? strpool_find_folded(p, values[i], len) : strpool_find(p, values[i], len);
-        if (id)
-            want[id] = 1;
+    bool is_folded = c->schema->folded;
+    char **folded = NULL;
+    if (is_folded) {
+        folded = xmalloc((n ? n : 1) * sizeof *folded);
+        for (size_t i = 0; i < n; i++)
+            folded[i] = utf8_fold(values[i], strlen(values[i]));
     }
+    /* Each distinct id of the rows is matched against the values once (by
+     * its text: no pool lookup) and remembered in a map; a small
+     * direct-mapped cache in front of the map answers almost every row. */
+    enum { CACHE = 256 };
+    uint32_t tag[CACHE];
+    uint8_t keep[CACHE];
+    memset(tag, 0xff, sizeof tag);
+    memset(keep, 0, sizeof keep);
+    idmap seen;
+    idmap_init(&seen);
     selection out = sel_start(s);
     for (size_t i = 0; i < s->n; i++) {
         uint32_t r = s->rows[i];
         uint32_t id = c->text[r];
-        if (folded)
-            id = p->fold[id];
-        if ((id && want[id]) != negate)
-            out.rows[out.n++] = r;
+        uint32_t h = (id ^ (id >> 8)) & (CACHE - 1);
+        if (tag[h] != id) {
+            idmap_slot *sl = idmap_slot_of(&seen, id);
+            if (!sl->count) {
+                uint32_t key = is_folded ? p->fold[id] : id;
+                bool hit = text_wanted(p, key, values, folded, n);
+                sl = idmap_claim(&seen, sl, id, hit != negate);
+            }
+            tag[h] = id;
+            keep[h] = (uint8_t)sl->val;
+        }
+        out.rows[out.n] = r;
+        out.n += keep[h];
     }
-    free(want);
+    free(seen.slots);
+    if (folded) {
+        for (size_t i = 0; i < n; i++)
+            free(folded[i]);
+        free(folded);
+    }
     return out;
 }
 
@@ -606,24 +744,35 @@ static int group_key_cmp(const void *a, const void *b)
 static group_count *group_text(const selection *s, const column *c, size_t *n)
 {
     const strpool *p = &s->t->pool;
-    size_t *counts = xcalloc(p->n, sizeof *counts);
-    uint32_t *rep = xcalloc(p->n, sizeof *rep);
+    bool is_folded = c->schema->folded;
+    /* key (folded id on folded columns) -> count, and the first id seen as
+     * the group's spelling. */
+    idmap groups;
+    idmap_init(&groups);
+    idmap_slot *last = NULL;
+    uint32_t last_id = UINT32_MAX;
     for (size_t i = 0; i < s->n; i++) {
         uint32_t id = c->text[s->rows[i]];
-        uint32_t k = c->schema->folded ? p->fold[id] : id;
-        if (!counts[k]++ )
-            rep[k] = id;
+        if (id == last_id) {
+            last->count++;
+            continue;
+        }
+        uint32_t k = is_folded ? p->fold[id] : id;
+        idmap_slot *sl = idmap_slot_of(&groups, k);
+        if (sl->count)
+            sl->count++;
+        else
+            sl = idmap_claim(&groups, sl, k, id);
+        /* Only an unfolded id repeats into the same slot untouched. */
+        last = sl;
+        last_id = id;
     }
+    group_count *g = xmalloc((groups.n ? groups.n : 1) * sizeof *g);
     size_t m = 0;
-    for (uint32_t k = 0; k < p->n; k++)
-        m += counts[k] != 0;
-    group_count *g = xmalloc((m ? m : 1) * sizeof *g);
-    m = 0;
-    for (uint32_t k = 0; k < p->n; k++)
-        if (counts[k])
-            g[m++] = (group_count){rep[k], counts[k]};
-    free(counts);
-    free(rep);
+    for (uint32_t i = 0; i <= groups.mask; i++)
+        if (groups.slots[i].count)
+            g[m++] = (group_count){groups.slots[i].val, groups.slots[i].count};
+    free(groups.slots);
     qsort_r(g, m, sizeof *g, group_text_cmp, (void *)p);
     *n = m;
     return g;

@@ -378,12 +378,28 @@ define_standard("deviations_closed_on_time", {
   end,
 })
 
+-- The deviations never closed, per row set of all deviations: the same for
+-- every period a run evaluates (the main one, the previous one, last year,
+-- twelve months), so found once.
+local never_closed = setmetatable({}, { __mode = "k" })
+
 define_standard("deviations_open_overdue", {
   kind = "count", dataset = "deviations", direction = "at_most", target = 0,
   compute = function(d, p)
     local a = p.as_of
-    local due = d.deviations:between("reported", nil, a):between("due", nil, a - 1)
-    local open = due:except(due:between("closed", nil, a))
+    -- Reported by a, due before it, and not closed by it: the same rows as
+    -- due:except(due:between("closed", nil, a)) for due = the deviations
+    -- reported by a and due before it, found from the open ones (never
+    -- closed, or closed after a) rather than by filtering and subtracting
+    -- the whole export.
+    local all = d.deviations
+    local never = never_closed[all]
+    if not never then
+      never = all:empty("closed")
+      never_closed[all] = never
+    end
+    local open = never:between("due", nil, a - 1):between("reported", nil, a)
+      :union(all:between("closed", a + 1, nil):between("due", nil, a - 1):between("reported", nil, a))
     return open, nil, {
       name = "overdue_deviations", rows = open,
       columns = { "id", "unit", "reported", "due", "days_overdue" },
@@ -425,7 +441,8 @@ define_standard("proposals_submitted", {
 define_standard("proposals_implemented", {
   kind = "count", dataset = "proposals",
   compute = function(d, p)
-    return d.proposals:is("status", "implemented"):between("decided", window(p))
+    -- The period first (an index lookup), then the status: the same rows.
+    return d.proposals:between("decided", window(p)):is("status", "implemented")
   end,
 })
 
