@@ -52,6 +52,15 @@
 int pdf_write_report(const report *r, const labels *l, const char *path, int list_limit,
                      char *err, size_t errlen);
 
+/* Open the next document ahead of time (the fonts are most of the cost of
+ * a small report): a batch calls it before it forks the municipalities'
+ * children, so that each child inherits an opened document instead of
+ * opening its own.  The next pdf_write_report or pdf_write_benchmark of
+ * each process uses it.  Without it each opens its own; a failure here is
+ * left for that one to report.  pdf_prepared_free releases an unused one. */
+void pdf_prepare(void);
+void pdf_prepared_free(void);
+
 /* The benchmark report of several municipalities as an A4 PDF: the same
  * fonts, bookmarks, "x of y", metadata, checked write and reproducible
  * bytes (dates from b->generated).  0, or -1 with err. */

@@ -184,7 +184,8 @@ static void take_rejects(job *j, load_task *t)
         log->cap = log->n + t->log.n + 64;
         log->v = xrealloc(log->v, log->cap * sizeof *log->v);
     }
-    memcpy(log->v + log->n, t->log.v, t->log.n * sizeof *log->v);
+    if (t->log.n)   /* t->log.v is NULL when the file had no rejects (UBSan) */
+        memcpy(log->v + log->n, t->log.v, t->log.n * sizeof *log->v);
     log->n += t->log.n;
     log->rows += t->log.rows;
     arena_adopt(log->mem, &t->mem);
@@ -803,7 +804,11 @@ int batch_run_each(batch_fn fn, const batch_item *items, size_t n, const run_opt
 
 int batch_run(const batch_item *items, size_t n, const run_options *o)
 {
-    return batch_run_each(batch_municipality, items, n, o);
+    /* Each child inherits an opened PDF document instead of opening one. */
+    pdf_prepare();
+    int rc = batch_run_each(batch_municipality, items, n, o);
+    pdf_prepared_free();
+    return rc;
 }
 
 int batch_lock(const char *out_dir, const char *name, int *fd_out)
@@ -958,7 +963,8 @@ int batch_benchmark(const char *const *out_dirs, size_t ndirs, const period *p, 
         size_t k;
         char **found = benchmark_find(out_dirs[d], p->id, &k);
         paths = xrealloc(paths, (n + k + 1) * sizeof *paths);
-        memcpy(paths + n, found, k * sizeof *paths);
+        if (k)      /* found is NULL when there is nothing */
+            memcpy(paths + n, found, k * sizeof *paths);
         n += k;
         free(found);
     }

@@ -28,6 +28,7 @@
 #include "pdf_writer.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <hpdf.h>
 #include <math.h>
 #include <stdbool.h>
@@ -40,6 +41,46 @@
 
 #include "date.h"
 #include "util.h"
+
+/*
+ * libharu's HPDF_MemSet and HPDF_MemCpy copy a byte at a time, and every
+ * drawing operator clears a 512-byte buffer with HPDF_MemSet: together they
+ * were a fifth of the time spent on a report (HPDF_StrLen another 2 %).  libharu calls them through
+ * its PLT, so these definitions in the executable take their place (ELF
+ * symbol interposition) with the same results, libc doing the work:
+ * both return the end of the destination, and a copy onto an overlapping
+ * destination above the source repeats bytes forward as the original does.
+ */
+HPDF_BYTE *HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n);
+void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n);
+
+HPDF_BYTE *HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n)
+{
+    if (out > in && out < in + n) {
+        for (HPDF_UINT i = 0; i < n; i++)
+            out[i] = in[i];
+    } else if (n) {
+        memmove(out, in, n);
+    }
+    return out + n;
+}
+
+void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n)
+{
+    if (n)
+        memset(s, c, n);
+    return (char *)s + n;
+}
+
+/* And its strlen, bounded by maxlen (a negative one is no bound); 0 for NULL. */
+HPDF_UINT HPDF_StrLen(const char *s, HPDF_INT maxlen);
+
+HPDF_UINT HPDF_StrLen(const char *s, HPDF_INT maxlen)
+{
+    if (!s || !*s || !maxlen)
+        return 0;
+    return (HPDF_UINT)strnlen(s, (size_t)(HPDF_UINT)maxlen);
+}
 
 /* ------------------------------------------------------------ constants */
 
@@ -123,7 +164,11 @@ typedef struct {
     bool failed;                /* sticky: the first error stops drawing */
     HPDF_STATUS code, detail;   /* what libharu reported first */
     char msg[1024];
+    int32_t *widths;            /* advance width + 1 per code point below PDF_WIDTH_CACHE, regular
+                                 * then bold; 0 = not asked yet */
 } pdf_ctx;
+
+enum { PDF_WIDTH_CACHE = 0x3000 };
 
 /* ------------------------------------------------------------ errors */
 
@@ -288,8 +333,22 @@ static HPDF_Font pdf_font(const pdf_ctx *c, bool bold) { return bold ? c->bold :
 /* Advance width of one code point in points. */
 static float pdf_cp_width(const pdf_ctx *c, const pdf_style *st, uint32_t cp)
 {
-    return (float)HPDF_Font_GetUnicodeWidth(pdf_font(c, st->bold), (HPDF_UNICODE)cp) * st->size /
-           1000.0f;
+    HPDF_INT w;
+    if (cp < PDF_WIDTH_CACHE) {
+        /* libharu searches the font's cmap on every call; a document asks
+         * for the same few hundred characters over and over.  The first
+         * call of each also marks its glyph for embedding, as before. */
+        pdf_ctx *mc = (pdf_ctx *)c;
+        if (!mc->widths)
+            mc->widths = xcalloc(2 * PDF_WIDTH_CACHE, sizeof *mc->widths);
+        int32_t *slot = &mc->widths[(st->bold ? PDF_WIDTH_CACHE : 0) + cp];
+        if (*slot == 0)
+            *slot = (int32_t)HPDF_Font_GetUnicodeWidth(pdf_font(c, st->bold), (HPDF_UNICODE)cp) + 1;
+        w = (HPDF_INT)(*slot - 1);
+    } else {
+        w = HPDF_Font_GetUnicodeWidth(pdf_font(c, st->bold), (HPDF_UNICODE)cp);
+    }
+    return (float)w * st->size / 1000.0f;
 }
 
 /* Width in points of the clean text s[0..n) (n = SIZE_MAX: to the NUL). */
@@ -2703,13 +2762,89 @@ static void pdf_build(pdf_ctx *c)
 }
 
 /*
+ * Opening a document costs more than a third of a small report: libharu
+ * parses both DejaVu faces and maps all 65,536 code points of each to
+ * glyphs.  pdf_prepare does it ahead of time, in a batch's parent before
+ * it forks the municipalities' children; each child then takes its copy of
+ * the opened document for its report instead of opening one.  The same
+ * calls in the same order: the same bytes.
+ */
+static pdf_ctx *prepared;       /* an opened document nobody has used */
+static pdf_ctx *stale;          /* one that could not be taken over (kept, never freed) */
+
+void pdf_prepare(void)
+{
+    if (prepared)
+        return;
+    pdf_ctx *c = xcalloc(1, sizeof *c);
+    if (pdf_open(c)) {
+        prepared = c;
+        return;
+    }
+    /* The report will open its own and say what failed. */
+    if (c->doc)
+        HPDF_Free(c->doc);
+    free(c);
+}
+
+void pdf_prepared_free(void)
+{
+    if (!prepared)
+        return;
+    HPDF_Free(prepared->doc);
+    free(prepared);
+    prepared = NULL;
+}
+
+/* libharu keeps each embedded font's file open and reads it again when the
+ * document is saved.  Processes forked after pdf_prepare share those open
+ * files, and with them the file offsets: give this process its own open
+ * file under the same descriptor, at the same offset.  False when it cannot. */
+static bool pdf_own_font_files(pdf_ctx *c)
+{
+    HPDF_List defs = c->doc->fontdef_list;
+    for (HPDF_UINT i = 0; defs && i < defs->count; i++) {
+        HPDF_FontDef def = HPDF_List_ItemAt(defs, i);
+        if (!def || def->type != HPDF_FONTDEF_TYPE_TRUETYPE || !def->attr)
+            continue;
+        HPDF_Stream s = ((HPDF_TTFontDefAttr)def->attr)->stream;
+        if (!s || s->type != HPDF_STREAM_FILE || !s->attr)
+            continue;
+        int fd = fileno((FILE *)s->attr);
+        char proc[64];
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+        off_t pos = lseek(fd, 0, SEEK_CUR);
+        int own = pos < 0 ? -1 : open(proc, O_RDONLY);
+        bool ok = own >= 0 && lseek(own, pos, SEEK_SET) == pos && dup2(own, fd) == fd;
+        if (own >= 0)
+            close(own);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+/* A context for one document: the prepared one when there is one. */
+static pdf_ctx *pdf_ctx_new(void)
+{
+    pdf_ctx *c = prepared;
+    prepared = NULL;
+    if (c && !pdf_own_font_files(c)) {
+        /* Freeing it would close files other processes read: keep it. */
+        stale = c;
+        c = NULL;
+    }
+    return c ? c : xcalloc(1, sizeof *c);
+}
+
+/*
  * Open a document in the context c (report or benchmark set), build it with
  * build, save it to path; free everything.  0, or -1 with err.
  */
 static int pdf_run(pdf_ctx *c, void (*build)(pdf_ctx *), const char *path, char *err,
                    size_t errlen)
 {
-    if (pdf_open(c))
+    if (c->doc ? !c->failed : pdf_open(c))
         build(c);
     if (!c->failed)
         pdf_save(c, path);
@@ -2719,6 +2854,7 @@ static int pdf_run(pdf_ctx *c, void (*build)(pdf_ctx *), const char *path, char 
     if (c->doc)
         HPDF_Free(c->doc);
     free(c->pages);
+    free(c->widths);
     arena_free(&c->mem);
     free(c);
     return rc;
@@ -2732,7 +2868,7 @@ int pdf_write_report(const report *r, const labels *l, const char *path, int lis
             snprintf(err, errlen, "pdf: no report, labels or path");
         return -1;
     }
-    pdf_ctx *c = xcalloc(1, sizeof *c);
+    pdf_ctx *c = pdf_ctx_new();
     c->r = r, c->l = l, c->list_limit = list_limit, c->generated = r->generated;
     return pdf_run(c, pdf_build, path, err, errlen);
 }
@@ -3574,7 +3710,7 @@ int pdf_write_benchmark(const benchmark *b, const labels *l, const char *path, c
                 snprintf(err, errlen, "pdf: benchmark row %zu has no cells", i);
             return -1;
         }
-    pdf_ctx *c = xcalloc(1, sizeof *c);
+    pdf_ctx *c = pdf_ctx_new();
     c->b = b, c->l = l, c->list_limit = -1, c->generated = b->generated;
     return pdf_run(c, pdf_bench_build, path, err, errlen);
 }
