@@ -68,10 +68,9 @@ typedef struct {
     int64_t *num;           /* FT_INT: INT64_MIN when absent */
     double *real;           /* FT_NUMBER: NaN when absent */
     /* Date columns, after table_finish: the rows with a date, ordered by
-     * day, and their days, so a date range on the whole table is a binary
-     * search instead of a scan. */
+     * day, so a date range on the whole table is a binary search instead
+     * of a scan. */
     uint32_t *by_day;
-    int32_t *days_sorted;
     size_t ndated;
 } column;
 

@@ -207,7 +207,6 @@ void table_free_column(table *t, size_t i)
     free(c->num);
     free(c->real);
     free(c->by_day);
-    free(c->days_sorted);
     *c = (column){.schema = c->schema, .mapped = c->mapped};
 }
 
@@ -348,7 +347,6 @@ static void build_day_index(table *t, column *c)
     }
     c->ndated = n;
     c->by_day = xrealloc_large(NULL, (n + 1) * sizeof *c->by_day);
-    c->days_sorted = xrealloc_large(NULL, (n + 1) * sizeof *c->days_sorted);
     if (!n)
         return;
     /* Dates far apart (a typo like year 2205) would make the count array
@@ -356,9 +354,7 @@ static void build_day_index(table *t, column *c)
     uint64_t range = (uint64_t)((int64_t)hi - lo) + 1;
     if (range > 4 * (uint64_t)n + 100000) {
         free(c->by_day);
-        free(c->days_sorted);
-        c->by_day = NULL;
-        c->days_sorted = NULL;
+            c->by_day = NULL;
         c->ndated = 0;
         return;
     }
@@ -374,7 +370,6 @@ static void build_day_index(table *t, column *c)
             continue;
         size_t at = start[d - lo]++;
         c->by_day[at] = (uint32_t)r;
-        c->days_sorted[at] = d;
     }
     free(start);
 }
@@ -435,13 +430,15 @@ static selection sel_start(const selection *s)
         return out_;                                     \
     } while (0)
 
-/* First index in sorted days[0..n) whose day is >= v. */
-static size_t lower_bound(const int32_t *days, size_t n, int64_t v)
+/* First index of the day index whose day is >= v.  The index holds row
+ * numbers only; their days are looked up (a binary search touches twenty
+ * of them), which halves what the index costs in memory. */
+static size_t lower_bound(const column *c, int64_t v)
 {
-    size_t a = 0, b = n;
+    size_t a = 0, b = c->ndated;
     while (a < b) {
         size_t m = a + (b - a) / 2;
-        if (days[m] < v)
+        if (c->day[c->by_day[m]] < v)
             a = m + 1;
         else
             b = m;
@@ -484,8 +481,8 @@ selection sel_between(const selection *s, int col, int64_t lo, int64_t hi)
     if (whole && c->by_day && s->n > 4096) {
         /* The index gives a narrow range at once; a wide one is as quick
          * to find by a scan, which needs no sorting back into row order. */
-        size_t i = lower_bound(c->days_sorted, c->ndated, lo);
-        size_t j = hi == INT64_MAX ? c->ndated : lower_bound(c->days_sorted, c->ndated, hi + 1);
+        size_t i = lower_bound(c, lo);
+        size_t j = hi == INT64_MAX ? c->ndated : lower_bound(c, hi + 1);
         if (j <= i || j - i < s->n / 4)
             return between_indexed(s, c, i, j);
     }
