@@ -940,6 +940,8 @@ static size_t feed(reader *rd, const char *text, size_t from, size_t to, bool st
         }
         pos += n;
     }
+    if (rd->release_from && !stop_after_header)
+        release_pages(rd, text + pos);
     return pos;
 }
 
