@@ -376,8 +376,10 @@ perf_profile() {
     perf record -q -g -o "$DIR/perf.data" -- "$KV" run --period "$PERIOD" --out "$OUT/$tag-perf" "$rules" 2>/dev/null
     echo
     echo "perf: top symbols (self time) of one $tag end-to-end run; perf report -i $DIR/perf.data for more"
-    perf report -i "$DIR/perf.data" --no-children --stdio -g none --sort dso,symbol 2>/dev/null |
-        grep -E '^ +[0-9.]+%' | sed 's/[ -]*$//' | head -n 30
+    # Into a file first: `head` closing the pipe early would end perf with
+    # SIGPIPE, and with pipefail the whole benchmark with status 141.
+    perf report -i "$DIR/perf.data" --no-children --stdio -g none --sort dso,symbol > "$DIR/perf.txt" 2>/dev/null
+    grep -E '^ +[0-9.]+%' "$DIR/perf.txt" | sed 's/[ -]*$//' | sed -n '1,30p'  || true
 }
 
 main() {
