@@ -56,6 +56,11 @@ void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n);
 
 HPDF_BYTE *HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n)
 {
+    /* NULL comes only after an allocation libharu did not check; it has
+     * raised its error already (the report fails with it), and the
+     * original would write through NULL. */
+    if (!out || !in)
+        return out ? out + n : out;
     if (out > in && out < in + n) {
         for (HPDF_UINT i = 0; i < n; i++)
             out[i] = in[i];
@@ -67,6 +72,8 @@ HPDF_BYTE *HPDF_MemCpy(HPDF_BYTE *out, const HPDF_BYTE *in, HPDF_UINT n)
 
 void *HPDF_MemSet(void *s, HPDF_BYTE c, HPDF_UINT n)
 {
+    if (!s)
+        return s;               /* as in HPDF_MemCpy */
     if (n)
         memset(s, c, n);
     return (char *)s + n;
