@@ -341,6 +341,33 @@ static int write_rejects(const report *rep, FILE *f)
 
 typedef enum { W_JSON, W_REJECTS, W_XLSX, W_PDF } writer_kind;
 
+/* In the workbook's process: a file holding what libxlsxwriter printed on
+ * stderr, or -1.  Some of its functions return nothing and only print
+ * "[ERROR] ... Memory allocation failed." when an allocation fails (a
+ * chart title's font, say): the workbook then lacks something, though
+ * every part of it is well formed.  Such a workbook must not replace the
+ * good one. */
+static int xlsx_chatter = -1;
+
+/* The first error libxlsxwriter printed since the workbook was begun, in
+ * err; false when there is none. */
+static bool xlsx_printed_error(char *err, size_t errlen)
+{
+    if (xlsx_chatter < 0)
+        return false;
+    char buf[2048];
+    ssize_t n = pread(xlsx_chatter, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    char *e = strstr(buf, "[ERROR]");
+    if (!e)
+        return false;
+    char *nl = strchr(e, '\n');
+    snprintf(err, errlen, "libxlsxwriter reported: %.*s", (int)(nl ? nl - e : (long)strlen(e)), e);
+    return true;
+}
+
 /* Write one output file atomically.  Returns 0 or an exit status. */
 /* Write one output file atomically.  Returns 0, or an exit status with
  * the reason in msg (the caller prints it: one line per failure). */
@@ -359,7 +386,17 @@ static int write_one(const job *j, const char *dir, const char *name, writer_kin
     case W_REJECTS: rc = write_rejects(&j->rep, o.f); break;
     case W_XLSX:
         out_release_stream(&o);
+        errno = 0;
         rc = xlsx_write_report(&j->rep, j->labels, o.tmp, err, sizeof err);
+        /* Some of libxlsxwriter's setters drop a failed allocation without
+         * a word (a chart's title, say): the failed malloc's ENOMEM is
+         * all that is left of it. */
+        if (rc == 0 && errno == ENOMEM) {
+            snprintf(err, sizeof err, "out of memory while the workbook was built");
+            rc = -1;
+        }
+        if (rc == 0 && xlsx_printed_error(err, sizeof err))
+            rc = -1;
         break;
     case W_PDF:
         out_release_stream(&o);
@@ -384,10 +421,14 @@ static void write_workbook_child(const job *j, const run_options *o, const char 
 {
     double t0 = now_seconds();
     char msg[5400] = "";
-    int saved = dup(2), null = open("/dev/null", O_WRONLY | O_CLOEXEC);
-    if (null >= 0)
-        dup2(null, 2);
+    /* Its chatter goes to a file of its own: read for errors, never shown. */
+    FILE *chatter = tmpfile();
+    int saved = dup(2), quiet = chatter ? fileno(chatter) : open("/dev/null", O_WRONLY | O_CLOEXEC);
+    if (quiet >= 0)
+        dup2(quiet, 2);
+    xlsx_chatter = chatter ? 2 : -1;
     int rc = write_one(j, dir, "report.xlsx", W_XLSX, msg, sizeof msg);
+    xlsx_chatter = -1;
     if (saved >= 0)
         dup2(saved, 2);
     if (rc) {
