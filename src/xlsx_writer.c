@@ -1085,6 +1085,9 @@ static const char *xlsx_chart_text(xlsx_ctx *c, const char *s)
 static lxw_chart *xlsx_kpi_chart(xlsx_ctx *c, const kpi_result *k, const char *sheet,
                                  const xlsx_series_pos *p)
 {
+    /* The chart setters return nothing: a failed allocation in one of them
+     * leaves only its ENOMEM behind, and the chart without what it set. */
+    errno = 0;
     lxw_chart *ch = workbook_add_chart(c->wb, LXW_CHART_LINE);
     lxw_chart_series *s = ch ? chart_add_series(ch, NULL, NULL) : NULL;
     if (!s) {
@@ -1112,6 +1115,10 @@ static lxw_chart *xlsx_kpi_chart(xlsx_ctx *c, const kpi_result *k, const char *s
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     chart_show_blanks_as(ch, LXW_CHART_BLANKS_AS_GAP);
     xlsx_chart_axis(ch, k->kind);
+    if (errno == ENOMEM) {
+        xlsx_fail(c, "%s: out of memory while the chart of %s was made", c->path, k->id);
+        return NULL;
+    }
     return ch;
 }
 
@@ -1777,7 +1784,13 @@ static void xlsx_table_at(xlsx_ctx *c, lxw_worksheet *ws, lxw_row_t first, lxw_r
     }
     lxw_table_options o = {.name = (char *)name, .style_type = LXW_TABLE_STYLE_TYPE_LIGHT,
                            .style_type_number = 9, .columns = colp};
-    xlsx_check(c, worksheet_add_table(ws, first, 0, last, (lxw_col_t)n - 1, &o), first, 0);
+    /* worksheet_add_table does not pass on a failure to write a header
+     * cell: its ENOMEM does. */
+    errno = 0;
+    lxw_error e = worksheet_add_table(ws, first, 0, last, (lxw_col_t)n - 1, &o);
+    if (e == LXW_NO_ERROR && errno == ENOMEM)
+        e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+    xlsx_check(c, e, first, 0);
     free(colp);
     free(cols);
 }
