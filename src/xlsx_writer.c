@@ -3750,6 +3750,10 @@ static void xlsx_finish(xlsx_ctx *c)
     xlsx_tmp_errors = NULL;
     pthread_mutex_unlock(&close_lock);
     errno = close_errno;
+    /* workbook_close fills the charts' caches and drops a failed
+     * allocation there without a word: only its ENOMEM tells. */
+    if (e == LXW_NO_ERROR && close_errno == ENOMEM)
+        e = LXW_ERROR_MEMORY_MALLOC_FAILED;
     if (e != LXW_NO_ERROR) {
         int saved = errno;
         xlsx_fail(c, "%s: cannot write the workbook: %s%s%s", c->path, lxw_strerror(e),
