@@ -22,7 +22,7 @@ FUZZ_DEB       := clang libclang-rt-14-dev
 FUZZ_CC        ?= $(shell command -v clang 2>/dev/null || command -v clang-14 2>/dev/null || echo clang)
 FUZZ_SECONDS   ?= 60
 FUZZ_OUT       ?= build/fuzz
-FUZZ_HARNESSES := fuzz_ingest fuzz_date fuzz_kolada fuzz_number
+FUZZ_HARNESSES := fuzz_ingest fuzz_date fuzz_kolada fuzz_number fuzz_benchmark
 # Extra libFuzzer options for `make fuzz`, e.g. FUZZ_OPTS=-jobs=2.
 FUZZ_OPTS      ?=
 
@@ -31,6 +31,7 @@ FUZZ_MAX_LEN_fuzz_ingest := 4096
 FUZZ_MAX_LEN_fuzz_date   := 128
 FUZZ_MAX_LEN_fuzz_kolada := 4096
 FUZZ_MAX_LEN_fuzz_number := 256
+FUZZ_MAX_LEN_fuzz_benchmark := 8192
 
 # To fuzz past findings not yet fixed (fuzz/README.md), in a separate FUZZ_OUT:
 #   FUZZ_DEFS=-DFUZZ_KNOWN_FINDINGS relaxes exactly the invariants they break;
@@ -40,13 +41,18 @@ FUZZ_DEFS ?=
 FUZZ_SAN_EXTRA ?=
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer $(FUZZ_SAN_EXTRA)
 FUZZ_CFLAGS  := -std=c17 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g $(FUZZ_SAN) $(FUZZ_DEFS) \
+                -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
                 -fsanitize=fuzzer-no-link -Wall -Wextra -Wno-unused-parameter \
                 -Ifuzz/third_party/libcsv -Iinclude $(shell pkg-config --cflags jansson nettle 2>/dev/null)
 FUZZ_LDFLAGS := $(FUZZ_SAN) -fsanitize=fuzzer
 FUZZ_LDLIBS  := $(shell pkg-config --libs jansson nettle 2>/dev/null || echo -ljansson -lnettle) -lm
 
-# What the readers need, compiled with the flags above (no Lua, no writers).
-FUZZ_PROJECT_SRC := src/ingest.c src/date.c src/table.c src/schema.c src/util.c src/reference.c
+# What the readers need, compiled with the flags above (no Lua; of the writers
+# only json_writer.c, for fuzz_benchmark's json_write_benchmark).
+# -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION (libFuzzer's convention) turns on
+# benchmark_fuzz_jansson_only() in src/benchmark.c.
+FUZZ_PROJECT_SRC := src/ingest.c src/date.c src/table.c src/schema.c src/util.c src/reference.c \
+                    src/benchmark.c src/json_writer.c src/model.c
 FUZZ_OBJ := $(FUZZ_PROJECT_SRC:src/%.c=$(FUZZ_OUT)/obj/%.o) $(FUZZ_OUT)/obj/libcsv.o
 FUZZ_BINS := $(FUZZ_HARNESSES:%=$(FUZZ_OUT)/%)
 
