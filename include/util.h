@@ -83,6 +83,8 @@ int str_ptr_cmp(const void *a, const void *b);
 /* One CSV field with RFC 4180 quoting where it needs it (a comma, quote
  * or line break); NULL writes nothing. */
 void csv_write_field(FILE *f, const char *s);
+/* The same field appended to b (s not NULL). */
+void csv_field_append(strbuf *b, const char *s);
 
 /* SHA-256 of a file as 64 hex digits; false (and errno) when unreadable. */
 bool sha256_file(const char *path, char hex[65]);

@@ -368,7 +368,6 @@ static bool xlsx_printed_error(char *err, size_t errlen)
     return true;
 }
 
-/* Write one output file atomically.  Returns 0 or an exit status. */
 /* Write one output file atomically.  Returns 0, or an exit status with
  * the reason in msg (the caller prints it: one line per failure). */
 static int write_one(const job *j, const char *dir, const char *name, writer_kind kind, char *msg, size_t msglen)

@@ -622,11 +622,6 @@ static int by_id(const void *a, const void *c)
     return strcmp(((const loaded *)a)->id, ((const loaded *)c)->id);
 }
 
-static int kpi_cmp(const void *a, const void *c)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)c);
-}
-
 static const lean_kpi *find_kpi(const loaded *f, const char *id)
 {
     for (size_t i = 0; i < f->nkpis; i++)
@@ -741,7 +736,7 @@ int benchmark_load(benchmark *b, const char *const *paths, size_t n, char *err, 
                     ids = xrealloc(ids, (nids + 1) * sizeof *ids);
                     ids[nids++] = files[m].kpis[i].id;
                 }
-        qsort(ids, nids, sizeof *ids, kpi_cmp);
+        qsort(ids, nids, sizeof *ids, str_ptr_cmp);
         b->rows = arena_alloc(&b->mem, (nids + 1) * sizeof *b->rows);
         for (size_t i = 0; i < nids;) {
             size_t j = i;

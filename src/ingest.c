@@ -458,10 +458,8 @@ typedef struct {
     bool failed;                /* the file was refused while reading */
     const char *name;           /* cfg->name copied into the log's arena */
     struct csv_parser parser;
-    /* A worker of a parallel read: its lines count from its chunk's start,
-     * and what it has already handed to the main reader. */
+    /* A worker of a parallel read: its lines count from its chunk's start. */
     long line_offset;
-    size_t merged_rows, merged_rejects;
     /* Pages of a mapped file behind the reader are given back as it goes
      * (they read again from the page cache if a reader comes back), so a
      * 1 GB export never makes the resident set 1 GB. */
@@ -526,14 +524,20 @@ static char *printable(arena *mem, const char *s, size_t n)
     return p;
 }
 
-static void add_reject(reader *rd, const char *field, const char *value, size_t vlen, const char *reason)
+/* Room for one more reject at the end of the log. */
+static reject *reject_push(reject_log *log)
 {
-    reject_log *log = rd->log;
     if (log->n == log->cap) {
         log->cap = log->cap ? log->cap * 2 : 64;
         log->v = xrealloc(log->v, log->cap * sizeof *log->v);
     }
-    log->v[log->n++] = (reject){
+    return &log->v[log->n++];
+}
+
+static void add_reject(reader *rd, const char *field, const char *value, size_t vlen, const char *reason)
+{
+    reject_log *log = rd->log;
+    *reject_push(log) = (reject){
         .file = rd->name,
         .line = rd->record_line,
         .field = field ? field : "",
@@ -902,14 +906,20 @@ static bool text_clean(const char *s, size_t n)
 
 enum { RELEASE_STEP = 8 << 20 };
 
-/* Give back the pages of a mapped file before `upto`. */
-static void release_pages(reader *rd, const char *upto)
+/* Give back the whole pages of a mapping that lie in [from, to). */
+static void give_back_pages(const char *from, const char *to)
 {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
-    uintptr_t a = ((uintptr_t)rd->release_from + page - 1) & ~(page - 1);
-    uintptr_t b = (uintptr_t)upto & ~(page - 1);
+    uintptr_t a = ((uintptr_t)from + page - 1) & ~(page - 1);
+    uintptr_t b = (uintptr_t)to & ~(page - 1);
     if (b > a)
         madvise((void *)a, b - a, MADV_DONTNEED);
+}
+
+/* Give back the pages of a mapped file the reader has passed. */
+static void release_pages(reader *rd, const char *upto)
+{
+    give_back_pages(rd->release_from, upto);
     rd->release_from = upto;
 }
 
@@ -1035,17 +1045,18 @@ static void worker_free(worker *w)
     arena_free(&w->mem);
 }
 
-/* Append the rows and rejects of `from` not yet handed over to main: texts
- * re-interned once per distinct value, ids taken over with their bytes
- * (from's string arena moves into main's pool), lines shifted. */
+/* Append the rows and rejects of a worker that is done to main's: texts
+ * re-interned once per distinct value, ids and rejects taken over with
+ * their bytes (the worker's arenas move into main's), lines shifted.  A
+ * worker is merged once; its columns are freed as they are copied. */
 static void merge_into(reader *main, reader *from)
 {
     table *dst = main->t, *src = from->t;
-    size_t first = from->merged_rows, add = src->nrows - first, at = dst->nrows;
+    size_t add = src->nrows, at = dst->nrows;
     table_reserve(dst, at + add);
     dst->nrows = at + add;
     for (size_t r = 0; r < add; r++)
-        dst->line[at + r] = (int32_t)(src->line[first + r] + from->line_offset);
+        dst->line[at + r] = (int32_t)(src->line[r] + from->line_offset);
     uint32_t *remap = xcalloc(src->pool.n, sizeof *remap);   /* 0: not interned yet */
     for (size_t f = 0; f < main->ds->nfields; f++) {
         const column *sc = &src->cols[f];
@@ -1053,7 +1064,7 @@ static void merge_into(reader *main, reader *from)
         switch (sc->schema->type) {
         case FT_TEXT:
             for (size_t r = 0; r < add; r++) {
-                uint32_t id = sc->text[first + r];
+                uint32_t id = sc->text[r];
                 if ((int)f == main->key)
                     id = strpool_append_owned(&dst->pool, src->pool.strs[id], src->pool.lens[id]);
                 else if (id && !remap[id])
@@ -1064,39 +1075,31 @@ static void merge_into(reader *main, reader *from)
                 dc->text[at + r] = id;
             }
             break;
-        case FT_DATE: memcpy(dc->day + at, sc->day + first, add * sizeof *dc->day); break;
+        case FT_DATE: memcpy(dc->day + at, sc->day, add * sizeof *dc->day); break;
         case FT_DATETIME:
-            memcpy(dc->day + at, sc->day + first, add * sizeof *dc->day);
-            memcpy(dc->secs + at, sc->secs + first, add * sizeof *dc->secs);
-            memcpy(dc->has_time + at, sc->has_time + first, add * sizeof *dc->has_time);
+            memcpy(dc->day + at, sc->day, add * sizeof *dc->day);
+            memcpy(dc->secs + at, sc->secs, add * sizeof *dc->secs);
+            memcpy(dc->has_time + at, sc->has_time, add * sizeof *dc->has_time);
             break;
-        case FT_BOOL: memcpy(dc->flag + at, sc->flag + first, add * sizeof *dc->flag); break;
-        case FT_INT: memcpy(dc->num + at, sc->num + first, add * sizeof *dc->num); break;
-        case FT_NUMBER: memcpy(dc->real + at, sc->real + first, add * sizeof *dc->real); break;
+        case FT_BOOL: memcpy(dc->flag + at, sc->flag, add * sizeof *dc->flag); break;
+        case FT_INT: memcpy(dc->num + at, sc->num, add * sizeof *dc->num); break;
+        case FT_NUMBER: memcpy(dc->real + at, sc->real, add * sizeof *dc->real); break;
         }
-        table_free_column(src, f);  /* a worker is merged once: no copy of it outlives its column */
+        table_free_column(src, f);
     }
     free(remap);
     arena_adopt(&dst->pool.mem, &src->pool.mem);
-    for (size_t i = from->merged_rejects; i < from->log->n; i++) {
-        const reject *rj = &from->log->v[i];
-        if (main->log->n == main->log->cap) {
-            main->log->cap = main->log->cap ? main->log->cap * 2 : 64;
-            main->log->v = xrealloc(main->log->v, main->log->cap * sizeof *main->log->v);
-        }
-        main->log->v[main->log->n++] = (reject){main->name, rj->line + from->line_offset,
-                                                arena_strdup(main->log->mem, rj->field),
-                                                arena_strdup(main->log->mem, rj->value),
-                                                arena_strdup(main->log->mem, rj->reason)};
+    for (size_t i = 0; i < from->log->n; i++) {
+        reject *rj = reject_push(main->log);
+        *rj = from->log->v[i];
+        rj->file = main->name;
+        rj->line += from->line_offset;
     }
+    arena_adopt(main->log->mem, from->log->mem);
     main->log->rows += from->log->rows;
-    from->log->rows = 0;
     main->out->records += from->out->records;
     main->out->accepted += from->out->accepted;
     main->out->rejected += from->out->rejected;
-    from->out->records = from->out->accepted = from->out->rejected = 0;
-    from->merged_rows = src->nrows;
-    from->merged_rejects = from->log->n;
 }
 
 /* ---------------------------------------------------------------- duplicate ids */
@@ -1276,7 +1279,8 @@ enum { SHA_THREAD_MIN = 1 << 20 };
 typedef struct {
     const file_bytes *raw;
     char *hex;
-    pthread_t thread;           /* 0 when run in the caller */
+    pthread_t thread;
+    bool threaded;              /* else it ran in the caller */
 } sha_job;
 
 /* A mapped file is hashed through the mapping, a piece at a time, each
@@ -1296,7 +1300,7 @@ static void *sha_main(void *arg)
     for (size_t at = 0; at < j->raw->len; at += RELEASE_STEP) {
         size_t n = j->raw->len - at < RELEASE_STEP ? j->raw->len - at : RELEASE_STEP;
         sha256_more(&st, j->raw->data + at, n);
-        madvise(j->raw->data + at, n, MADV_DONTNEED);   /* RELEASE_STEP is a multiple of the page size */
+        give_back_pages(j->raw->data + at, j->raw->data + at + n);
     }
     sha256_end(&st, j->hex);
     return NULL;
@@ -1304,9 +1308,9 @@ static void *sha_main(void *arg)
 
 static void sha_join(sha_job *j)
 {
-    if (j->thread)
+    if (j->threaded)
         pthread_join(j->thread, NULL);
-    j->thread = 0;
+    j->threaded = false;
 }
 
 int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
@@ -1332,11 +1336,10 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
     out->size = raw.len;
     /* The fingerprint of exactly the bytes read, for the provenance
      * appendix, computed beside the parsing. */
-    sha_job sha = {&raw, out->sha256, 0};
-    if (raw.len < SHA_THREAD_MIN || pthread_create(&sha.thread, NULL, sha_main, &sha) != 0) {
-        sha.thread = 0;
+    sha_job sha = {.raw = &raw, .hex = out->sha256};
+    sha.threaded = raw.len >= SHA_THREAD_MIN && pthread_create(&sha.thread, NULL, sha_main, &sha) == 0;
+    if (!sha.threaded)
         sha_main(&sha);
-    }
     size_t len;
     bool owned;
     char *text = decode(raw.data, raw.len, want, out, &len, &owned);

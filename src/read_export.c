@@ -3,6 +3,7 @@
  */
 #include "read_export.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,89 +14,52 @@
 #include "rules.h"
 
 
-/* The canonical CSV goes through a buffer of our own: a million rows of
- * eleven fields are too many stdio calls. */
-typedef struct {
-    char data[1 << 16];
-    size_t len;
-} out_buf;
+/* The canonical CSV is built in a buffer handed to stdio 64 KiB at a
+ * time: a million rows of eleven fields are too many stdio calls. */
+enum { OUT_CHUNK = 1 << 16 };
 
-static void out_flush(out_buf *o)
+static void out_flush(strbuf *o)
 {
-    fwrite(o->data, 1, o->len, stdout);
-    o->len = 0;
+    if (o->len)
+        fwrite(o->data, 1, o->len, stdout);   /* a failure shows in ferror(stdout) */
+    strbuf_reset(o);
 }
 
-static void out_add(out_buf *o, const char *s, size_t n)
-{
-    if (o->len + n > sizeof o->data)
-        out_flush(o);
-    if (n > sizeof o->data) {
-        fwrite(s, 1, n, stdout);
-        return;
-    }
-    memcpy(o->data + o->len, s, n);
-    o->len += n;
-}
-
-static void out_addc(out_buf *o, char c)
-{
-    if (o->len == sizeof o->data)
-        out_flush(o);
-    o->data[o->len++] = c;
-}
-
-/* RFC 4180 quoting where a field needs it, as csv_write_field does. */
-static void out_field(out_buf *o, const char *s)
-{
-    if (!strpbrk(s, ",\"\r\n")) {
-        out_add(o, s, strlen(s));
-        return;
-    }
-    out_addc(o, '"');
-    for (; *s; s++) {
-        if (*s == '"')
-            out_addc(o, '"');
-        out_addc(o, *s);
-    }
-    out_addc(o, '"');
-}
-
-static void print_value(out_buf *o, const table *t, size_t f, size_t r)
+static void print_value(strbuf *o, const table *t, size_t f, size_t r)
 {
     const column *c = &t->cols[f];
     char buf[40];
     switch (c->schema->type) {
-    case FT_TEXT: out_field(o, t->pool.strs[c->text[r]]); break;
+    case FT_TEXT: csv_field_append(o, t->pool.strs[c->text[r]]); break;
     case FT_DATE:
         if (c->day[r] != DATE_NONE) {
             date_format_iso(c->day[r], buf);
-            out_add(o, buf, 10);
+            strbuf_add(o, buf, 10);
         }
         break;
     case FT_DATETIME:
         if (c->day[r] != DATE_NONE) {
             date_format_iso(c->day[r], buf);
-            out_add(o, buf, 10);
+            strbuf_add(o, buf, 10);
             if (c->has_time[r]) {
                 long s = (long)(c->secs[r] - (int64_t)c->day[r] * 86400);
                 int n = snprintf(buf, sizeof buf, " %02ld:%02ld:%02ld", s / 3600, s / 60 % 60, s % 60);
-                out_add(o, buf, (size_t)n);
+                strbuf_add(o, buf, (size_t)n);
             }
         }
         break;
-    case FT_BOOL: out_add(o, c->flag[r] ? "true" : "false", c->flag[r] ? 4 : 5); break;
+    case FT_BOOL: strbuf_adds(o, c->flag[r] ? "true" : "false"); break;
     case FT_INT:
         if (c->num[r] != INT64_MIN) {
             int n = snprintf(buf, sizeof buf, "%lld", (long long)c->num[r]);
-            out_add(o, buf, (size_t)n);
+            strbuf_add(o, buf, (size_t)n);
         }
         break;
     case FT_NUMBER:
         if (!isnan(c->real[r])) {
             char num[32];
             fmt_double(num, c->real[r]);
-            out_add(o, num, strlen(num));
+            strbuf_adds(o, num);
         }
         break;
     }
@@ -194,18 +158,23 @@ int read_export(const char *dataset, const char *file, const char *config, const
         for (size_t f = 0; f < ds->nfields; f++)
             printf("%s%s", f ? "," : "", ds->fields[f].name);
         putchar('\n');
-        out_buf *o = xmalloc(sizeof *o);
-        o->len = 0;
+        strbuf o = {0};
         for (size_t row = 0; row < res.table->nrows; row++) {
             for (size_t f = 0; f < ds->nfields; f++) {
                 if (f)
-                    out_addc(o, ',');
-                print_value(o, res.table, f, row);
+                    strbuf_addc(&o, ',');
+                print_value(&o, res.table, f, row);
             }
-            out_addc(o, '\n');
+            strbuf_addc(&o, '\n');
+            if (o.len >= OUT_CHUNK)
+                out_flush(&o);
         }
-        out_flush(o);
-        free(o);
+        out_flush(&o);
+        strbuf_free(&o);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "kvalrap: read: cannot write the rows to standard output: %s\n", strerror(errno));
+            rc = KV_IOERR;
+        }
         for (size_t i = 0; i < log.n; i++)
             fprintf(stderr, "%s:%ld: %s%s%s (value \"%s\")\n", log.v[i].file, log.v[i].line, log.v[i].field,
                     log.v[i].field[0] ? ": " : "", log.v[i].reason, log.v[i].value);

@@ -339,21 +339,30 @@ int str_ptr_cmp(const void *a, const void *b) { return strcmp(*(char *const *)a,
 
 /* ---------------------------------------------------------------- csv */
 
+void csv_field_append(strbuf *b, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        strbuf_adds(b, s);
+        return;
+    }
+    strbuf_addc(b, '"');
+    for (const char *q; (q = strchr(s, '"')) != NULL; s = q + 1) {
+        strbuf_add(b, s, (size_t)(q - s) + 1);
+        strbuf_addc(b, '"');        /* a quote is written twice */
+    }
+    strbuf_adds(b, s);
+    strbuf_addc(b, '"');
+}
+
 void csv_write_field(FILE *f, const char *s)
 {
     if (!s)
         return;
-    if (!strpbrk(s, ",\"\r\n")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    strbuf b = {0};
+    csv_field_append(&b, s);
+    if (b.len)
+        fwrite(b.data, 1, b.len, f);
+    strbuf_free(&b);
 }
 
 /* ---------------------------------------------------------------- paths */
@@ -427,28 +436,6 @@ static void sha256_hex_of(struct sha256_ctx *ctx, char hex[65])
     hex[64] = '\0';
 }
 
-bool sha256_file(const char *path, char hex[65])
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return false;
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
-    unsigned char buf[1 << 16];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sha256_update(&ctx, n, buf);
-    bool ok = !ferror(f);
-    int saved = errno;
-    fclose(f);
-    if (!ok) {
-        errno = saved;
-        return false;
-    }
-    sha256_hex_of(&ctx, hex);
-    return true;
-}
-
 _Static_assert(sizeof(struct sha256_ctx) <= sizeof(sha256_stream), "sha256_stream too small");
 
 void sha256_begin(sha256_stream *st) { sha256_init((struct sha256_ctx *)st->state); }
@@ -462,10 +449,32 @@ void sha256_end(sha256_stream *st, char hex[65]) { sha256_hex_of((struct sha256_
 
 void sha256_bytes(const void *data, size_t n, char hex[65])
 {
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
-    sha256_update(&ctx, n, data);
-    sha256_hex_of(&ctx, hex);
+    sha256_stream st;
+    sha256_begin(&st);
+    sha256_more(&st, data, n);
+    sha256_end(&st, hex);
+}
+
+bool sha256_file(const char *path, char hex[65])
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    sha256_stream st;
+    sha256_begin(&st);
+    unsigned char buf[1 << 16];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sha256_more(&st, buf, n);
+    bool ok = !ferror(f);
+    int saved = errno;
+    fclose(f);
+    if (!ok) {
+        errno = saved;
+        return false;
+    }
+    sha256_end(&st, hex);
+    return true;
 }
 
 /* ---------------------------------------------------------------- hashing */
