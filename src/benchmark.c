@@ -662,9 +662,17 @@ static int load_one(benchmark *b, const char *path, loaded *out, char *err, size
     int32_t day;
     int64_t secs;
     bool has_time;
-    if (!out->id || !out->period_id || !period_parse(out->period_id, 0, &p) || !out->as_of ||
-        !date_parse(&iso, out->as_of, strlen(out->as_of), &day, &secs, &has_time) || !out->kpis_array) {
-        snprintf(err, errlen, "%s: not a kvalrap kpis.json (municipality, period, as_of and kpis needed)", path);
+    /* Name the first field that is missing or wrong. */
+    const char *why = !out->id ? "\"municipality\" is missing or not a string"
+                      : !out->period_id ? "\"period\".\"id\" is missing or not a string"
+                      : !period_parse(out->period_id, 0, &p) ? "\"period\".\"id\" is not a period"
+                      : !out->as_of ? "\"as_of\" is missing or not a string"
+                      : !date_parse(&iso, out->as_of, strlen(out->as_of), &day, &secs, &has_time)
+                          ? "\"as_of\" is not a date yyyy-mm-dd"
+                      : !out->kpis_array ? "\"kpis\" is missing or not an array"
+                                         : NULL;
+    if (why) {
+        snprintf(err, errlen, "%s: not a kvalrap kpis.json: %s", path, why);
         return 65;
     }
     if (b->nmunicipalities == 0) {
