@@ -289,12 +289,6 @@ static int load_references(job *j)
             complain(c->id, "%s", err);
             break;
         }
-        in->size = 0;
-        struct stat st;
-        if (stat(c->references[i].ingest.path, &st) == 0)
-            in->size = (uint64_t)st.st_size;
-        if (!sha256_file(c->references[i].ingest.path, in->sha256))
-            snprintf(in->sha256, sizeof in->sha256, "unreadable");
     }
     if (!rc)
         reference_attach(&j->rep, &refs);

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void add_row(ref_list *refs, const char *kpi, const char *source, const char *per, double value)
 {
@@ -48,6 +49,8 @@ static int load_csv(const rules_reference *ref, reject_log *log, ref_list *refs,
     info->rows = res.records;
     info->accepted = res.accepted;
     info->rejected = res.rejected;
+    info->size = res.size;
+    memcpy(info->sha256, res.sha256, sizeof info->sha256);   /* of the bytes read */
     table_free(res.table);
     ingest_result_free(&res);
     return 0;
@@ -124,6 +127,10 @@ static int load_kolada(const rules_reference *ref, ref_list *refs, input_file *i
     info->encoding = "utf-8";
     info->delimiter_name = "json";
     info->rows = info->accepted = rows;
+    struct stat st;
+    info->size = stat(ref->ingest.path, &st) == 0 ? (uint64_t)st.st_size : 0;
+    if (!sha256_file(ref->ingest.path, info->sha256))
+        snprintf(info->sha256, sizeof info->sha256, "unreadable");
     return 0;
 }
 
