@@ -32,6 +32,9 @@ typedef struct {
     const char *columns[SCHEMA_MAX_FIELDS];   /* export header per field; NULL = the canonical name */
     size_t nmaps[SCHEMA_MAX_FIELDS];
     const value_map *maps[SCHEMA_MAX_FIELDS];
+    /* Hash the bytes after reading, on a thread of its own, instead of
+     * beside the parsing: sha256 is then filled by ingest_hash_wait(). */
+    bool hash_later;
 } ingest_config;
 
 /* Rejects of a whole run; strings live in *mem (the report's arena). */
@@ -53,6 +56,7 @@ typedef struct {
     bool detected_encoding, detected_delimiter;
     uint64_t size;
     char sha256[65];            /* of the file's bytes, as hex */
+    struct ingest_hash *hash;   /* with hash_later: the hash still running, owned */
     long records, accepted, rejected;
     size_t nheader;
     char **header;              /* the header as read (UTF-8), owned */
@@ -62,6 +66,8 @@ typedef struct {
 void ingest_config_init(ingest_config *cfg, const char *dataset, const char *path);
 int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out);
 void ingest_result_free(ingest_result *r);   /* frees all but the table */
+/* With hash_later: wait for the hash of the file and fill r->sha256. */
+void ingest_hash_wait(ingest_result *r);
 
 const char *delimiter_name(char d);   /* "comma", "semicolon", "tab" */
 /* Accepts the names and "," ";" "\t"; false when unknown. */

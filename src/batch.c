@@ -160,7 +160,7 @@ static void add_warning(report *rep, const char *text)
 
 /* One export read on a thread of its own, with its own rejects. */
 typedef struct {
-    const ingest_config *ic;
+    ingest_config ic;
     arena mem;
     reject_log log;
     ingest_result res;
@@ -172,7 +172,7 @@ typedef struct {
 static void *load_main(void *arg)
 {
     load_task *t = arg;
-    t->rc = ingest_file(t->ic, &t->log, &t->res);
+    t->rc = ingest_file(&t->ic, &t->log, &t->res);
     return NULL;
 }
 
@@ -215,7 +215,8 @@ static int load_exports(job *j, bool verbose)
     load_task *tasks = xcalloc(c->ndatasets + 1, sizeof *tasks);
     for (size_t k = 0; k < c->ndatasets; k++) {
         load_task *t = &tasks[k];
-        t->ic = &c->datasets[k].ingest;
+        t->ic = c->datasets[k].ingest;
+        t->ic.hash_later = true;    /* it runs beside the rules: take_hashes */
         t->log.mem = &t->mem;
         t->threaded = k + 1 < c->ndatasets && pthread_create(&t->thread, NULL, load_main, t) == 0;
         if (!t->threaded)
@@ -227,7 +228,7 @@ static int load_exports(job *j, bool verbose)
     int failed = 0;
     for (size_t k = 0; k < c->ndatasets; k++) {
         load_task *t = &tasks[k];
-        size_t di = dataset_index(t->ic->dataset);
+        size_t di = dataset_index(t->ic.dataset);
         if (!failed)
             take_rejects(j, t);     /* none of the files after a refused one, as before */
         if (failed || t->rc) {
@@ -270,9 +271,21 @@ static int load_exports(job *j, bool verbose)
         in->rows = res->records;
         in->accepted = res->accepted;
         in->rejected = res->rejected;
-        memcpy(in->sha256, res->sha256, sizeof in->sha256);   /* of the bytes read */
     }
     return 0;
+}
+
+/* The hash of each export's bytes ran while the rules ran, on the core
+ * they leave idle: wait for it.  The exports are the first inputs, in the
+ * order of the rule file. */
+static void take_hashes(job *j)
+{
+    const rules_config *c = j->cfg;
+    for (size_t k = 0; k < c->ndatasets; k++) {
+        ingest_result *res = &j->results[dataset_index(c->datasets[k].ingest.dataset)];
+        ingest_hash_wait(res);
+        memcpy(j->rep.inputs[k].sha256, res->sha256, sizeof res->sha256);
+    }
 }
 
 /* Read the reference files and give each KPI its comparison values. */
@@ -629,6 +642,7 @@ static int compute(job *j, const run_options *o)
     t0 = now_seconds();
     char err[1024];
     int erc = rules_evaluate(j->rules, j->tables, &o->period, o->as_of, j->labels, &j->rep, err, sizeof err);
+    take_hashes(j);
     /* A rule file's print() goes to the log (capped at 100 lines). */
     if (o->verbose)
         rules_each_print(j->rules, print_verbose, (void *)j->rule_path);

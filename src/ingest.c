@@ -89,6 +89,7 @@ void reject_log_free(reject_log *log)
 
 void ingest_result_free(ingest_result *r)
 {
+    ingest_hash_wait(r);
     for (size_t i = 0; i < r->nheader; i++)
         free(r->header[i]);
     free(r->header);
@@ -928,15 +929,27 @@ static void release_pages(reader *rd, const char *upto)
  * stop_after_header is set; returns the position reached. */
 static size_t feed(reader *rd, const char *text, size_t from, size_t to, bool stop_after_header)
 {
-    size_t pos = from;
-    /* A record that began in text before this part keeps that part's verdict. */
-    bool was_clean = rd->clean || rd->parser.pstate == CSV_ROW_NOT_BEGUN;
-    rd->clean = was_clean && !stop_after_header && text_clean(text + from, to - from);
+    size_t pos = from, checked_to = from;
+    if (stop_after_header)
+        rd->clean = false;      /* the header and the lines above it: field by field */
     if (rd->release_from)
         rd->release_from = text + from;
     while (pos < to && !rd->failed) {
         if (rd->release_from && text + pos - rd->release_from >= RELEASE_STEP)
             release_pages(rd, text + pos);
+        /* The text is checked a window at a time just ahead of the parser,
+         * not all at once: a check of the whole part would make every page
+         * of a mapped file resident before the parser gives any back.  A
+         * window ends after an LF, and no line fed runs past an LF, so the
+         * windows meet exactly at line starts.  A record that began before
+         * the window keeps its earlier verdict. */
+        if (pos >= checked_to && !stop_after_header) {
+            size_t end = to - pos > RELEASE_STEP ? pos + RELEASE_STEP : to;
+            const char *lf = end < to ? memchr(text + end, '\n', to - end) : NULL;
+            checked_to = lf ? (size_t)(lf - text) + 1 : to;
+            bool was_clean = rd->clean || rd->parser.pstate == CSV_ROW_NOT_BEGUN;
+            rd->clean = was_clean && text_clean(text + pos, checked_to - pos);
+        }
         if (stop_after_header && rd->header_done && rd->parser.pstate == CSV_ROW_NOT_BEGUN)
             break;
         size_t n = line_length(text + pos, to - pos);
@@ -1276,41 +1289,83 @@ static void parse_text(reader *rd, const char *text, size_t len, char delim)
 
 enum { SHA_THREAD_MIN = 1 << 20 };
 
-typedef struct {
-    const file_bytes *raw;
-    char *hex;
+/* The SHA-256 of the bytes read, for the provenance appendix.  It runs
+ * beside the parsing, or, with hash_later, once the parsing is done: the
+ * batch then has it run while the rules run on one core and the other is
+ * idle, and the bytes are the hash's to release. */
+struct ingest_hash {
+    file_bytes raw;
+    bool owns_bytes;
+    char hex[65];
     pthread_t thread;
     bool threaded;              /* else it ran in the caller */
-} sha_job;
+};
 
 /* A mapped file is hashed through the mapping, a piece at a time, each
  * piece's pages given back once hashed: the readers give theirs back
  * behind them too, and a hash running ahead of them must not make the
  * whole file resident again.  (A page given back and read again comes
  * from the page cache; copying the file with read(2) instead costs more.) */
-static void *sha_main(void *arg)
+static void *hash_main(void *arg)
 {
-    sha_job *j = arg;
-    if (!j->raw->mapped) {
-        sha256_bytes(j->raw->data, j->raw->len, j->hex);
-        return NULL;
+    struct ingest_hash *h = arg;
+    if (!h->raw.mapped) {
+        sha256_bytes(h->raw.data, h->raw.len, h->hex);
+    } else {
+        sha256_stream st;
+        sha256_begin(&st);
+        for (size_t at = 0; at < h->raw.len; at += RELEASE_STEP) {
+            size_t n = h->raw.len - at < RELEASE_STEP ? h->raw.len - at : RELEASE_STEP;
+            sha256_more(&st, h->raw.data + at, n);
+            give_back_pages(h->raw.data + at, h->raw.data + at + n);
+        }
+        sha256_end(&st, h->hex);
     }
-    sha256_stream st;
-    sha256_begin(&st);
-    for (size_t at = 0; at < j->raw->len; at += RELEASE_STEP) {
-        size_t n = j->raw->len - at < RELEASE_STEP ? j->raw->len - at : RELEASE_STEP;
-        sha256_more(&st, j->raw->data + at, n);
-        give_back_pages(j->raw->data + at, j->raw->data + at + n);
-    }
-    sha256_end(&st, j->hex);
+    if (h->owns_bytes)
+        release_bytes(&h->raw);
     return NULL;
 }
 
-static void sha_join(sha_job *j)
+static void hash_start(struct ingest_hash *h)
 {
-    if (j->threaded)
-        pthread_join(j->thread, NULL);
-    j->threaded = false;
+    h->threaded = h->raw.len >= SHA_THREAD_MIN && pthread_create(&h->thread, NULL, hash_main, h) == 0;
+    if (!h->threaded)
+        hash_main(h);
+}
+
+static void hash_join(struct ingest_hash *h)
+{
+    if (h->threaded)
+        pthread_join(h->thread, NULL);
+    h->threaded = false;
+}
+
+/* The reading is done with the bytes: the hash that ran beside it is
+ * joined and the bytes released, or (hash_later) the hash starts now and
+ * takes the bytes with it. */
+static void bytes_done(const ingest_config *cfg, ingest_result *out, struct ingest_hash *h)
+{
+    if (!cfg->hash_later) {
+        hash_join(h);
+        memcpy(out->sha256, h->hex, sizeof out->sha256);
+        release_bytes(&h->raw);
+        return;
+    }
+    struct ingest_hash *later = xmalloc(sizeof *later);
+    *later = *h;
+    later->owns_bytes = true;
+    out->hash = later;
+    hash_start(later);
+}
+
+void ingest_hash_wait(ingest_result *r)
+{
+    if (!r->hash)
+        return;
+    hash_join(r->hash);
+    memcpy(r->sha256, r->hash->hex, sizeof r->sha256);
+    free(r->hash);
+    r->hash = NULL;
 }
 
 int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
@@ -1334,18 +1389,14 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
         return out->status;
     }
     out->size = raw.len;
-    /* The fingerprint of exactly the bytes read, for the provenance
-     * appendix, computed beside the parsing. */
-    sha_job sha = {.raw = &raw, .hex = out->sha256};
-    sha.threaded = raw.len >= SHA_THREAD_MIN && pthread_create(&sha.thread, NULL, sha_main, &sha) == 0;
-    if (!sha.threaded)
-        sha_main(&sha);
+    struct ingest_hash hash = {.raw = raw};
+    if (!cfg->hash_later)
+        hash_start(&hash);
     size_t len;
     bool owned;
     char *text = decode(raw.data, raw.len, want, out, &len, &owned);
     if (!text) {
-        sha_join(&sha);
-        release_bytes(&raw);
+        bytes_done(cfg, out, &hash);
         refuse(out, EX_DATAERR_, "%s: cannot convert from %s", cfg->name, out->encoding);
         return out->status;
     }
@@ -1368,8 +1419,7 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
     parse_text(&rd, text, len, delim);
     if (owned)
         free(text);
-    sha_join(&sha);
-    release_bytes(&raw);
+    bytes_done(cfg, out, &hash);
     if (!rd.failed && !rd.header_done) {
         refuse(out, EX_DATAERR_, "%s: the file is empty (no header line%s)", cfg->name,
                cfg->header_line > 1 ? " at or after the configured header_line" : "");

@@ -554,6 +554,87 @@ static void test_fingerprint(void **state)
     strbuf_free(&b);
 }
 
+/* With hash_later the hash runs once the reading is done and is there
+ * after ingest_hash_wait, for a small file (hashed in the caller) and a
+ * large one (on a thread); freeing the result without waiting also works. */
+static void test_fingerprint_later(void **state)
+{
+    (void)state;
+    char want[65];
+    strbuf b = {0};
+    strbuf_adds(&b, "id,unit,reported\n");
+    for (int i = 1; i <= 60000; i++)
+        strbuf_printf(&b, "%d,Enhet %d,2026-10-%02d\n", i, i % 11, 1 + i % 28);
+    const struct { const char *text; size_t n; } files[] = {{small_dev, strlen(small_dev)}, {b.data, b.len}};
+    for (size_t k = 0; k < 2; k++) {
+        reader_t *g = rd_new("deviations", files[k].text, files[k].n);
+        g->cfg.hash_later = true;
+        rd_ok(g);
+        assert_non_null(g->res.hash);
+        ingest_hash_wait(&g->res);
+        assert_null(g->res.hash);
+        sha_hex(files[k].text, files[k].n, want);
+        assert_string_equal(g->res.sha256, want);
+        rd_free(g);
+        g = rd_new("deviations", files[k].text, files[k].n);
+        g->cfg.hash_later = true;
+        rd_ok(g);
+        rd_free(g);             /* waits for the hash: no leak, no thread left */
+    }
+    strbuf_free(&b);
+}
+
+/* The text is checked for bad bytes a window of about 8 MiB at a time.  A
+ * bad byte on the line that runs past a window's nominal end, and one in
+ * a quoted field that began in a clean window and goes on into the next,
+ * are both found: their records are rejected, the rest read. */
+static void test_bad_bytes_across_check_windows(void **state)
+{
+    (void)state;
+    const size_t step = (size_t)8 << 20;
+    strbuf b = {0};
+    strbuf_adds(&b, "id,unit,reported\n");
+    size_t base = b.len;
+    int id = 0;
+    while (b.len < base + step - 100)
+        { id++; strbuf_printf(&b, "%d,Enhet %d,2026-10-05\n", id, id % 7); }
+    int first = ++id;           /* its line crosses base + step: the window ends at its LF */
+    strbuf_printf(&b, "%d,Enhet ", first);
+    while (b.len < base + step + 5)
+        strbuf_addc(&b, 'x');
+    strbuf_adds(&b, "\xff,2026-10-05\n");
+    size_t second_window = b.len;
+    while (b.len < second_window + step - 100)
+        { id++; strbuf_printf(&b, "%d,Enhet %d,2026-10-05\n", id, id % 7); }
+    int second = ++id;          /* a quoted field over lines, past the next window's start */
+    strbuf_printf(&b, "%d,\"Enhet\n", second);
+    while (b.len < second_window + step + 300)
+        strbuf_adds(&b, "mer tekst\n");
+    strbuf_adds(&b, "\xff\",2026-10-05\n");
+    for (int i = 0; i < 1000; i++)
+        { id++; strbuf_printf(&b, "%d,Enhet %d,2026-10-05\n", id, id % 7); }
+    setenv("KVALRAP_INGEST_THREADS", "1", 1);
+    reader_t *g = rd_new("deviations", b.data, b.len);
+    g->cfg.encoding = "utf-8";  /* not detected as windows-1252 for its 0xFF */
+    const table *t = rd_ok(g);
+    unsetenv("KVALRAP_INGEST_THREADS");
+    assert_int_equal(t->nrows, (size_t)id - 2);
+    assert_int_equal(g->log.n, 2);
+    char want[32];
+    assert_int_equal(g->log.v[0].line, first + 1);
+    assert_string_equal(g->log.v[0].field, "unit");
+    assert_non_null(strstr(g->log.v[0].reason, "invalid UTF-8"));
+    assert_int_equal(g->log.v[1].line, second + 1);
+    assert_string_equal(g->log.v[1].field, "unit");
+    assert_non_null(strstr(g->log.v[1].reason, "invalid UTF-8"));
+    snprintf(want, sizeof want, "%d", first + 1);       /* the rejected rows are not there */
+    assert_string_equal(table_text(t, 0, (size_t)first - 1), want);
+    snprintf(want, sizeof want, "%d", second + 1);
+    assert_string_equal(table_text(t, 0, (size_t)second - 2), want);
+    rd_free(g);
+    strbuf_free(&b);
+}
+
 /* ---------------------------------------------------------------- parallel reading */
 
 /* A deviations export of n rows with quoted fields over lines, commas in
@@ -720,6 +801,8 @@ int main(void)
         cmocka_unit_test_teardown(test_tiny_files, teardown),
         cmocka_unit_test_teardown(test_cr_end_and_white_space, teardown),
         cmocka_unit_test_teardown(test_fingerprint, teardown),
+        cmocka_unit_test_teardown(test_fingerprint_later, teardown),
+        cmocka_unit_test_teardown(test_bad_bytes_across_check_windows, teardown),
         cmocka_unit_test_teardown(test_parallel_same_as_one_thread, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
