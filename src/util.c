@@ -8,6 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 void *xmalloc(size_t n)
 {
@@ -264,20 +267,77 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
+/* Index of the first byte >= 0x80 in u[i..n), or n: eight bytes a word,
+ * and on little-endian GCC/Clang the byte found by ctz, not a byte loop. */
+static inline size_t ascii_run(const unsigned char *u, size_t i, size_t n)
+{
+    for (uint64_t w; n - i >= 8; i += 8) {
+        memcpy(&w, u + i, 8);
+        if ((w &= 0x8080808080808080u)) {
+#if defined(__GNUC__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+            return i + (size_t)__builtin_ctzll(w) / 8;
+#else
+            break;
+#endif
+        }
+    }
+    while (i < n && u[i] < 0x80)
+        i++;
+    return i;
+}
+
+#if defined(__SSE2__)
+/* Skip the 16-byte blocks from u + i that hold only ASCII and whole two-byte
+ * letters, with no branch per letter: a block passes when each high byte is
+ * a lead C2..DF or a continuation 80..BF, and the continuations are exactly
+ * the bytes after a lead.  Returns a letter boundary: everything before it
+ * is valid, and the block from there did not pass (or is short). */
+static size_t two_byte_blocks(const unsigned char *u, size_t i, size_t n)
+{
+    /* Signed compares: 80..BF < C0, and C1 < C2..DF < E0. */
+    const __m128i c0 = _mm_set1_epi8((char)0xC0), c1 = _mm_set1_epi8((char)0xC1),
+                  e0 = _mm_set1_epi8((char)0xE0);
+    unsigned carry = 0;     /* the block before ended in a lead */
+    while (n - i >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+        unsigned high = (unsigned)_mm_movemask_epi8(v);
+        unsigned cont = (unsigned)_mm_movemask_epi8(_mm_cmplt_epi8(v, c0));
+        unsigned lead = (unsigned)_mm_movemask_epi8(_mm_and_si128(_mm_cmpgt_epi8(v, c1), _mm_cmplt_epi8(v, e0)));
+        if ((high & ~(lead | cont)) || cont != (((lead << 1) | carry) & 0xFFFF))
+            break;
+        carry = lead >> 15;
+        i += 16;
+    }
+    return i - carry;
+}
+#endif
+
+/* Nordic exports are ASCII with an å, ø or é every few dozen bytes.  Two-byte
+ * letters (C2..DF, 80..BF: never overlong, a surrogate or too large) are
+ * checked inline, or 16 bytes at a time with SSE2; the rest, and the exact
+ * place where the input stops being valid, go through utf8_decode. */
 size_t utf8_valid_prefix(const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
+#if defined(__SSE2__)
+    size_t scalar_until = 0;
+#endif
     while (i < n) {
+#if defined(__SSE2__)
+        /* After a block fails, walk past it here before trying blocks again. */
+        if (i >= scalar_until) {
+            i = two_byte_blocks(u, i, n);
+            scalar_until = i + 16;
+            if (i >= n) break;
+        }
+#endif
         if (u[i] < 0x80) {
-            /* ASCII runs eight bytes at a time: most of every export. */
-            uint64_t w[4];
-            while (i + 32 <= n && (memcpy(w, u + i, 32), ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080u) == 0))
-                i += 32;
-            while (i + 8 <= n && (memcpy(w, u + i, 8), (w[0] & 0x8080808080808080u) == 0))
-                i += 8;
-            while (i < n && u[i] < 0x80)
-                i++;
+            i = ascii_run(u, i, n);
+            continue;
+        }
+        if (u[i] - 0xC2u <= 0xDF - 0xC2 && n - i >= 2 && (u[i + 1] & 0xC0) == 0x80) {
+            i += 2;
             continue;
         }
         uint32_t cp;
