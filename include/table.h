@@ -67,19 +67,21 @@ typedef struct {
     uint8_t *flag;          /* FT_BOOL: 0 or 1 */
     int64_t *num;           /* FT_INT: INT64_MIN when absent */
     double *real;           /* FT_NUMBER: NaN when absent */
-    /* Date columns, after table_finish: the rows with a date, ordered by
-     * day, so a date range on the whole table is a binary search instead
-     * of a scan. */
+    /* Date columns, from the first range query over the whole of a
+     * finished table (see table_finish): the rows with a date, ordered by day, so a
+     * date range on the whole table is a binary search instead of a scan. */
     uint32_t *by_day;
     size_t ndated;
+    bool day_indexed;       /* by_day built (NULL if the dates spread too far) */
 } column;
 
 typedef struct {
     const dataset_schema *schema;
     size_t nrows, cap;
     column cols[SCHEMA_MAX_FIELDS];
-    int32_t *line;          /* physical line each row started on */
+    int32_t *line;          /* physical line each row started on (the batch frees it once read) */
     strpool pool;
+    bool finished;          /* all rows are in: indexes may be built */
 } table;
 
 table *table_new(const dataset_schema *ds);
@@ -99,7 +101,7 @@ void table_reserve(table *t, size_t rows);
 void table_shrink(table *t);
 /* Remove the rows whose drop[row] is set, keeping the order of the rest. */
 void table_drop_rows(table *t, const uint8_t *drop);
-/* Build the date indexes once all rows are in. */
+/* All rows are in: from now on the selections may build indexes. */
 void table_finish(table *t);
 const char *table_text(const table *t, int col, size_t row);
 

@@ -333,8 +333,9 @@ void table_drop_rows(table *t, const uint8_t *drop)
 
 /* Rows ordered by day with a counting sort: days of an export span a few
  * thousand values, so this is two passes over the column. */
-static void build_day_index(table *t, column *c)
+static void build_day_index(const table *t, column *c)
 {
+    c->day_indexed = true;
     int32_t lo = INT32_MAX, hi = INT32_MIN;
     size_t n = 0;
     for (size_t r = 0; r < t->nrows; r++) {
@@ -354,7 +355,7 @@ static void build_day_index(table *t, column *c)
     uint64_t range = (uint64_t)((int64_t)hi - lo) + 1;
     if (range > 4 * (uint64_t)n + 100000) {
         free(c->by_day);
-            c->by_day = NULL;
+        c->by_day = NULL;
         c->ndated = 0;
         return;
     }
@@ -376,11 +377,19 @@ static void build_day_index(table *t, column *c)
 
 void table_finish(table *t)
 {
-    for (size_t i = 0; i < t->schema->nfields; i++) {
-        column *c = &t->cols[i];
-        if (c->schema->type == FT_DATE || c->schema->type == FT_DATETIME)
-            build_day_index(t, c);
-    }
+    t->finished = true;
+}
+
+/* The index of a date column, built on the column's first range query
+ * over the whole table: a KPI set asks such queries of one or two of the
+ * date columns, and an index costs 4 bytes a dated row (40 MB a column of
+ * the 10M-row set).  The selections are
+ * const; the index is a cache that does not change what they return. */
+static const column *day_indexed(const table *t, const column *c)
+{
+    if (t->finished && !c->day_indexed)
+        build_day_index(t, (column *)c);
+    return c;
 }
 
 const char *table_text(const table *t, int col, size_t row)
@@ -478,7 +487,8 @@ selection sel_between(const selection *s, int col, int64_t lo, int64_t hi)
     if (lo == DATE_NONE) lo = INT64_MIN + 1;
     if (hi == DATE_NONE) hi = INT64_MAX;
     bool whole = s->n == s->t->nrows;   /* then rows[i] == i */
-    if (whole && c->by_day && s->n > 4096) {
+    if (whole && s->n > 4096 && (c->schema->type == FT_DATE || c->schema->type == FT_DATETIME) &&
+        day_indexed(s->t, c)->by_day) {
         /* The index gives a narrow range at once; a wide one is as quick
          * to find by a scan, which needs no sorting back into row order. */
         size_t i = lower_bound(c, lo);
