@@ -63,6 +63,11 @@ typedef struct {
     char *warnings;             /* NULL or newline-separated notes, owned */
 } ingest_result;
 
+/* A mapped export is checked for bad bytes a step ahead of the parser and
+ * its pages given back a step behind it: the resident part of a file of
+ * any size is a few steps. */
+enum { INGEST_STEP = 2 << 20 };
+
 void ingest_config_init(ingest_config *cfg, const char *dataset, const char *path);
 int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out);
 void ingest_result_free(ingest_result *r);   /* frees all but the table */

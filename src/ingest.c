@@ -905,7 +905,6 @@ static bool text_clean(const char *s, size_t n)
     return !memchr(s, '\0', n) && utf8_valid_prefix(s, n) == n;
 }
 
-enum { RELEASE_STEP = 8 << 20 };
 
 /* Give back the whole pages of a mapping that lie in [from, to). */
 static void give_back_pages(const char *from, const char *to)
@@ -935,7 +934,7 @@ static size_t feed(reader *rd, const char *text, size_t from, size_t to, bool st
     if (rd->release_from)
         rd->release_from = text + from;
     while (pos < to && !rd->failed) {
-        if (rd->release_from && text + pos - rd->release_from >= RELEASE_STEP)
+        if (rd->release_from && text + pos - rd->release_from >= INGEST_STEP)
             release_pages(rd, text + pos);
         /* The text is checked a window at a time just ahead of the parser,
          * not all at once: a check of the whole part would make every page
@@ -944,7 +943,7 @@ static size_t feed(reader *rd, const char *text, size_t from, size_t to, bool st
          * windows meet exactly at line starts.  A record that began before
          * the window keeps its earlier verdict. */
         if (pos >= checked_to && !stop_after_header) {
-            size_t end = to - pos > RELEASE_STEP ? pos + RELEASE_STEP : to;
+            size_t end = to - pos > INGEST_STEP ? pos + INGEST_STEP : to;
             const char *lf = end < to ? memchr(text + end, '\n', to - end) : NULL;
             checked_to = lf ? (size_t)(lf - text) + 1 : to;
             bool was_clean = rd->clean || rd->parser.pstate == CSV_ROW_NOT_BEGUN;
@@ -1314,8 +1313,8 @@ static void *hash_main(void *arg)
     } else {
         sha256_stream st;
         sha256_begin(&st);
-        for (size_t at = 0; at < h->raw.len; at += RELEASE_STEP) {
-            size_t n = h->raw.len - at < RELEASE_STEP ? h->raw.len - at : RELEASE_STEP;
+        for (size_t at = 0; at < h->raw.len; at += INGEST_STEP) {
+            size_t n = h->raw.len - at < INGEST_STEP ? h->raw.len - at : INGEST_STEP;
             sha256_more(&st, h->raw.data + at, n);
             give_back_pages(h->raw.data + at, h->raw.data + at + n);
         }

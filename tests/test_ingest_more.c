@@ -584,14 +584,14 @@ static void test_fingerprint_later(void **state)
     strbuf_free(&b);
 }
 
-/* The text is checked for bad bytes a window of about 8 MiB at a time.  A
+/* The text is checked for bad bytes a window of about INGEST_STEP at a time.  A
  * bad byte on the line that runs past a window's nominal end, and one in
  * a quoted field that began in a clean window and goes on into the next,
  * are both found: their records are rejected, the rest read. */
 static void test_bad_bytes_across_check_windows(void **state)
 {
     (void)state;
-    const size_t step = (size_t)8 << 20;
+    const size_t step = INGEST_STEP;
     strbuf b = {0};
     strbuf_adds(&b, "id,unit,reported\n");
     size_t base = b.len;
