@@ -385,6 +385,78 @@ static void test_number_forms(void **state)
     rd_free(g);
 }
 
+/* Dates are remembered per column by a hash of their text: 3000 rows of
+ * 500 distinct dates in a scrambled order, in two patterns' worth of
+ * lengths, with impossible dates between them, each read as itself. */
+static void test_many_dates_remembered(void **state)
+{
+    (void)state;
+    strbuf b = {0};
+    strbuf_adds(&b, "id;unit;reported;due\n");
+    int32_t want_rep[3000], want_due[3000];
+    size_t nrows = 0, line = 1;
+    long bad_lines[3000];
+    size_t nbad = 0;
+    for (int i = 0; i < 3000; i++) {
+        int k = (i * 7919) % 500, y = 2024 + k % 3, m = 1 + k % 12, d = 1 + k % 28;
+        int k2 = (i * 104729) % 500, d2 = 1 + k2 % 28;
+        line++;
+        if (i % 97 == 5) {          /* the 30th of February: never remembered as a date */
+            strbuf_printf(&b, "%d;E;30.02.%04d;%02d.%02d.%04d\n", i, y, d2, m, y);
+            bad_lines[nbad++] = (long)line;
+            continue;
+        }
+        strbuf_printf(&b, "%d;E;%02d.%02d.%04d;%02d.%02d.%04d\n", i, d, m, y, d2, m, y);
+        want_rep[nrows] = date_from_ymd(y, m, d);
+        want_due[nrows++] = date_from_ymd(y, m, d2);
+    }
+    reader_t *g = rd_new("deviations", b.data, b.len);
+    assert_true(date_pattern_compile("dd.mm.yyyy", &g->cfg.dates));
+    const table *t = rd_ok(g);
+    assert_int_equal(t->nrows, nrows);
+    const int32_t *rep = t->cols[table_col(t, "reported")].day, *due = t->cols[table_col(t, "due")].day;
+    for (size_t r = 0; r < nrows; r++) {
+        assert_int_equal(rep[r], want_rep[r]);
+        assert_int_equal(due[r], want_due[r]);
+    }
+    assert_int_equal(g->log.n, nbad);
+    for (size_t i = 0; i < nbad; i++) {
+        assert_int_equal(g->log.v[i].line, bad_lines[i]);
+        assert_string_equal(g->log.v[i].field, "reported");
+    }
+    rd_free(g);
+    strbuf_free(&b);
+}
+
+/* The words of a yes/no field in any case, and near misses rejected. */
+static void test_boolean_words(void **state)
+{
+    (void)state;
+    reader_t *g = rd_new("deviations",
+                         "id,unit,reported,root_cause\n"
+                         "1,E,2026-10-01,JA\n" "2,E,2026-10-01,Yes\n" "3,E,2026-10-01,tRUE\n"
+                         "4,E,2026-10-01,1\n" "5,E,2026-10-01,X\n" "6,E,2026-10-01,Nei\n"
+                         "7,E,2026-10-01,NEJ\n" "8,E,2026-10-01,no\n" "9,E,2026-10-01,False\n"
+                         "10,E,2026-10-01,0\n" "11,E,2026-10-01,\n"
+                         "12,E,2026-10-01,jaa\n" "13,E,2026-10-01,j\n" "14,E,2026-10-01,falsey\n"
+                         "15,E,2026-10-01,2\n" "16,E,2026-10-01,n\xc3\xa6i\n",
+                         (size_t)-1);
+    const table *t = rd_ok(g);
+    const uint8_t *v = t->cols[table_col(t, "root_cause")].flag;
+    static const uint8_t want[] = {1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0};
+    assert_int_equal(t->nrows, 11);
+    for (size_t r = 0; r < 11; r++)
+        assert_int_equal(v[r], want[r]);
+    assert_int_equal(g->log.n, 5);
+    static const char *const bad[] = {"jaa", "j", "falsey", "2", "n\xc3\xa6i"};
+    for (size_t i = 0; i < 5; i++) {
+        assert_int_equal(g->log.v[i].line, (long)(13 + i));
+        assert_string_equal(g->log.v[i].value, bad[i]);
+        assert_string_equal(g->log.v[i].field, "root_cause");
+    }
+    rd_free(g);
+}
+
 static void test_integer_forms(void **state)
 {
     (void)state;
@@ -794,6 +866,8 @@ int main(void)
         cmocka_unit_test_teardown(test_proc_fd_pipe, teardown),
         cmocka_unit_test_teardown(test_directory_as_export, teardown),
         cmocka_unit_test_teardown(test_number_forms, teardown),
+        cmocka_unit_test_teardown(test_many_dates_remembered, teardown),
+        cmocka_unit_test_teardown(test_boolean_words, teardown),
         cmocka_unit_test_teardown(test_integer_forms, teardown),
         cmocka_unit_test(test_names),
         cmocka_unit_test_teardown(test_two_warnings, teardown),
