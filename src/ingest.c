@@ -1152,6 +1152,36 @@ static void merge_into(reader *main, reader *from)
  * An id whose text some other column also has takes that text's pool id,
  * so that equal text is an equal id across the table.
  */
+typedef struct {
+    const strpool *pool;
+    const uint32_t *keys;
+    uint32_t *hash;
+    size_t from, to;
+} id_hashing;
+
+/* The pool's own hash of the ids of rows [from, to). */
+static void *hash_ids(void *arg)
+{
+    const id_hashing *h = arg;
+    for (size_t r = h->from; r < h->to; r++) {
+        uint32_t k = h->keys[r];
+        h->hash[r] = k ? (uint32_t)hash_bytes(h->pool->strs[k], h->pool->lens[k]) : 0;
+    }
+    return NULL;
+}
+
+/* The row whose id is s[0..n) among the rows in the slots, or -1. */
+static long id_row(const uint32_t *slot, size_t nslots, const uint32_t *hash, const uint32_t *keys,
+                   const strpool *pool, const char *s, uint32_t n, uint32_t h)
+{
+    for (size_t i = h & (nslots - 1); slot[i]; i = (i + 1) & (nslots - 1)) {
+        size_t o = slot[i] - 1;
+        if (hash[o] == h && pool->lens[keys[o]] == n && memcmp(pool->strs[keys[o]], s, n) == 0)
+            return (long)o;
+    }
+    return -1;
+}
+
 static void drop_duplicate_ids(reader *rd)
 {
     table *t = rd->t;
@@ -1168,8 +1198,16 @@ static void drop_duplicate_ids(reader *rd)
     uint8_t *drop = NULL;
     size_t ndrop = 0;
     long saved_line = rd->record_line;
-    for (size_t r = 0; r < t->nrows; r++)
-        hash[r] = keys[r] ? (uint32_t)hash_bytes(pool->strs[keys[r]], pool->lens[keys[r]]) : 0;
+    /* This runs alone at the end of the reading: half the hashing on a
+     * thread of its own. */
+    id_hashing half[2] = {{pool, keys, hash, 0, t->nrows / 2}, {pool, keys, hash, t->nrows / 2, t->nrows}};
+    pthread_t helper;
+    bool threaded = t->nrows >= 65536 && pthread_create(&helper, NULL, hash_ids, &half[1]) == 0;
+    hash_ids(&half[0]);
+    if (threaded)
+        pthread_join(helper, NULL);
+    else
+        hash_ids(&half[1]);
     /* The slots are touched in no order: fetch ahead so that the misses
      * overlap instead of queueing. */
     enum { AHEAD = 16 };
@@ -1199,12 +1237,16 @@ static void drop_duplicate_ids(reader *rd)
         }
     }
     rd->record_line = saved_line;
-    for (size_t r = 0; r < t->nrows; r++) {
-        if (!keys[r])
+    /* An id equal to a text of another column takes that text's pool id.
+     * Those texts are few (units, categories): each is looked up among
+     * the ids, not each id among them. */
+    for (uint32_t i = 0; i < pool->nslots; i++) {
+        const strpool_slot *sl = &pool->slots[i];
+        if (!sl->id)
             continue;
-        uint32_t same = strpool_find_indexed(pool, pool->strs[keys[r]], pool->lens[keys[r]], hash[r]);
-        if (same)
-            keys[r] = same;
+        long r = id_row(slot, nslots, hash, keys, pool, pool->strs[sl->id], pool->lens[sl->id], sl->hash);
+        if (r >= 0)
+            keys[r] = sl->id;
     }
     free(hash);
     free(slot);

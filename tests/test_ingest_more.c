@@ -855,10 +855,51 @@ static void test_ids_in_the_pool(void **state)
     assert_int_equal(g->res.rejected, 2);
 }
 
+/* The same over 80,000 rows, where the ids are hashed by two threads:
+ * repeats in either half and across them are rejected at their own
+ * lines, and ids that are also units share the units' pool ids. */
+static void test_ids_in_the_pool_large(void **state)
+{
+    (void)state;
+    enum { N = 80000 };
+    strbuf b = {0};
+    strbuf_adds(&b, "id,unit,reported\n");
+    for (int i = 1; i <= N; i++) {
+        if (i == 10 || i == 50000)
+            strbuf_printf(&b, "Enhet %d,Enhet %d,2026-10-01\n", i % 7, i % 5);   /* an id that is a unit */
+        else if (i % 10007 == 0)
+            strbuf_printf(&b, "%d,Enhet 1,2026-10-01\n", i - 1);    /* repeats the row before */
+        else
+            strbuf_printf(&b, "%d,Enhet %d,2026-10-01\n", i, i % 5);
+    }
+    setenv("KVALRAP_INGEST_THREADS", "1", 1);
+    reader_t *g = rd_new("deviations", b.data, b.len);
+    const table *t = rd_ok(g);
+    unsetenv("KVALRAP_INGEST_THREADS");
+    int repeats = N / 10007;
+    assert_int_equal(t->nrows, N - repeats);
+    assert_int_equal((long)g->log.n, repeats);
+    for (int k = 1; k <= repeats; k++) {
+        char want[16];
+        snprintf(want, sizeof want, "%d", 10007 * k - 1);
+        reject_is(g, (size_t)k - 1, 10007L * k + 1, "id", want, "duplicate id: an earlier row of this file has it");
+    }
+    int id = table_col(t, "id"), unit = table_col(t, "unit");
+    assert_string_equal(text(g, 9, "id"), "Enhet 3");
+    assert_int_equal(t->cols[id].text[9], t->cols[unit].text[2]);     /* row 3 has unit "Enhet 3" */
+    size_t r50000 = 50000 - 1 - 4;             /* four repeats before it were dropped */
+    assert_string_equal(text(g, r50000, "id"), "Enhet 6");
+    assert_int_equal(t->cols[id].text[r50000], strpool_find(&t->pool, "Enhet 6", 7));
+    assert_int_not_equal(t->cols[id].text[r50000 + 1], strpool_find(&t->pool, "Enhet 6", 7));
+    rd_free(g);
+    strbuf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_ids_in_the_pool, teardown),
+        cmocka_unit_test_teardown(test_ids_in_the_pool_large, teardown),
         cmocka_unit_test_teardown(test_utf16_without_bom, teardown),
         cmocka_unit_test_teardown(test_bom_contradicts_configuration, teardown),
         cmocka_unit_test_teardown(test_iso_8859_15_and_1, teardown),
