@@ -103,13 +103,18 @@ void table_shrink(table *t);
 void table_drop_rows(table *t, const uint8_t *drop);
 /* All rows are in: from now on the selections may build indexes. */
 void table_finish(table *t);
+/* Give back the indexes the selections built (the day indexes); a later
+ * query builds them again.  The rules stage calls it once it is done. */
+void table_drop_indexes(table *t);
 const char *table_text(const table *t, int col, size_t row);
 
 /* ---------------------------------------------------------------- selections */
 
 typedef struct {
     const table *t;
-    uint32_t *rows;         /* ascending row numbers; owned */
+    uint32_t *rows;         /* ascending row numbers; owned.  NULL in a selection
+                             * handed in: every row of t (n == t->nrows), without
+                             * an array; the selections made are never NULL */
     size_t n;
 } selection;
 

@@ -40,6 +40,7 @@ struct rules {
     arena mem;                  /* the config's strings */
     rules_config config;
     const labels *labels;       /* during rules_evaluate */
+    bool tables_live;           /* during rules_evaluate: the row sets' tables exist */
 };
 
 /* ================================================================ budgets */
@@ -184,23 +185,58 @@ static size_t edit_distance(const char *a, const char *b)
 
 #define ROWSET "kvalrap.rows"
 
+/* A row set of every row of its table (data.deviations, say) holds no
+ * row numbers: row i is i.  That is 4 MB a million rows less for the
+ * whole evaluation, and less for the garbage collector to wait for. */
 typedef struct {
     const table *t;
     size_t n;
+    bool whole;                 /* every row of t, rows[] left out */
     uint32_t rows[];
 } rowset;
 
-static rowset *check_rowset(lua_State *L, int idx) { return luaL_checkudata(L, idx, ROWSET); }
+/* A row set kept past the evaluation (by a finalizer that runs when the
+ * state closes, say) points at tables that are gone by then. */
+static rowset *check_rowset(lua_State *L, int idx)
+{
+    rowset *rs = luaL_checkudata(L, idx, ROWSET);
+    if (!rules_of(L)->tables_live)
+        luaL_error(L, "a row set can only be used while the KPIs are computed");
+    return rs;
+}
 
-static selection rowset_view(const rowset *rs) { return (selection){rs->t, (uint32_t *)rs->rows, rs->n}; }
+static selection rowset_view(const rowset *rs)
+{
+    return (selection){rs->t, rs->whole ? NULL : (uint32_t *)rs->rows, rs->n};
+}
+
+/* Row k of the row set. */
+static inline uint32_t rowset_row(const rowset *rs, size_t k)
+{
+    return rs->whole ? (uint32_t)k : rs->rows[k];
+}
+
+/* Push the row set of every row of t. */
+static void push_whole(lua_State *L, const table *t)
+{
+    rowset *rs = lua_newuserdatauv(L, sizeof *rs, 0);
+    *rs = (rowset){t, t->nrows, true};
+    luaL_setmetatable(L, ROWSET);
+}
 
 /* Push a row set holding sel's rows (the memory counts against the Lua
  * budget), then free sel. */
 static void push_selection(lua_State *L, selection *sel)
 {
+    if (sel->n == sel->t->nrows) {      /* ascending and distinct: every row */
+        push_whole(L, sel->t);
+        sel_free(sel);
+        return;
+    }
     rowset *rs = lua_newuserdatauv(L, sizeof *rs + sel->n * sizeof(uint32_t), 0);
     rs->t = sel->t;
     rs->n = sel->n;
+    rs->whole = false;
     memcpy(rs->rows, sel->rows, sel->n * sizeof(uint32_t));
     sel_free(sel);
     luaL_setmetatable(L, ROWSET);
@@ -367,6 +403,29 @@ static int rows_merge(lua_State *L, bool difference)
     rowset *a = check_rowset(L, 1), *b = check_rowset(L, 2);
     if (a->t != b->t)
         return luaL_error(L, "%s: the two row sets come from different datasets", difference ? "except" : "union");
+    if (b->whole || (a->whole && !difference)) {
+        /* a \ every row = none; a u every row = every row. */
+        if (difference) {
+            selection none = {a->t, xmalloc(sizeof(uint32_t)), 0};
+            push_selection(L, &none);
+        } else {
+            push_whole(L, a->t);
+        }
+        return 1;
+    }
+    if (a->whole) {
+        /* Every row but b's: b's rows are ascending. */
+        selection out = {a->t, xmalloc((a->n - b->n + 1) * sizeof(uint32_t)), 0};
+        size_t j = 0;
+        for (uint32_t r = 0; r < a->n; r++) {
+            if (j < b->n && b->rows[j] == r)
+                j++;
+            else
+                out.rows[out.n++] = r;
+        }
+        push_selection(L, &out);
+        return 1;
+    }
     if (difference && b->n > 64 && a->n > 64) {
         /* Large sets: b's rows as a bitmap over their span, then one pass
          * over a without branches (a merge mispredicts on every row). */
@@ -490,14 +549,14 @@ static int rows_count_by(lua_State *L)
         group_of[k] = UINT32_MAX;
         uint32_t key;
         if (date1) {
-            int32_t day = col1->day[rs->rows[k]];
+            int32_t day = col1->day[rowset_row(rs, k)];
             int y, mo, dd;
             if (day == DATE_NONE)
                 continue;
             date_to_ymd(day, &y, &mo, &dd);
             key = (uint32_t)(y * 12 + mo - 1);
         } else if (text1) {
-            uint32_t id = col1->text[rs->rows[k]];
+            uint32_t id = col1->text[rowset_row(rs, k)];
             key = col1->schema->folded ? pool->fold[id] : id;
         } else {
             continue;
@@ -516,7 +575,7 @@ static int rows_count_by(lua_State *L)
     memcpy(fill, start, (n + 1) * sizeof *fill);
     for (size_t k = 0; k < rs->n; k++)
         if (group_of[k] != UINT32_MAX)
-            grouped[fill[group_of[k]]++] = rs->rows[k];
+            grouped[fill[group_of[k]]++] = rowset_row(rs, k);
     free(fill);
     free(group_of);
     free(slot_key);
@@ -1372,14 +1431,15 @@ static void push_unit_set(lua_State *L, table *const *tables)
         if (!use)
             continue;
         int col = table_col(t, "unit");
-        /* Each distinct id once: a table has a million rows and some fifty units. */
-        uint8_t *seen = xcalloc(t->pool.n ? t->pool.n : 1, 1);
+        /* Each distinct id once: a table has a million rows and some fifty
+         * units (a bit per pool id: the pool holds every id of the export). */
+        uint64_t *seen = xcalloc(t->pool.n / 64 + 1, sizeof *seen);
         const uint32_t *text = t->cols[col].text;
         for (size_t r = 0; r < t->nrows; r++) {
             uint32_t id = text[r];
-            if (!id || seen[id])
+            if (!id || (seen[id / 64] >> (id % 64) & 1))
                 continue;
-            seen[id] = 1;
+            seen[id / 64] |= (uint64_t)1 << (id % 64);
             lua_pushstring(L, t->pool.strs[id]);
             lua_pushboolean(L, 1);
             lua_rawset(L, set);
@@ -1408,14 +1468,7 @@ static void push_data(lua_State *L, table *const *tables)
     for (size_t i = 0; i < schema_ndatasets; i++) {
         if (!tables[i])
             continue;
-        /* Every row, written straight into the row set. */
-        const table *t = tables[i];
-        rowset *rs = lua_newuserdatauv(L, sizeof *rs + t->nrows * sizeof(uint32_t), 0);
-        rs->t = t;
-        rs->n = t->nrows;
-        for (size_t r = 0; r < t->nrows; r++)
-            rs->rows[r] = (uint32_t)r;
-        luaL_setmetatable(L, ROWSET);
+        push_whole(L, tables[i]);
         lua_setfield(L, -2, schema_datasets[i].name);
     }
     push_unit_set(L, tables);
@@ -1613,19 +1666,46 @@ static void read_series(report *rep, lua_State *L, int res, kpi_result *k)
     lua_pop(L, 1);
 }
 
+/* The report's copy of each distinct text of a list (units, owners,
+ * titles), found by pool id: an open-addressing map sized by the texts the
+ * list has, not an array over the whole pool (a million ids). */
+typedef struct {
+    uint32_t id;                /* 0: a free slot */
+    const char *text;
+} list_text_slot;
+
 typedef struct {
     const table *t;
-    int32_t as_of;
-    int sort_col;               /* column to sort by, -1 for days overdue */
-    const char **texts;         /* per pool id: the copy in the report, lazily */
     report *rep;
+    list_text_slot *slots;
+    uint32_t mask, n;
 } list_ctx;
 
 static const char *list_text(list_ctx *c, uint32_t id)
 {
-    if (!c->texts[id])
-        c->texts[id] = arena_strdup(&c->rep->mem, c->t->pool.strs[id]);
-    return c->texts[id];
+    uint32_t i = (id * 2654435761u) & c->mask;
+    while (c->slots[i].id && c->slots[i].id != id)
+        i = (i + 1) & c->mask;
+    if (c->slots[i].id)
+        return c->slots[i].text;
+    const char *text = arena_strdup(&c->rep->mem, c->t->pool.strs[id]);
+    c->slots[i] = (list_text_slot){id, text};
+    if (++c->n * 2 > c->mask) {
+        list_text_slot *old = c->slots;
+        uint32_t nold = c->mask + 1;
+        c->mask = 2 * nold - 1;
+        c->slots = xcalloc(c->mask + 1, sizeof *c->slots);
+        for (uint32_t k = 0; k < nold; k++) {
+            if (!old[k].id)
+                continue;
+            uint32_t j = (old[k].id * 2654435761u) & c->mask;
+            while (c->slots[j].id)
+                j = (j + 1) & c->mask;
+            c->slots[j] = old[k];
+        }
+        free(old);
+    }
+    return text;
 }
 
 typedef struct {
@@ -1735,11 +1815,11 @@ static item_list *read_items(report *rep, lua_State *L, int res, int32_t as_of)
     int due = overdue_from ? table_col(t, overdue_from) : -1;
     int sort_col = sort && strcmp(sort, "days_overdue") != 0 ? table_col(t, sort) : -1;
     int idcol = table_col(t, "id");
-    list_ctx ctx = {t, as_of, sort_col, xcalloc(t->pool.n, sizeof(char *)), rep};
+    list_ctx ctx = {t, rep, xcalloc(64, sizeof(list_text_slot)), 63, 0};
     /* Sort: most overdue first; or by a date, absent (never) first. */
     list_row *order = xmalloc((rs->n + 1) * sizeof *order);
     for (size_t i = 0; i < rs->n; i++) {
-        uint32_t r = rs->rows[i];
+        uint32_t r = rowset_row(rs, i);
         int64_t key = 0;
         if (sort_col >= 0 && t->cols[sort_col].day)
             key = t->cols[sort_col].day[r];
@@ -1757,7 +1837,7 @@ static item_list *read_items(report *rep, lua_State *L, int res, int32_t as_of)
     l->nrows = rs->n;
     l->cells = arena_alloc(&rep->mem, (l->nrows * l->ncols + 1) * sizeof *l->cells);
     for (size_t k = 0; k < rs->n; k++) {
-        uint32_t r = rs->rows[k];
+        uint32_t r = rowset_row(rs, k);
         size_t i = place[k];
         for (size_t c = 0; c < l->ncols; c++) {
             cell *cl = &l->cells[i * l->ncols + c];
@@ -1797,7 +1877,7 @@ static item_list *read_items(report *rep, lua_State *L, int res, int32_t as_of)
         }
     }
     free(place);
-    free(ctx.texts);
+    free(ctx.slots);
     lua_settop(L, it - 1);
     return l;
 }
@@ -1868,11 +1948,38 @@ static int read_results_protected(lua_State *L)
     return 0;
 }
 
+static int collect_garbage(lua_State *L)
+{
+    lua_gc(L, LUA_GCCOLLECT);
+    return 0;
+}
+
+/* A full collection, under the budgets like any call into the state (a
+ * script's __gc may run in it).  Only memory is at stake: a failure is
+ * left for the next call into the rules to meet. */
+static void collect(rules *r)
+{
+    char ignored[256];
+    lua_pushcfunction(r->L, collect_garbage);
+    protected_call(r, 0, 0, ignored, sizeof ignored);
+}
+
+/* Once the KPIs are computed nothing queries the tables again: their day
+ * indexes (4 bytes a dated row of each date column a range asked of) go
+ * back before the report's lists are made. */
+static void drop_indexes(table *const *tables)
+{
+    for (size_t i = 0; i < schema_ndatasets; i++)
+        if (tables[i])
+            table_drop_indexes(tables[i]);
+}
+
 int rules_evaluate(rules *r, table *const *tables, const period *p, int32_t as_of,
                    const labels *l, report *out, char *err, size_t errlen)
 {
     lua_State *L = r->L;
     r->labels = l;
+    r->tables_live = true;
     lua_settop(L, 0);
     lua_rawgeti(L, LUA_REGISTRYINDEX, r->lib_ref);
     lua_getfield(L, 1, "evaluate");
@@ -1887,13 +1994,23 @@ int rules_evaluate(rules *r, table *const *tables, const period *p, int32_t as_o
             snprintf(err, errlen, "%s", tmp);
         }
         lua_settop(L, 0);
+        drop_indexes(tables);
+        r->tables_live = false;
         return -1;
     }
     lua_setfield(L, LUA_REGISTRYINDEX, "kvalrap.results");
+    /* Every row set of every period the KPIs were measured for, and the
+     * data, are garbage now; the collector would keep them (several MB at
+     * a million rows) until the state closes.  The lists made next take
+     * their place. */
+    collect(r);
+    drop_indexes(tables);
     host_call hc = {.r = r, .err = err, .errlen = errlen, .out = out, .as_of = as_of};
     int rc = call_host(r, read_results_protected, &hc);
     lua_pushnil(L);
     lua_setfield(L, LUA_REGISTRYINDEX, "kvalrap.results");
     lua_settop(L, 0);
+    collect(r);     /* the results, and the row sets of the lists */
+    r->tables_live = false;
     return rc;
 }

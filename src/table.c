@@ -392,6 +392,17 @@ static const column *day_indexed(const table *t, const column *c)
     return c;
 }
 
+void table_drop_indexes(table *t)
+{
+    for (size_t i = 0; i < t->schema->nfields; i++) {
+        column *c = &t->cols[i];
+        free(c->by_day);
+        c->by_day = NULL;
+        c->ndated = 0;
+        c->day_indexed = false;
+    }
+}
+
 const char *table_text(const table *t, int col, size_t row)
 {
     return t->pool.strs[t->cols[col].text[row]];
@@ -409,6 +420,8 @@ selection sel_all(const table *t)
 
 selection sel_copy(const selection *s)
 {
+    if (!s->rows)
+        return sel_all(s->t);
     selection c = {s->t, xmalloc((s->n ? s->n : 1) * sizeof(uint32_t)), s->n};
     memcpy(c.rows, s->rows, s->n * sizeof(uint32_t));
     return c;
@@ -426,15 +439,44 @@ static selection sel_start(const selection *s)
     return (selection){s->t, xmalloc((s->n ? s->n : 1) * sizeof(uint32_t)), 0};
 }
 
+/* body for each row r of s, in order: rows[i], or i itself when s is
+ * every row of its table without a row array (rows NULL).  A loop of its
+ * own for each, so the loop over rows[] stays as it was. */
+#define SEL_EACH(s, r, ...)                                  \
+    do {                                                     \
+        const uint32_t *rows_ = (s)->rows;                   \
+        if (rows_) {                                         \
+            for (size_t i_ = 0; i_ < (s)->n; i_++) {         \
+                uint32_t r = rows_[i_];                      \
+                __VA_ARGS__                                  \
+            }                                                \
+        } else {                                             \
+            for (size_t i_ = 0; i_ < (s)->n; i_++) {         \
+                uint32_t r = (uint32_t)i_;                   \
+                __VA_ARGS__                                  \
+            }                                                \
+        }                                                    \
+    } while (0)
+
 /* Every filter is this loop with a different test; the macro keeps each one
- * a tight loop over a single column array the compiler can vectorise. */
+ * a tight loop over a single column array the compiler can vectorise (a
+ * loop of its own for a selection of every row, which has no row array). */
 #define SEL_FILTER(s, test)                              \
     do {                                                 \
         selection out_ = sel_start(s);                   \
-        for (size_t i_ = 0; i_ < (s)->n; i_++) {         \
-            uint32_t r = (s)->rows[i_];                  \
-            out_.rows[out_.n] = r;   /* no branch */     \
-            out_.n += (test) ? 1 : 0;                    \
+        const uint32_t *rows_ = (s)->rows;               \
+        if (rows_) {                                     \
+            for (size_t i_ = 0; i_ < (s)->n; i_++) {     \
+                uint32_t r = rows_[i_];                  \
+                out_.rows[out_.n] = r;   /* no branch */ \
+                out_.n += (test) ? 1 : 0;                \
+            }                                            \
+        } else {                                         \
+            for (size_t i_ = 0; i_ < (s)->n; i_++) {     \
+                uint32_t r = (uint32_t)i_;               \
+                out_.rows[out_.n] = r;                   \
+                out_.n += (test) ? 1 : 0;                \
+            }                                            \
         }                                                \
         return out_;                                     \
     } while (0)
@@ -648,8 +690,7 @@ selection sel_text_in(const selection *s, int col, const char *const *values, si
     idmap seen;
     idmap_init(&seen);
     selection out = sel_start(s);
-    for (size_t i = 0; i < s->n; i++) {
-        uint32_t r = s->rows[i];
+    SEL_EACH(s, r, {
         uint32_t id = c->text[r];
         uint32_t h = (id ^ (id >> 8)) & (CACHE - 1);
         if (tag[h] != id) {
@@ -664,7 +705,7 @@ selection sel_text_in(const selection *s, int col, const char *const *values, si
         }
         out.rows[out.n] = r;
         out.n += keep[h];
-    }
+    });
     free(seen.slots);
     if (folded) {
         for (size_t i = 0; i < n; i++)
@@ -698,8 +739,7 @@ selection sel_compare(const selection *s, int a, cmp_op op, int b, int offset_da
     const column *ca = &s->t->cols[a], *cb = &s->t->cols[b];
     bool timed = ca->schema->type == FT_DATETIME && cb->schema->type == FT_DATETIME;
     selection out = sel_start(s);
-    for (size_t i = 0; i < s->n; i++) {
-        uint32_t r = s->rows[i];
+    SEL_EACH(s, r, {
         if (ca->day[r] == DATE_NONE || cb->day[r] == DATE_NONE)
             continue;
         bool holds;
@@ -709,7 +749,7 @@ selection sel_compare(const selection *s, int a, cmp_op op, int b, int offset_da
             holds = cmp_holds(ca->day[r], op, (int64_t)cb->day[r] + offset_days);
         if (holds)
             out.rows[out.n++] = r;
-    }
+    });
     return out;
 }
 
@@ -718,8 +758,7 @@ selection sel_deadline_after(const selection *s, int col, int days, int32_t day)
     const column *c = &s->t->cols[col];
     int64_t end_of_day = ((int64_t)day + 1) * 86400;
     selection out = sel_start(s);
-    for (size_t i = 0; i < s->n; i++) {
-        uint32_t r = s->rows[i];
+    SEL_EACH(s, r, {
         if (c->day[r] == DATE_NONE)
             continue;
         bool after;
@@ -729,7 +768,7 @@ selection sel_deadline_after(const selection *s, int col, int days, int32_t day)
             after = (int64_t)c->day[r] + days > day;
         if (after)
             out.rows[out.n++] = r;
-    }
+    });
     return out;
 }
 
@@ -758,8 +797,8 @@ static group_count *group_text(const selection *s, const column *c, size_t *n)
     idmap_init(&groups);
     idmap_slot *last = NULL;
     uint32_t last_id = UINT32_MAX;
-    for (size_t i = 0; i < s->n; i++) {
-        uint32_t id = c->text[s->rows[i]];
+    SEL_EACH(s, r, {
+        uint32_t id = c->text[r];
         if (id == last_id) {
             last->count++;
             continue;
@@ -773,7 +812,7 @@ static group_count *group_text(const selection *s, const column *c, size_t *n)
         /* Only an unfolded id repeats into the same slot untouched. */
         last = sl;
         last_id = id;
-    }
+    });
     group_count *g = xmalloc((groups.n ? groups.n : 1) * sizeof *g);
     size_t m = 0;
     for (uint32_t i = 0; i <= groups.mask; i++)
@@ -790,8 +829,8 @@ static group_count *group_month(const selection *s, const column *c, size_t *n)
     group_count *g = NULL;
     size_t m = 0, cap = 0;
     /* Months are few: a small linear map is fast enough and keeps order. */
-    for (size_t i = 0; i < s->n; i++) {
-        int32_t d = c->day[s->rows[i]];
+    SEL_EACH(s, r, {
+        int32_t d = c->day[r];
         if (d == DATE_NONE)
             continue;
         int y, mo, dd;
@@ -808,7 +847,7 @@ static group_count *group_month(const selection *s, const column *c, size_t *n)
             g[m++] = (group_count){key, 0};
         }
         g[j].count++;
-    }
+    });
     if (!g)
         g = xmalloc(sizeof *g);
     qsort(g, m, sizeof *g, group_key_cmp);
