@@ -2633,51 +2633,74 @@ typedef struct {
     xlsx_piece *slots;                  /* window of them, chunk k in slot k % window */
 } xlsx_job;
 
+/* Feeds the len bytes at in to the chunk's stream with `flush`, its
+ * output appended to p->data (grown as needed).  False on a failure. */
+static bool xlsx_piece_deflate(xlsx_piece *p, size_t *cap, z_stream *zs, const char *in, size_t len,
+                               int flush)
+{
+    if (len > UINT32_MAX)
+        return false;
+    zs->next_in = (Bytef *)in;
+    zs->avail_in = (uInt)len;
+    for (;;) {
+        if (!p->data || p->len == *cap) {
+            *cap = p->data ? 2 * *cap : *cap;
+            p->data = xrealloc(p->data, *cap);
+        }
+        zs->next_out = p->data + p->len;
+        zs->avail_out = (uInt)(*cap - p->len);
+        int rc = deflate(zs, flush);
+        p->len = (size_t)(zs->next_out - p->data);
+        if (rc == Z_STREAM_ERROR)
+            return false;
+        if (flush == Z_FINISH ? rc == Z_STREAM_END : zs->avail_in == 0 && zs->avail_out > 0)
+            return true;
+        if (flush == Z_FINISH && rc != Z_OK && rc != Z_BUF_ERROR)
+            return false;
+    }
+}
+
+/* Rows whose XML is made and deflated at a time within a chunk: the
+ * chunk's output is the same as from its whole XML at once (deflate's
+ * output does not depend on how its input is cut; the chunk's end, a
+ * sync flush, does), without a buffer of the chunk's XML (1.4 MB of
+ * 4096 rows) in every thread. */
+#define XLSX_PIECE_ROWS 256
+
 /* Makes chunk k: its XML (with the head before the first, the tail after
  * the last), its CRC, and its deflated bytes ending on a byte boundary
  * (the last chunk ends the stream). */
 static xlsx_piece xlsx_make_piece(const xlsx_job *j, size_t k, z_stream *zs, xlsx_buf *xml,
                                   strbuf *scratch)
 {
-    xlsx_piece p = {.k = k, .done = true};
-    xml->len = 0;
-    if (k == 0)
-        xlsx_buf_add(xml, j->head, j->head_len);
-    size_t a = k * XLSX_CHUNK_ROWS, b = a + XLSX_CHUNK_ROWS;
-    b = b < j->rows->st->nrows ? b : j->rows->st->nrows;
-    xlsx_rows_xml(j->rows, a, b, xml, scratch);
-    bool last = k + 1 == j->nchunks;
-    if (last)
-        xlsx_buf_add(xml, j->tail, j->tail_len);
-    p.ulen = xml->len;
-    p.crc = xlsx_crc32(0, (const unsigned char *)xml->p, xml->len);
-    if (xml->len > UINT32_MAX || deflateReset(zs) != Z_OK) {
+    xlsx_piece p = {.k = k, .done = true, .crc = xlsx_crc32(0, NULL, 0)};
+    if (deflateReset(zs) != Z_OK) {
         p.failed = true;
         return p;
     }
-    size_t cap = deflateBound(zs, (uLong)xml->len) + 64;
-    p.data = xmalloc(cap);
-    zs->next_in = (Bytef *)xml->p;
-    zs->avail_in = (uInt)xml->len;
-    zs->next_out = p.data;
-    zs->avail_out = (uInt)cap;
-    int flush = last ? Z_FINISH : Z_SYNC_FLUSH, rc;
-    for (;;) {
-        rc = deflate(zs, flush);
-        if (rc == Z_STREAM_ERROR)
-            break;
-        if (last ? rc == Z_STREAM_END : zs->avail_in == 0 && zs->avail_out > 0)
-            break;
-        if (zs->avail_out == 0) {
-            size_t used = cap;
-            cap *= 2;
-            p.data = xrealloc(p.data, cap);
-            zs->next_out = p.data + used;
-            zs->avail_out = (uInt)(cap - used);
+    size_t a = k * XLSX_CHUNK_ROWS, b = a + XLSX_CHUNK_ROWS;
+    b = b < j->rows->st->nrows ? b : j->rows->st->nrows;
+    bool last = k + 1 == j->nchunks;
+    size_t cap = 1 << 16;
+    for (size_t from = a;;) {
+        size_t to = b - from > XLSX_PIECE_ROWS ? from + XLSX_PIECE_ROWS : b;
+        xml->len = 0;
+        if (k == 0 && from == a)
+            xlsx_buf_add(xml, j->head, j->head_len);
+        xlsx_rows_xml(j->rows, from, to, xml, scratch);
+        if (last && to == b)
+            xlsx_buf_add(xml, j->tail, j->tail_len);
+        p.ulen += xml->len;
+        p.crc = xlsx_crc32(p.crc, (const unsigned char *)xml->p, xml->len);
+        int flush = to < b ? Z_NO_FLUSH : last ? Z_FINISH : Z_SYNC_FLUSH;
+        if ((xml->len || flush != Z_NO_FLUSH) && !xlsx_piece_deflate(&p, &cap, zs, xml->p, xml->len, flush)) {
+            p.failed = true;
+            return p;
         }
+        if (to == b)
+            break;
+        from = to;
     }
-    p.len = (size_t)(zs->next_out - p.data);
-    p.failed = last ? rc != Z_STREAM_END : rc == Z_STREAM_ERROR;
     return p;
 }
 
