@@ -97,11 +97,15 @@ static double now_seconds(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* With --verbose: how long each stage took, for profiling a slow night. */
+/* With --verbose: how long each stage took, and the process's peak
+ * memory so far, for profiling a slow or large night. */
 static void stage_time(const run_options *o, const char *who, const char *stage, double since)
 {
-    if (o->verbose)
-        errorf("%s: %-12s %.3f s", who, stage, now_seconds() - since);
+    if (o->verbose) {
+        struct rusage ru;
+        long peak = getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss / 1024 : 0;
+        errorf("%s: %-12s %.3f s, peak %ld MB", who, stage, now_seconds() - since, peak);
+    }
 }
 
 /* Children end with _exit, which skips LeakSanitizer's check at exit: run
@@ -647,6 +651,13 @@ static int compute(job *j, const run_options *o)
     char err[1024];
     int erc = rules_evaluate(j->rules, j->tables, &o->period, o->as_of, j->labels, &j->rep, err, sizeof err);
     take_hashes(j);
+    /* Nothing reads the tables after the rules (the report holds copies of
+     * what it shows): the writers, and the workbook's process forked from
+     * this one, start without them. */
+    for (size_t i = 0; i < schema_ndatasets; i++) {
+        table_free(j->tables[i]);
+        j->tables[i] = NULL;
+    }
     /* A rule file's print() goes to the log (capped at 100 lines). */
     if (o->verbose)
         rules_each_print(j->rules, print_verbose, (void *)j->rule_path);
