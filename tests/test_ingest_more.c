@@ -895,11 +895,54 @@ static void test_ids_in_the_pool_large(void **state)
     strbuf_free(&b);
 }
 
+/* Ids that are numbers take a bitmap of their span instead of a hash:
+ * the same rows kept, the same rejects, and an id equal to another
+ * column's text sharing its pool id, whether the ids are plain numbers
+ * (the bitmap), spread too far, written with a leading zero, or equal to
+ * more texts than the bitmap's search takes (the hash). */
+static void test_numbered_ids(void **state)
+{
+    (void)state;
+    static const char *const variants[] = {
+        "",             /* plain numbers near each other: the bitmap */
+        "1000000000000000,Enhet 1,2026-10-01\n",    /* one far away: the hash */
+        "007,Enhet 1,2026-10-01\n",                 /* a leading zero: the hash */
+        "900,1,2026-10-01\n901,2,2026-10-01\n902,3,2026-10-01\n903,4,2026-10-01\n904,5,2026-10-01\n"
+        "905,6,2026-10-01\n906,7,2026-10-01\n907,8,2026-10-01\n908,9,2026-10-01\n",   /* nine twins: the hash */
+    };
+    for (size_t v = 0; v < sizeof variants / sizeof variants[0]; v++) {
+        strbuf b = {0};
+        strbuf_adds(&b, "id,unit,reported\n");
+        for (int i = 1; i <= 200; i++)
+            strbuf_printf(&b, "%d,%s,2026-10-01\n", i % 50 == 0 ? i - 7 : i, i == 3 ? "12" : "Enhet 1");
+        strbuf_adds(&b, "1,Enhet 1,2026-10-01\n");     /* the first again, at the end */
+        strbuf_adds(&b, variants[v]);
+        reader_t *g = rd_new("deviations", b.data, b.len);
+        const table *t = rd_ok(g);
+        assert_int_equal(g->log.n, 5);
+        for (size_t k = 0; k < 4; k++) {
+            char want[8];
+            snprintf(want, sizeof want, "%zu", 50 * (k + 1) - 7);
+            reject_is(g, k, (long)(50 * (k + 1) + 1), "id", want, "duplicate id: an earlier row of this file has it");
+        }
+        reject_is(g, 4, 202, "id", "1", "duplicate id: an earlier row of this file has it");
+        int id = table_col(t, "id"), unit = table_col(t, "unit");
+        assert_string_equal(text(g, 11, "id"), "12");
+        assert_int_equal(t->cols[id].text[11], t->cols[unit].text[2]);    /* "12" is also row 3's unit */
+        assert_int_equal(t->cols[id].text[0], strpool_find(&t->pool, "1", 1));
+        static const size_t rows[] = {196, 197, 197, 205};
+        assert_int_equal(t->nrows, rows[v]);
+        rd_free(g);
+        strbuf_free(&b);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_ids_in_the_pool, teardown),
         cmocka_unit_test_teardown(test_ids_in_the_pool_large, teardown),
+        cmocka_unit_test_teardown(test_numbered_ids, teardown),
         cmocka_unit_test_teardown(test_utf16_without_bom, teardown),
         cmocka_unit_test_teardown(test_bom_contradicts_configuration, teardown),
         cmocka_unit_test_teardown(test_iso_8859_15_and_1, teardown),
