@@ -72,9 +72,9 @@ rules *rules_open(const char *path, const rules_limits *limits, const char *data
 const rules_config *rules_get_config(const rules *r);
 
 /* Compute every KPI for period p at as_of into out->kpis.  tables[i] is the
- * table of schema_datasets[i], or NULL when not configured.  The date
- * indexes the evaluation builds in the tables are given back before it
- * returns (table_drop_indexes), and the state's garbage collected.  0 on
+ * table of schema_datasets[i], or NULL when not configured.  What the
+ * evaluation builds in the tables (the zones of date columns) is given
+ * back before it returns (table_drop_indexes), and the state's garbage collected.  0 on
  * success, -1 with a message in err. */
 int rules_evaluate(rules *r, table *const *tables, const period *p, int32_t as_of,
                    const labels *l, report *out, char *err, size_t errlen);

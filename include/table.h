@@ -57,6 +57,12 @@ uint32_t strpool_find_indexed(const strpool *p, const char *s, size_t n, uint64_
 /* Id of the folded form of s, or 0 when no text folds to it. */
 uint32_t strpool_find_folded(const strpool *p, const char *s, size_t n);
 
+enum { ZONE_ROWS = 1024 };
+
+typedef struct {
+    int32_t lo, hi;         /* INT32_MAX, INT32_MIN: no row of the block has a date */
+} day_zone;
+
 typedef struct {
     const field_schema *schema;
     bool mapped;            /* the export had this column */
@@ -68,11 +74,11 @@ typedef struct {
     int64_t *num;           /* FT_INT: INT64_MIN when absent */
     double *real;           /* FT_NUMBER: NaN when absent */
     /* Date columns, from the first range query over the whole of a
-     * finished table (see table_finish): the rows with a date, ordered by day, so a
-     * date range on the whole table is a binary search instead of a scan. */
-    uint32_t *by_day;
-    size_t ndated;
-    bool day_indexed;       /* by_day built (NULL if the dates spread too far) */
+     * finished table (see table_finish): the least and greatest day of
+     * each ZONE_ROWS rows, so that such a query scans only the blocks of
+     * rows its range meets (8 bytes a block instead of an index of 4
+     * bytes a row). */
+    day_zone *zones;
 } column;
 
 typedef struct {
@@ -81,7 +87,7 @@ typedef struct {
     column cols[SCHEMA_MAX_FIELDS];
     int32_t *line;          /* physical line each row started on (the batch frees it once read) */
     strpool pool;
-    bool finished;          /* all rows are in: indexes may be built */
+    bool finished;          /* all rows are in: zones may be made */
 } table;
 
 table *table_new(const dataset_schema *ds);
@@ -103,8 +109,8 @@ void table_shrink(table *t);
 void table_drop_rows(table *t, const uint8_t *drop);
 /* All rows are in: from now on the selections may build indexes. */
 void table_finish(table *t);
-/* Give back the indexes the selections built (the day indexes); a later
- * query builds them again.  The rules stage calls it once it is done. */
+/* Give back what the selections built (the zones of date columns); a
+ * later query builds it again.  The rules stage calls it once it is done. */
 void table_drop_indexes(table *t);
 const char *table_text(const table *t, int col, size_t row);
 

@@ -1964,9 +1964,8 @@ static void collect(rules *r)
     protected_call(r, 0, 0, ignored, sizeof ignored);
 }
 
-/* Once the KPIs are computed nothing queries the tables again: their day
- * indexes (4 bytes a dated row of each date column a range asked of) go
- * back before the report's lists are made. */
+/* Once the KPIs are computed nothing queries the tables again: what the
+ * queries built in them goes back before the report's lists are made. */
 static void drop_indexes(table *const *tables)
 {
     for (size_t i = 0; i < schema_ndatasets; i++)

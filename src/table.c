@@ -206,7 +206,7 @@ void table_free_column(table *t, size_t i)
     free(c->flag);
     free(c->num);
     free(c->real);
-    free(c->by_day);
+    free(c->zones);
     *c = (column){.schema = c->schema, .mapped = c->mapped};
 }
 
@@ -331,75 +331,44 @@ void table_drop_rows(table *t, const uint8_t *drop)
     t->nrows = kept;
 }
 
-/* Rows ordered by day with a counting sort: days of an export span a few
- * thousand values, so this is two passes over the column. */
-static void build_day_index(const table *t, column *c)
-{
-    c->day_indexed = true;
-    int32_t lo = INT32_MAX, hi = INT32_MIN;
-    size_t n = 0;
-    for (size_t r = 0; r < t->nrows; r++) {
-        int32_t d = c->day[r];
-        if (d == DATE_NONE)
-            continue;
-        n++;
-        if (d < lo) lo = d;
-        if (d > hi) hi = d;
-    }
-    c->ndated = n;
-    c->by_day = xrealloc_large(NULL, (n + 1) * sizeof *c->by_day);
-    if (!n)
-        return;
-    /* Dates far apart (a typo like year 2205) would make the count array
-     * huge; such a column is simply not indexed. */
-    uint64_t range = (uint64_t)((int64_t)hi - lo) + 1;
-    if (range > 4 * (uint64_t)n + 100000) {
-        free(c->by_day);
-        c->by_day = NULL;
-        c->ndated = 0;
-        return;
-    }
-    size_t *start = xcalloc((size_t)range + 1, sizeof *start);
-    for (size_t r = 0; r < t->nrows; r++)
-        if (c->day[r] != DATE_NONE)
-            start[c->day[r] - lo + 1]++;
-    for (size_t i = 1; i <= (size_t)range; i++)
-        start[i] += start[i - 1];
-    for (size_t r = 0; r < t->nrows; r++) {
-        int32_t d = c->day[r];
-        if (d == DATE_NONE)
-            continue;
-        size_t at = start[d - lo]++;
-        c->by_day[at] = (uint32_t)r;
-    }
-    free(start);
-}
-
 void table_finish(table *t)
 {
     t->finished = true;
 }
 
-/* The index of a date column, built on the column's first range query
- * over the whole table: a KPI set asks such queries of one or two of the
- * date columns, and an index costs 4 bytes a dated row (40 MB a column of
- * the 10M-row set).  The selections are
- * const; the index is a cache that does not change what they return. */
-static const column *day_indexed(const table *t, const column *c)
+/* The least and greatest day of each block of ZONE_ROWS rows of a date
+ * column (of its rows with a date): one pass over the column. */
+static void build_zones(const table *t, column *c)
 {
-    if (t->finished && !c->day_indexed)
-        build_day_index(t, (column *)c);
-    return c;
+    size_t nzones = (t->nrows + ZONE_ROWS - 1) / ZONE_ROWS;
+    c->zones = xmalloc((nzones ? nzones : 1) * sizeof *c->zones);
+    for (size_t z = 0; z < nzones; z++) {
+        size_t end = (z + 1) * ZONE_ROWS < t->nrows ? (z + 1) * ZONE_ROWS : t->nrows;
+        int32_t lo = INT32_MAX, hi = INT32_MIN;
+        for (size_t r = z * ZONE_ROWS; r < end; r++) {
+            int32_t d = c->day[r];
+            lo = d != DATE_NONE && d < lo ? d : lo;
+            hi = d > hi ? d : hi;       /* DATE_NONE is INT32_MIN: never greater */
+        }
+        c->zones[z] = (day_zone){lo, hi};
+    }
+}
+
+/* The zones of a date column, made on the first range query over the
+ * whole of a finished table.  The selections are const; the zones are a
+ * cache that does not change what they return. */
+static const day_zone *zones_of(const table *t, const column *c)
+{
+    if (t->finished && !c->zones)
+        build_zones(t, (column *)c);
+    return c->zones;
 }
 
 void table_drop_indexes(table *t)
 {
     for (size_t i = 0; i < t->schema->nfields; i++) {
-        column *c = &t->cols[i];
-        free(c->by_day);
-        c->by_day = NULL;
-        c->ndated = 0;
-        c->day_indexed = false;
+        free(t->cols[i].zones);
+        t->cols[i].zones = NULL;
     }
 }
 
@@ -481,63 +450,12 @@ static selection sel_start(const selection *s)
         return out_;                                     \
     } while (0)
 
-/* First index of the day index whose day is >= v.  The index holds row
- * numbers only; their days are looked up (a binary search touches twenty
- * of them), which halves what the index costs in memory. */
-static size_t lower_bound(const column *c, int64_t v)
-{
-    size_t a = 0, b = c->ndated;
-    while (a < b) {
-        size_t m = a + (b - a) / 2;
-        if (c->day[c->by_day[m]] < v)
-            a = m + 1;
-        else
-            b = m;
-    }
-    return a;
-}
-
-/* A date range over the whole table: the index gives the rows, a bitmap
- * puts them back in row order. */
-static selection between_indexed(const selection *s, const column *c, size_t i, size_t j)
-{
-    selection out = {s->t, xmalloc((j > i ? j - i : 1) * sizeof(uint32_t)), 0};
-    if (j <= i)
-        return out;
-    /* Exports are mostly in date order, so a date range covers a narrow
-     * band of rows: the bitmap spans only that band. */
-    const uint32_t *rows = c->by_day;
-    uint32_t lo_row = UINT32_MAX, hi_row = 0;
-    for (size_t k = i; k < j; k++) {
-        lo_row = rows[k] < lo_row ? rows[k] : lo_row;
-        hi_row = rows[k] > hi_row ? rows[k] : hi_row;
-    }
-    size_t base = lo_row / 64, nwords = hi_row / 64 - base + 1;
-    uint64_t *bits = xcalloc(nwords, sizeof *bits);
-    for (size_t k = i; k < j; k++)
-        bits[rows[k] / 64 - base] |= (uint64_t)1 << (rows[k] & 63);
-    for (size_t w = 0; w < nwords; w++)
-        for (uint64_t b = bits[w]; b; b &= b - 1)
-            out.rows[out.n++] = (uint32_t)((base + w) * 64 + (size_t)__builtin_ctzll(b));
-    free(bits);
-    return out;
-}
-
 selection sel_between(const selection *s, int col, int64_t lo, int64_t hi)
 {
     const column *c = &s->t->cols[col];
     if (lo == DATE_NONE) lo = INT64_MIN + 1;
     if (hi == DATE_NONE) hi = INT64_MAX;
     bool whole = s->n == s->t->nrows;   /* then rows[i] == i */
-    if (whole && s->n > 4096 && (c->schema->type == FT_DATE || c->schema->type == FT_DATETIME) &&
-        day_indexed(s->t, c)->by_day) {
-        /* The index gives a narrow range at once; a wide one is as quick
-         * to find by a scan, which needs no sorting back into row order. */
-        size_t i = lower_bound(c, lo);
-        size_t j = hi == INT64_MAX ? c->ndated : lower_bound(c, hi + 1);
-        if (j <= i || j - i < s->n / 4)
-            return between_indexed(s, c, i, j);
-    }
     if (c->schema->type == FT_INT) {
         const int64_t *v = c->num;
         SEL_FILTER(s, v[r] != INT64_MIN && v[r] >= lo && v[r] <= hi);
@@ -554,7 +472,20 @@ selection sel_between(const selection *s, int col, int64_t lo, int64_t hi)
         return out;
     const int32_t *d = c->day;
     uint32_t base = (uint32_t)(int32_t)lo, span = (uint32_t)(hi - lo);
-    if (whole) {
+    const day_zone *zones = whole && s->n > ZONE_ROWS ? zones_of(s->t, c) : NULL;
+    if (zones) {
+        /* Exports are mostly in date order: a range of days meets a few
+         * blocks of rows, and only those are scanned. */
+        for (size_t z = 0, nzones = (s->n + ZONE_ROWS - 1) / ZONE_ROWS; z < nzones; z++) {
+            if (zones[z].hi < lo || zones[z].lo > hi)
+                continue;
+            size_t end = (z + 1) * ZONE_ROWS < s->n ? (z + 1) * ZONE_ROWS : s->n;
+            for (size_t i = z * ZONE_ROWS; i < end; i++) {
+                out.rows[out.n] = (uint32_t)i;
+                out.n += (uint32_t)d[i] - base <= span;
+            }
+        }
+    } else if (whole) {
         for (size_t i = 0; i < s->n; i++) {
             out.rows[out.n] = (uint32_t)i;
             out.n += (uint32_t)d[i] - base <= span;

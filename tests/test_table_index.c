@@ -1,7 +1,8 @@
 /*
- * test_table_index.c - the day index of a date column: built only on the
- * first range query over the whole of a finished table, and a range query
- * gives the same rows with it as without it.
+ * test_table_index.c - the zones of a date column (the least and greatest
+ * day of each block of rows): made only on the first range query over the
+ * whole of a finished table, and a range query gives the same rows with
+ * them as a plain scan, whatever the order of the dates.
  */
 #include <stdlib.h>
 
@@ -10,15 +11,17 @@
 
 enum { ROWS = 20000 };
 
-/* A deviations table: reported spread over 400 days in shuffled order,
- * one row in 7 without a date. */
-static table *make_table(void)
+/* A deviations table: reported in date order or shuffled over 400 days,
+ * one row in 7 without a date, and a block of rows with none at all. */
+static table *make_table(bool sorted)
 {
     table *t = table_new(schema_find("deviations"));
     int rep = table_col(t, "reported");
     for (size_t r = 0; r < ROWS; r++) {
         table_add_row(t, (int32_t)r + 2);
-        t->cols[rep].day[r] = r % 7 == 3 ? DATE_NONE : 20000 + (int32_t)((r * 7919) % 400);
+        int32_t day = 20000 + (int32_t)(sorted ? r * 400 / ROWS : (r * 7919) % 400);
+        bool none = r % 7 == 3 || (r >= 3 * ZONE_ROWS && r < 4 * ZONE_ROWS);
+        t->cols[rep].day[r] = none ? DATE_NONE : day;
     }
     return t;
 }
@@ -41,54 +44,70 @@ static void assert_between(const table *t, int col, int32_t lo, int32_t hi)
     sel_free(&all);
 }
 
-static void test_index_built_on_first_query(void **state)
+static void check_ranges(const table *t, int col)
 {
-    (void)state;
-    table *t = make_table();
-    int rep = table_col(t, "reported"), due = table_col(t, "due");
-    assert_between(t, rep, 20010, 20019);       /* not finished: scanned */
-    assert_false(t->cols[rep].day_indexed);
-    table_finish(t);
-    assert_false(t->cols[rep].day_indexed);
-    selection all = sel_all(t), half = sel_between(&all, rep, 20000, 20199);
-    assert_between(t, rep, 20000, 20399);       /* built, but a wide range is scanned */
-    assert_true(t->cols[rep].day_indexed);
-    selection part = sel_between(&half, rep, 20010, 20019);    /* not the whole table: a scan */
-    assert_true(part.n > 0 && part.n < half.n);
-    sel_free(&part);
-    sel_free(&half);
-    sel_free(&all);
-    assert_between(t, rep, 20010, 20019);       /* narrow: through the index */
-    assert_non_null(t->cols[rep].by_day);
-    assert_int_equal(t->cols[rep].ndated, ROWS - (ROWS + 3) / 7);
-    assert_between(t, rep, 20399, 20399);
-    assert_between(t, rep, 19000, 19999);
-    assert_between(t, rep, 20400, 21000);
-    assert_false(t->cols[due].day_indexed);     /* never asked */
-    table_free(t);
+    assert_between(t, col, 20010, 20019);
+    assert_between(t, col, 20000, 20399);
+    assert_between(t, col, 20399, 20399);
+    assert_between(t, col, 20000, 20000);
+    assert_between(t, col, 19000, 19999);
+    assert_between(t, col, 20400, 21000);
+    assert_between(t, col, INT32_MIN + 1, INT32_MAX);
 }
 
-/* Dates spread far (a typo of a year) leave the column unindexed, and
- * the queries still right. */
-static void test_far_dates_not_indexed(void **state)
+static void test_zones_made_on_first_query(void **state)
 {
     (void)state;
-    table *t = make_table();
-    int rep = table_col(t, "reported");
-    t->cols[rep].day[5] = 20000 + 366 * 2000;
+    for (int sorted = 0; sorted < 2; sorted++) {
+        table *t = make_table(sorted);
+        int rep = table_col(t, "reported"), due = table_col(t, "due");
+        assert_between(t, rep, 20010, 20019);       /* not finished: a plain scan */
+        assert_null(t->cols[rep].zones);
+        table_finish(t);
+        assert_null(t->cols[rep].zones);
+        selection all = sel_all(t), half = sel_between(&all, rep, 20000, 20199);
+        assert_non_null(t->cols[rep].zones);
+        assert_int_equal(t->cols[rep].zones[3].lo, INT32_MAX);     /* the block without dates */
+        assert_int_equal(t->cols[rep].zones[3].hi, INT32_MIN);
+        selection part = sel_between(&half, rep, 20010, 20019);    /* not the whole table */
+        assert_true(part.n > 0 && part.n < half.n);
+        sel_free(&part);
+        sel_free(&half);
+        sel_free(&all);
+        check_ranges(t, rep);
+        assert_null(t->cols[due].zones);            /* never asked */
+        table_drop_indexes(t);
+        assert_null(t->cols[rep].zones);
+        check_ranges(t, rep);                       /* made again */
+        assert_non_null(t->cols[rep].zones);
+        table_free(t);
+    }
+}
+
+/* A row set of every row without a row array (rows NULL) is the whole
+ * table as well. */
+static void test_whole_without_rows(void **state)
+{
+    (void)state;
+    table *t = make_table(true);
     table_finish(t);
-    assert_between(t, rep, 20010, 20019);
-    assert_true(t->cols[rep].day_indexed);
-    assert_null(t->cols[rep].by_day);
-    assert_between(t, rep, 20000 + 366 * 2000, 20000 + 366 * 2000);
+    int rep = table_col(t, "reported");
+    selection whole = {t, NULL, t->nrows}, all = sel_all(t);
+    selection a = sel_between(&whole, rep, 20100, 20150), b = sel_between(&all, rep, 20100, 20150);
+    assert_int_equal(a.n, b.n);
+    for (size_t i = 0; i < a.n; i++)
+        assert_int_equal(a.rows[i], b.rows[i]);
+    sel_free(&a);
+    sel_free(&b);
+    sel_free(&all);
     table_free(t);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_index_built_on_first_query),
-        cmocka_unit_test(test_far_dates_not_indexed),
+        cmocka_unit_test(test_zones_made_on_first_query),
+        cmocka_unit_test(test_whole_without_rows),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
