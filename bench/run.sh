@@ -152,14 +152,14 @@ measure() {
 }
 
 # stages LABEL: the per-stage medians of the --verbose lines of LABEL's runs
-# ("kvalrap: ID: STAGE SECONDS s"); a batch adds up each stage over its
-# municipalities per run first.
+# ("kvalrap: ID: STAGE SECONDS s, peak N MB"); a batch adds up each stage
+# over its municipalities per run first.
 stages() {
     log=$LOGS/$(echo "$1" | tr -c 'A-Za-z0-9_.\n-' '_')
     for f in "$log".err.*; do
         [ -f "$f" ] || continue
         awk -v run="$f" '
-            $1 == "kvalrap:" && NF == 5 && $5 == "s" && $4 ~ /^[0-9.]+$/ {
+            $1 == "kvalrap:" && ($5 == "s" || $5 == "s,") && $4 ~ /^[0-9.]+$/ {
                 if (!($3 in t)) order[++n] = $3
                 t[$3] += $4
             }
