@@ -46,10 +46,12 @@ uint32_t strpool_intern(strpool *p, const char *s, size_t n, bool with_fold);
 /* A new id for text known to be new or meant to stay apart (the ids of a
  * dataset, unique by the reading rules): no hashing while the million ids
  * of an export go in.  The id enters the hash on the first lookup; text
- * that is already in the hash keeps its older id there.  _owned takes text
- * that already lives as long as the pool (its arena adopted). */
+ * that is already in the hash keeps its older id there. */
 uint32_t strpool_append(strpool *p, const char *s, size_t n);
-uint32_t strpool_append_owned(strpool *p, char *s, size_t n);
+/* The same for the texts of ids[0..n) of pool `from`, whose bytes stay
+ * where they are (the caller adopts from's arena): out[k] is the new id
+ * of ids[k], 0 for 0.  One pass, for the ids of a parallel reader's rows. */
+void strpool_append_ids(strpool *p, const strpool *from, const uint32_t *ids, uint32_t *out, size_t n);
 /* Id of s, or 0 when the pool does not hold it. */
 uint32_t strpool_find(const strpool *p, const char *s, size_t n);
 /* The same among the ids already hashed, given hash_bytes(s, n). */

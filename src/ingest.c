@@ -1122,11 +1122,13 @@ static void merge_into(reader *main, reader *from)
         column *dc = &dst->cols[f];
         switch (sc->schema->type) {
         case FT_TEXT:
+            if ((int)f == main->key) {
+                strpool_append_ids(&dst->pool, &src->pool, sc->text, dc->text + at, add);
+                break;
+            }
             for (size_t r = 0; r < add; r++) {
                 uint32_t id = sc->text[r];
-                if ((int)f == main->key)
-                    id = strpool_append_owned(&dst->pool, src->pool.strs[id], src->pool.lens[id]);
-                else if (id && !remap[id])
+                if (id && !remap[id])
                     id = remap[id] = strpool_intern(&dst->pool, src->pool.strs[id], src->pool.lens[id],
                                                     src->pool.fold[id] != STRPOOL_NOFOLD);
                 else

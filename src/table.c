@@ -66,15 +66,22 @@ static void pool_rehash(strpool *p)
     free(old);
 }
 
+/* Room for `more` ids besides those p has. */
+static void pool_reserve(strpool *p, size_t more)
+{
+    if (p->n + more <= p->cap)
+        return;
+    while (p->cap < p->n + more)
+        p->cap *= 2;
+    p->strs = xrealloc_large(p->strs, p->cap * sizeof *p->strs);
+    p->lens = xrealloc_large(p->lens, p->cap * sizeof *p->lens);
+    p->fold = xrealloc_large(p->fold, p->cap * sizeof *p->fold);
+}
+
 /* A new id for text that already lives as long as the pool. */
 static uint32_t pool_push(strpool *p, char *s, size_t n)
 {
-    if (p->n == p->cap) {
-        p->cap *= 2;
-        p->strs = xrealloc_large(p->strs, p->cap * sizeof *p->strs);
-        p->lens = xrealloc_large(p->lens, p->cap * sizeof *p->lens);
-        p->fold = xrealloc_large(p->fold, p->cap * sizeof *p->fold);
-    }
+    pool_reserve(p, 1);
     uint32_t id = p->n++;
     p->strs[id] = s;
     p->lens[id] = (uint32_t)n;
@@ -150,20 +157,46 @@ uint32_t strpool_intern(strpool *p, const char *s, size_t n, bool with_fold)
     return id;
 }
 
+/* Room in the bitmap of unindexed ids for ids below `n`. */
+static void unindexed_reserve(strpool *p, size_t n)
+{
+    if ((n + 63) / 64 <= p->capunindexed)
+        return;
+    uint32_t cap = p->capunindexed ? p->capunindexed * 2 : 64;
+    while (cap < (n + 63) / 64)
+        cap *= 2;
+    p->unindexed_bits = xrealloc(p->unindexed_bits, cap * sizeof *p->unindexed_bits);
+    memset(p->unindexed_bits + p->capunindexed, 0, (cap - p->capunindexed) * sizeof *p->unindexed_bits);
+    p->capunindexed = cap;
+}
+
 static uint32_t pool_push_unindexed(strpool *p, char *s, size_t n)
 {
     uint32_t id = pool_push(p, s, n);
-    if (id / 64 >= p->capunindexed) {
-        uint32_t cap = p->capunindexed ? p->capunindexed * 2 : 64;
-        while (cap <= id / 64)
-            cap *= 2;
-        p->unindexed_bits = xrealloc(p->unindexed_bits, cap * sizeof *p->unindexed_bits);
-        memset(p->unindexed_bits + p->capunindexed, 0, (cap - p->capunindexed) * sizeof *p->unindexed_bits);
-        p->capunindexed = cap;
-    }
+    unindexed_reserve(p, (size_t)id + 1);
     p->unindexed_bits[id / 64] |= (uint64_t)1 << (id % 64);
     p->nunindexed++;
     return id;
+}
+
+void strpool_append_ids(strpool *p, const strpool *from, const uint32_t *ids, uint32_t *out, size_t n)
+{
+    pool_reserve(p, n);
+    unindexed_reserve(p, p->n + n);
+    for (size_t k = 0; k < n; k++) {
+        uint32_t id = ids[k];
+        if (!id) {
+            out[k] = 0;
+            continue;
+        }
+        uint32_t to = p->n++;
+        p->strs[to] = from->strs[id];
+        p->lens[to] = from->lens[id];
+        p->fold[to] = STRPOOL_NOFOLD;
+        p->unindexed_bits[to / 64] |= (uint64_t)1 << (to % 64);
+        p->nunindexed++;
+        out[k] = to;
+    }
 }
 
 uint32_t strpool_append(strpool *p, const char *s, size_t n)
@@ -171,10 +204,6 @@ uint32_t strpool_append(strpool *p, const char *s, size_t n)
     return n ? pool_push_unindexed(p, arena_strndup(&p->mem, s, n), n) : 0;
 }
 
-uint32_t strpool_append_owned(strpool *p, char *s, size_t n)
-{
-    return n ? pool_push_unindexed(p, s, n) : 0;
-}
 
 uint32_t strpool_find_folded(const strpool *p, const char *s, size_t n)
 {
