@@ -552,6 +552,11 @@ static int write_outputs(const job *j, const run_options *o)
             snprintf(xmsg, sizeof xmsg, "the workbook writer crashed (%s)", strsignal(WTERMSIG(st)));
         if (!rc && xrc) {
             rc = xrc;
+            /* It ended before it could say why: the allocators print (into
+             * the silenced stderr) and exit with 71 when memory runs out. */
+            if (!xmsg[0])
+                snprintf(xmsg, sizeof xmsg, "%s/report.xlsx: %s", dir,
+                         xrc == 71 ? "out of memory while the workbook was written" : "the workbook writer failed");
             snprintf(msg, sizeof msg, "%s", xmsg);
         }
     }
