@@ -441,7 +441,8 @@ define_standard("proposals_submitted", {
 define_standard("proposals_implemented", {
   kind = "count", dataset = "proposals",
   compute = function(d, p)
-    -- The period first (an index lookup), then the status: the same rows.
+    -- The period first (a scan of only the blocks of rows it meets), then
+    -- the status: the same rows.
     return d.proposals:between("decided", window(p)):is("status", "implemented")
   end,
 })
