@@ -16,6 +16,12 @@
 
 #define KV_VERSION "0.1.0"
 
+/* glibc's mmap threshold: blocks of MMAP_THRESHOLD bytes and more get pages
+ * of their own, given back when freed (main); the rules stage, which makes
+ * and drops many large selections, takes them from the heap instead, up to
+ * glibc's largest threshold (batch.c). */
+enum { MMAP_THRESHOLD = 256 << 10, RULES_MMAP_THRESHOLD = 32 << 20 };
+
 /* Abort with a message when memory runs out: every caller would do the same. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);

@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <syslog.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -653,6 +654,13 @@ static int compute(job *j, const run_options *o)
         return rc;
     stage_time(o, j->cfg->id, "ingest", t0);
     t0 = now_seconds();
+    /* The rules make and drop many selections of up to 4 bytes a row.
+     * From the heap they reuse pages already touched; above the threshold
+     * main() sets, each would be fresh pages, and a page's first touch
+     * costs about 3 µs on a virtual machine: a third of the rules stage
+     * of 1M rows.  The stage stays below the reading's peak, and the heap
+     * goes back once the tables are freed. */
+    mallopt(M_MMAP_THRESHOLD, RULES_MMAP_THRESHOLD);
     char err[1024];
     int erc = rules_evaluate(j->rules, j->tables, &o->period, o->as_of, j->labels, &j->rep, err, sizeof err);
     take_hashes(j);
@@ -663,6 +671,8 @@ static int compute(job *j, const run_options *o)
         table_free(j->tables[i]);
         j->tables[i] = NULL;
     }
+    malloc_trim(0);
+    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     /* A rule file's print() goes to the log (capped at 100 lines). */
     if (o->verbose)
         rules_each_print(j->rules, print_verbose, (void *)j->rule_path);

@@ -477,12 +477,13 @@ static int settle_options(cli *c, const char *cmd)
 
 int main(int argc, char **argv)
 {
-    /* Blocks of 256 KiB and more (columns, selections, buffers) get pages
-     * of their own that go back to the system when freed.  glibc would
-     * otherwise raise this threshold after the first such free and serve
-     * later ones from the heap, which it cannot shrink past a live block:
-     * 12 MB of the resident set of a 1M-row run was such holes. */
-    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    /* Blocks of 256 KiB and more (columns, buffers) get pages of their own
+     * that go back to the system when freed.  glibc would otherwise raise
+     * this threshold after the first such free and serve later ones from
+     * the heap, which it cannot shrink past a live block: 12 MB of the
+     * resident set of a 1M-row run was such holes.  (The rules stage sets
+     * its own, see compute() in batch.c.) */
+    mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
     if (argc < 2)
         return usage_error("no command given (run, check, read, merge or history)%s", "");
     const char *cmd = argv[1];
