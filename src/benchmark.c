@@ -329,20 +329,46 @@ typedef bool (*js_element_fn)(jscan *s, void *ctx);
 
 static bool js_value(jscan *s, jv_kind *kind, const char **str, double *num);
 
-/* At '{': each member's value is left to member (key "" when too long
- * to be one that matters). */
-static bool js_object(jscan *s, js_member_fn member, void *ctx)
+/* At the opening bracket of an object or array: past it, false when too
+ * deep; *empty (and past `close`) when nothing is inside. */
+static bool js_enter(jscan *s, char close, bool *empty)
 {
     if (++s->depth > JS_MAX_DEPTH)
         return false;
     s->p++;
     js_ws(s);
-    if (js_at(s, '}')) {
+    *empty = js_at(s, close);
+    if (*empty) {
         s->p++;
         s->depth--;
-        return true;
     }
-    for (;;) {
+    return true;
+}
+
+/* After a member or element: past the ',' before the next (*more), or
+ * past `close`; false when neither follows. */
+static bool js_next(jscan *s, char close, bool *more)
+{
+    js_ws(s);
+    *more = js_at(s, ',');
+    if (!*more && !js_at(s, close))
+        return false;
+    s->p++;
+    if (*more)
+        js_ws(s);
+    else
+        s->depth--;
+    return true;
+}
+
+/* At '{': each member's value is left to member (key "" when too long
+ * to be one that matters). */
+static bool js_object(jscan *s, js_member_fn member, void *ctx)
+{
+    bool empty, more = true;
+    if (!js_enter(s, '}', &empty))
+        return false;
+    while (!empty && more) {
         char key[128];
         if (!js_at(s, '"') || !js_string(s, NULL, key, sizeof key))
             return false;
@@ -351,48 +377,21 @@ static bool js_object(jscan *s, js_member_fn member, void *ctx)
             return false;
         s->p++;
         js_ws(s);
-        if (!member(s, key, ctx))
+        if (!member(s, key, ctx) || !js_next(s, '}', &more))
             return false;
-        js_ws(s);
-        if (js_at(s, ',')) {
-            s->p++;
-            js_ws(s);
-            continue;
-        }
-        if (!js_at(s, '}'))
-            return false;
-        s->p++;
-        s->depth--;
-        return true;
     }
+    return true;
 }
 
 static bool js_array(jscan *s, js_element_fn element, void *ctx)
 {
-    if (++s->depth > JS_MAX_DEPTH)
+    bool empty, more = true;
+    if (!js_enter(s, ']', &empty))
         return false;
-    s->p++;
-    js_ws(s);
-    if (js_at(s, ']')) {
-        s->p++;
-        s->depth--;
-        return true;
-    }
-    for (;;) {
-        if (!element(s, ctx))
+    while (!empty && more)
+        if (!element(s, ctx) || !js_next(s, ']', &more))
             return false;
-        js_ws(s);
-        if (js_at(s, ',')) {
-            s->p++;
-            js_ws(s);
-            continue;
-        }
-        if (!js_at(s, ']'))
-            return false;
-        s->p++;
-        s->depth--;
-        return true;
-    }
+    return true;
 }
 
 static bool skip_member(jscan *s, const char *key, void *ctx)

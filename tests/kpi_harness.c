@@ -4,6 +4,7 @@
 #include "kpi_harness.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,6 +118,52 @@ report *kh_run_ok(const char *dir, const char *script, const char *period_id, co
             break;
         }
     return r;
+}
+
+const char *kh_run_fail(const char *dir, const char *script, int want_status)
+{
+    static char text[4000];
+    char log[300];
+    snprintf(log, sizeof log, "%s/stderr.txt", dir);
+    /* kvalrap writes its one error line straight to fd 2: catch it there. */
+    fflush(stderr);
+    int saved = dup(2);
+    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    assert_true(saved >= 0 && fd >= 0);
+    dup2(fd, 2);
+    close(fd);
+    int status = 0;
+    report *r = kh_run(dir, script, "2026-10", NULL, &status);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    FILE *f = fopen(log, "r");
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    text[n] = '\0';
+    if (f)
+        fclose(f);
+    if (r) {
+        kh_free(r);
+        fail_msg("the rule file was expected to fail: %s", script);
+    }
+    assert_int_equal(status, want_status);
+    return text;
+}
+
+rules *kh_open_rules(char *dir, const char *script, const rules_limits *lim, const char *data_dir, char *err,
+                     size_t errlen)
+{
+    kh_new(dir);
+    kh_write(dir, "rules.lua", script);
+    char path[256];
+    return rules_open(kh_path(path, dir, "rules.lua"), lim, data_dir, err, errlen);
+}
+
+void kh_collect(const char *line, void *ctx)
+{
+    kh_printed *p = ctx;
+    if (p->n < sizeof p->lines / sizeof p->lines[0])
+        snprintf(p->lines[p->n++], sizeof p->lines[0], "%s", line);
 }
 
 void kh_free(report *r)

@@ -15,6 +15,7 @@
 
 #include "batch.h"
 #include "model.h"
+#include "rules.h"
 
 /* The municipality and the three required datasets (dev.csv, prop.csv,
  * doc.csv, canonical headers, ISO dates), for the start of a rule file. */
@@ -47,6 +48,18 @@ report *kh_run(const char *dir, const char *script, const char *period, const ch
 /* kh_run that asserts success. */
 report *kh_run_ok(const char *dir, const char *script, const char *period, const char *as_of);
 void kh_free(report *r);
+/* Run script (in dir, with its data) that must fail with want_status: what
+ * kvalrap wrote to fd 2, in a static buffer. */
+const char *kh_run_fail(const char *dir, const char *script, int want_status);
+/* Write script to rules.lua of a new folder dir and open it with rules_open. */
+rules *kh_open_rules(char *dir, const char *script, const rules_limits *lim, const char *data_dir, char *err,
+                     size_t errlen);
+/* What a rule file printed: rules_each_print(r, kh_collect, &printed). */
+typedef struct {
+    size_t n;
+    char lines[120][2100];
+} kh_printed;
+void kh_collect(const char *line, void *ctx);
 /* Remove the folder and everything in it (one level of subfolders). */
 void kh_cleanup(const char *dir);
 /* A cmocka teardown: frees the reports (of kh_run_ok) and removes the

@@ -119,28 +119,7 @@ static void expect_error(const char *kpis, int want_status, const char *want_tex
     kh_new(dir);
     kh_write(dir, "dev.csv", dev_rows);
     snprintf(script, sizeof script, "%s%s", KH_PRELUDE, kpis);
-    /* kvalrap writes its one error line straight to fd 2: catch it there. */
-    char log[300];
-    snprintf(log, sizeof log, "%s/stderr.txt", dir);
-    fflush(stderr);
-    int saved = dup(2);
-    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, 2);
-    close(fd);
-    int status = 0;
-    report *r = kh_run(dir, script, "2026-10", NULL, &status);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    FILE *f = fopen(log, "r");
-    char text[2000] = "";
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    text[n] = '\0';
-    if (f)
-        fclose(f);
-    assert_null(r);
-    assert_int_equal(status, want_status);
+    const char *text = kh_run_fail(dir, script, want_status);
     if (!strstr(text, want_text))
         fail_msg("stderr lacks \"%s\": %s", want_text, text);
     kh_cleanup(dir);

@@ -458,39 +458,18 @@ static void test_except_large_right_side(void **state)
 
 /* ---------------------------------------------------------------- rules_open */
 
-static rules *open_script(char *dir, const char *script, const rules_limits *lim, const char *data_dir, char *err,
-                          size_t errlen)
-{
-    kh_new(dir);
-    kh_write(dir, "rules.lua", script);
-    char path[256];
-    return rules_open(kh_path(path, dir, "rules.lua"), lim, data_dir, err, errlen);
-}
-
-typedef struct {
-    size_t n;
-    char lines[4][2100];
-} printed;
-
-static void collect(const char *line, void *ctx)
-{
-    printed *p = ctx;
-    if (p->n < 4)
-        snprintf(p->lines[p->n++], sizeof p->lines[0], "%s", line);
-}
-
 /* 1000 + 1 + 23 bytes fill Lua's first buffer exactly: the next tab grows it. */
 static void test_print_full_buffer(void **state)
 {
     (void)state;
     char dir[256], err[1024] = "";
-    rules *r = open_script(dir, KH_PRELUDE "print(string.rep(\"x\", 1000), string.rep(\"y\", 23), \"z\", 4)\n", NULL,
-                           NULL, err, sizeof err);
+    rules *r = kh_open_rules(dir, KH_PRELUDE "print(string.rep(\"x\", 1000), string.rep(\"y\", 23), \"z\", 4)\n", NULL,
+                             NULL, err, sizeof err);
     if (!r)
         fail_msg("%s", err);
-    static printed out;
+    static kh_printed out;
     memset(&out, 0, sizeof out);
-    rules_each_print(r, collect, &out);
+    rules_each_print(r, kh_collect, &out);
     assert_int_equal(out.n, 1);
     const char *l = out.lines[0];
     assert_int_equal(strlen(l), 1000 + 1 + 23 + 1 + 1 + 1 + 1);
@@ -508,12 +487,12 @@ static void test_data_dir_edges(void **state)
 {
     (void)state;
     char dir[256], err[1024] = "";
-    rules *r = open_script(dir,
-                           "municipality { id = \"t\", data_dir = \"/srv/exports/t\" }\n"
-                           "dataset \"deviations\" { file = \"ab/dev.csv\" }\n"
-                           "dataset \"proposals\" { file = \"prop.csv\" }\n"
-                           "dataset \"documents\" { file = \"x./doc.csv\" }\n",
-                           NULL, NULL, err, sizeof err);
+    rules *r = kh_open_rules(dir,
+                             "municipality { id = \"t\", data_dir = \"/srv/exports/t\" }\n"
+                             "dataset \"deviations\" { file = \"ab/dev.csv\" }\n"
+                             "dataset \"proposals\" { file = \"prop.csv\" }\n"
+                             "dataset \"documents\" { file = \"x./doc.csv\" }\n",
+                             NULL, NULL, err, sizeof err);
     if (!r)
         fail_msg("%s", err);
     const rules_config *c = rules_get_config(r);
@@ -523,7 +502,7 @@ static void test_data_dir_edges(void **state)
     rules_close(r);
     kh_cleanup(dir);
 
-    r = open_script(dir, KH_PRELUDE, NULL, "", err, sizeof err);
+    r = kh_open_rules(dir, KH_PRELUDE, NULL, "", err, sizeof err);
     if (!r)
         fail_msg("%s", err);
     c = rules_get_config(r);
@@ -542,7 +521,7 @@ static void test_memory_for_the_libraries_only(void **state)
     (void)state;
     char dir[256], err[1024] = "";
     rules_limits lim = {.max_instructions = 1000000000LL, .max_memory = (size_t)32 << 10, .max_seconds = 60};
-    rules *r = open_script(dir, KH_PRELUDE, &lim, NULL, err, sizeof err);
+    rules *r = kh_open_rules(dir, KH_PRELUDE, &lim, NULL, err, sizeof err);
     if (r) {
         rules_close(r);
         fail_msg("rules_open accepted a 32 KB budget");

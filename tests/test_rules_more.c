@@ -67,34 +67,11 @@ static report *run(const char *dir, const char *kpis)
 /* Run a rule file that must fail; returns what kvalrap wrote to fd 2. */
 static const char *run_fail(const char *kpis, int want_status)
 {
-    static char text[4000];
-    char dir[256], script[8192], log[300];
+    char dir[256], script[8192];
     kh_new(dir);
     write_data(dir);
     snprintf(script, sizeof script, "%s%s%s", KH_PRELUDE, MORE_DATASETS, kpis);
-    snprintf(log, sizeof log, "%s/stderr.txt", dir);
-    fflush(stderr);
-    int saved = dup(2);
-    int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    assert_true(saved >= 0 && fd >= 0);
-    dup2(fd, 2);
-    close(fd);
-    int status = 0;
-    report *r = kh_run(dir, script, "2026-10", NULL, &status);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    FILE *f = fopen(log, "r");
-    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
-    text[n] = '\0';
-    if (f)
-        fclose(f);
-    if (r) {
-        report_free(r);
-        free(r);
-        fail_msg("the rule file was expected to fail: %s", kpis);
-    }
-    assert_int_equal(status, want_status);
+    const char *text = kh_run_fail(dir, script, want_status);
     kh_cleanup(dir);
     return text;
 }
@@ -476,15 +453,6 @@ static void test_errors_without_a_line(void **state)
 
 /* ---------------------------------------------------------------- rules_open directly */
 
-static rules *open_script(char *dir, const char *script, const rules_limits *lim, const char *data_dir, char *err,
-                          size_t errlen)
-{
-    kh_new(dir);
-    kh_write(dir, "rules.lua", script);
-    char path[256];
-    return rules_open(kh_path(path, dir, "rules.lua"), lim, data_dir, err, errlen);
-}
-
 /* err must be "<dir>/rules.lua<rest>". */
 static void assert_err(const char *dir, const char *err, const char *rest)
 {
@@ -496,7 +464,7 @@ static void assert_err(const char *dir, const char *err, const char *rest)
 static void open_fail(const char *script, const rules_limits *lim, const char *rest)
 {
     char dir[256], err[1024] = "";
-    rules *r = open_script(dir, script, lim, NULL, err, sizeof err);
+    rules *r = kh_open_rules(dir, script, lim, NULL, err, sizeof err);
     if (r) {
         rules_close(r);
         fail_msg("rules_open accepted: %s", script);
@@ -505,35 +473,23 @@ static void open_fail(const char *script, const rules_limits *lim, const char *r
     kh_cleanup(dir);
 }
 
-typedef struct {
-    size_t n;
-    char lines[120][1100];
-} printed;
-
-static void collect(const char *line, void *ctx)
-{
-    printed *p = ctx;
-    if (p->n < 120)
-        snprintf(p->lines[p->n++], sizeof p->lines[0], "%s", line);
-}
-
 /* print is kept (at most 100 lines, 1000 bytes a value) for --verbose. */
 static void test_print(void **state)
 {
     (void)state;
     char dir[256], err[1024] = "";
-    rules *r = open_script(dir,
-                           KH_PRELUDE "print(string.rep(\"x\", 2000))\n"
-                                      "print(\"a\", 1, 2.5, true, nil, {})\n"
-                                      "print()\n"
-                                      "for i = 1, 150 do print(i) end\n",
-                           NULL, NULL, err, sizeof err);
+    rules *r = kh_open_rules(dir,
+                             KH_PRELUDE "print(string.rep(\"x\", 2000))\n"
+                                        "print(\"a\", 1, 2.5, true, nil, {})\n"
+                                        "print()\n"
+                                        "for i = 1, 150 do print(i) end\n",
+                             NULL, NULL, err, sizeof err);
     if (!r)
         fail_msg("%s", err);
-    static printed out;
+    static kh_printed out;
     memset(&out, 0, sizeof out);
-    rules_each_print(r, collect, &out);
-    char (*lines)[1100] = out.lines;
+    rules_each_print(r, kh_collect, &out);
+    char (*lines)[sizeof out.lines[0]] = out.lines;
     assert_int_equal(out.n, 100);   /* 100 lines kept, the rest dropped */
     assert_int_equal(strlen(lines[0]), 1000);
     assert_int_equal(strspn(lines[0], "x"), 1000);
@@ -556,24 +512,24 @@ static void test_budgets(void **state)
     rules_limits mem = {.max_instructions = 1000000000LL, .max_memory = (size_t)16 << 20, .max_seconds = 600};
     /* Not caught: Lua's memory error; no position, no traceback. */
     char dir[256], err[1024] = "";
-    rules *r = open_script(dir, KH_PRELUDE "local t = {}\nfor i = 1, 1e8 do t[i] = i end\n", &mem, NULL, err,
-                           sizeof err);
+    rules *r = kh_open_rules(dir, KH_PRELUDE "local t = {}\nfor i = 1, 1e8 do t[i] = i end\n", &mem, NULL, err,
+                             sizeof err);
     assert_null(r);
     assert_string_equal(err, "memory limit exceeded (the rules were stopped)");
     kh_cleanup(dir);
     /* Caught, then another error: still the memory limit. */
-    r = open_script(dir,
-                    KH_PRELUDE "pcall(function() local t = {} for i = 1, 1e8 do t[i] = i end end)\n"
-                               "error(\"boom\")\n",
-                    &mem, NULL, err, sizeof err);
+    r = kh_open_rules(dir,
+                      KH_PRELUDE "pcall(function() local t = {} for i = 1, 1e8 do t[i] = i end end)\n"
+                                 "error(\"boom\")\n",
+                      &mem, NULL, err, sizeof err);
     assert_null(r);
     assert_string_equal(err, "memory limit exceeded (the rules were stopped)");
     kh_cleanup(dir);
     /* Caught, then running on: the hook stops it, naming the line. */
-    r = open_script(dir,
-                    KH_PRELUDE "pcall(function() local t = {} for i = 1, 1e8 do t[i] = i end end)\n"
-                               "local n = 0\nwhile true do n = n + 1 end\n",
-                    &mem, NULL, err, sizeof err);
+    r = kh_open_rules(dir,
+                      KH_PRELUDE "pcall(function() local t = {} for i = 1, 1e8 do t[i] = i end end)\n"
+                                 "local n = 0\nwhile true do n = n + 1 end\n",
+                      &mem, NULL, err, sizeof err);
     assert_null(r);
     assert_err(dir, err, ":7: memory limit exceeded (the rules were stopped)");
     kh_cleanup(dir);
@@ -610,7 +566,7 @@ static void test_declaration_errors(void **state)
     /* No position for an error object that is not a string (the batch adds
      * the rule file's name). */
     char dir[256], err[1024] = "";
-    rules *r = open_script(dir, KH_MUNI "error({})\n", NULL, NULL, err, sizeof err);
+    rules *r = kh_open_rules(dir, KH_MUNI "error({})\n", NULL, NULL, err, sizeof err);
     assert_null(r);
     assert_string_equal(err, "(error object is a table value)");
     kh_cleanup(dir);
@@ -622,11 +578,11 @@ static void test_paths(void **state)
 {
     (void)state;
     char dir[256], err[1024] = "", want[512];
-    rules *r = open_script(dir,
-                           KH_MUNI "dataset \"deviations\" { file = \"sub/./dev.csv\", values = { unit = {} } }\n"
-                                   "dataset \"proposals\" { file = \"..prop.csv\" }\n"
-                                   "dataset \"documents\" { file = \".d/doc.csv\" }\n",
-                           NULL, NULL, err, sizeof err);
+    rules *r = kh_open_rules(dir,
+                             KH_MUNI "dataset \"deviations\" { file = \"sub/./dev.csv\", values = { unit = {} } }\n"
+                                     "dataset \"proposals\" { file = \"..prop.csv\" }\n"
+                                     "dataset \"documents\" { file = \".d/doc.csv\" }\n",
+                             NULL, NULL, err, sizeof err);
     if (!r)
         fail_msg("%s", err);
     const rules_config *c = rules_get_config(r);
@@ -642,7 +598,7 @@ static void test_paths(void **state)
     rules_close(r);
     kh_cleanup(dir);
 
-    r = open_script(dir, KH_PRELUDE, NULL, "/srv/kvalrap/data", err, sizeof err);
+    r = kh_open_rules(dir, KH_PRELUDE, NULL, "/srv/kvalrap/data", err, sizeof err);
     if (!r)
         fail_msg("%s", err);
     c = rules_get_config(r);
@@ -670,12 +626,12 @@ static void test_references(void **state)
 {
     (void)state;
     char dir[256], err[1024] = "", want[512];
-    rules *r = open_script(dir,
-                           KH_PRELUDE
-                           "reference { file = \"kolada.json\", kpis = { U1 = \"deviations_reported\" },\n"
-                           "  sources = { [\"0001\"] = \"Riket\", [\"1880\"] = \"Örebro\" }, scale = 0.01 }\n"
-                           "reference { file = \"kkik.csv\", delimiter = \";\" }\n",
-                           NULL, NULL, err, sizeof err);
+    rules *r = kh_open_rules(dir,
+                             KH_PRELUDE
+                             "reference { file = \"kolada.json\", kpis = { U1 = \"deviations_reported\" },\n"
+                             "  sources = { [\"0001\"] = \"Riket\", [\"1880\"] = \"Örebro\" }, scale = 0.01 }\n"
+                             "reference { file = \"kkik.csv\", delimiter = \";\" }\n",
+                             NULL, NULL, err, sizeof err);
     if (!r)
         fail_msg("%s", err);
     const rules_config *c = rules_get_config(r);
