@@ -52,6 +52,9 @@ uint32_t strpool_append(strpool *p, const char *s, size_t n);
  * where they are (the caller adopts from's arena): out[k] is the new id
  * of ids[k], 0 for 0.  One pass, for the ids of a parallel reader's rows. */
 void strpool_append_ids(strpool *p, const strpool *from, const uint32_t *ids, uint32_t *out, size_t n);
+/* Room for `more` ids without growing (one allocation, not a doubling
+ * and copy after another, for the million ids of an export). */
+void strpool_reserve(strpool *p, size_t more);
 /* Id of s, or 0 when the pool does not hold it. */
 uint32_t strpool_find(const strpool *p, const char *s, size_t n);
 /* The same among the ids already hashed, given hash_bytes(s, n). */
@@ -90,10 +93,16 @@ typedef struct {
     int32_t *line;          /* physical line each row started on (the batch frees it once read) */
     strpool pool;
     bool finished;          /* all rows are in: zones may be made */
+    bool borrowed;          /* a view (table_view): the arrays are another table's */
 } table;
 
 table *table_new(const dataset_schema *ds);
 void table_free(table *t);
+/* Rows [from, from + cap) of whole's arrays as a table of their own, empty,
+ * with a pool of its own: a parallel reader fills its part of the file in
+ * place.  It never grows (the reader stops before it is full); freeing it
+ * frees its pool only. */
+table *table_view(table *whole, size_t from, size_t cap);
 /* Give back one column's arrays early (the table must not be read there again). */
 void table_free_column(table *t, size_t i);
 /* Index of the column for a canonical field name, or -1. */

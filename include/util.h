@@ -70,6 +70,8 @@ char *utf8_fold(const char *s, size_t n);
 uint64_t hash_bytes(const void *s, size_t n);
 /* Length of the longest valid UTF-8 prefix of s[0..n). */
 size_t utf8_valid_prefix(const char *s, size_t n);
+/* How many bytes of s[0..n) are c (16 at a time with SSE2). */
+size_t count_byte(const char *s, size_t n, char c);
 
 /* Shortest decimal text that reads back as the same double ("%.17g" at worst).
  * buf must hold 32 bytes. */

@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <iconv.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -483,6 +484,11 @@ typedef struct {
     struct csv_parser parser;
     /* A worker of a parallel read: its lines count from its chunk's start. */
     long line_offset;
+    /* A reader of a part of a parallel read writes into its share of the
+     * table's rows, and stops before a line when it holds row_limit rows
+     * (full): the part is then read on after the others.  0: no limit. */
+    size_t row_limit;
+    bool full;
     /* Pages of a mapped file behind the reader are given back as it goes
      * (they read again from the page cache if a reader comes back), so a
      * 1 GB export never makes the resident set 1 GB. */
@@ -981,6 +987,10 @@ static size_t feed(reader *rd, const char *text, size_t from, size_t to, bool st
     if (rd->release_from)
         rd->release_from = text + from;
     while (pos < to && !rd->failed) {
+        if (rd->row_limit && rd->t->nrows >= rd->row_limit) {
+            rd->full = true;    /* a line ends at most one record: stop before it */
+            break;
+        }
         if (rd->release_from && text + pos - rd->release_from >= INGEST_STEP)
             release_pages(rd, text + pos);
         /* The text is checked a window at a time just ahead of the parser,
@@ -1025,16 +1035,24 @@ static void finish(reader *rd)
 
 /* ---------------------------------------------------------------- parallel reading
  *
- * A large file is cut into chunks at line starts and each chunk is parsed
- * by its own thread with its own libcsv parser, table and rejects.  A cut
- * is only right if no quoted field spans it; that is known once the chunk
- * before it has been parsed: its parser must stand between records there.
- * If it does not, the earlier reader simply goes on through the next
- * chunk itself and the worker's result is thrown away, so the outcome is
- * always exactly that of one sequential pass.
+ * A large file is cut into chunks at line starts, more chunks than
+ * threads, and the threads take the chunks in order as they come free,
+ * each chunk with its own libcsv parser, pool and rejects.  The LFs of
+ * every chunk are counted first, so the table is allocated once for the
+ * whole file and every chunk's reader writes its rows straight into its
+ * own share of it (table_view).  Moving the rows into place then only
+ * closes the small gaps between the shares, and it is done chunk by chunk
+ * while the other chunks are still being read.
+ *
+ * A cut is only right if no quoted field spans it; that is known once the
+ * chunk before it has been parsed: its parser must stand between records
+ * there.  If it does not, or a chunk held more records than LFs (CR-only
+ * line ends), the reading goes on sequentially from there and the later
+ * chunks' results are thrown away, so the outcome is always exactly that
+ * of one sequential pass.
  */
 
-enum { PARALLEL_MAX = 8 };
+enum { THREADS_MAX = 8, CHUNKS_MAX = 64 };
 
 /* Bytes per chunk at least; KVALRAP_INGEST_CHUNK lowers it so tests can
  * cut small files into many chunks (and through quoted fields). */
@@ -1052,10 +1070,11 @@ typedef struct {
     arena mem;
     const char *text;
     size_t from, to;
-    pthread_t thread;
+    size_t row0;                /* its share of the table starts at this row */
+    size_t stop;                /* where its reading stopped: `to` unless full */
 } worker;
 
-/* Rows a part of the file holds, from the length of its first lines:
+/* Rows a file read in one pass holds, from the length of its first lines:
  * room reserved once instead of columns grown and copied. */
 static size_t estimate_rows(const char *text, size_t from, size_t to)
 {
@@ -1067,31 +1086,68 @@ static size_t estimate_rows(const char *text, size_t from, size_t to)
     return (size_t)((double)n / ((double)sample / (double)lines) * 1.05) + 64;
 }
 
-static void *worker_main(void *arg)
+/* The LFs of each chunk, counted before the reading: the chunk's share of
+ * the table's rows is its LFs and two (the last line may lack an LF, and
+ * one row is spare for the record finish() ends), so no share ever fills
+ * but in a CR-only file, which is then read on in one pass.  Threads take
+ * the chunks as for the reading; a mapping's pages are given back behind
+ * the count (the parser reads them again from the page cache). */
+typedef struct {
+    const char *text;
+    const size_t *cuts;
+    size_t *lines;
+    size_t n;
+    bool mapped;
+    atomic_size_t next;
+} line_count;
+
+static void *count_chunks(void *arg)
 {
-    worker *w = arg;
-    table_reserve(w->rd.t, estimate_rows(w->text, w->from, w->to));
-    feed(&w->rd, w->text, w->from, w->to, false);
+    line_count *lc = arg;
+    for (size_t k; (k = atomic_fetch_add(&lc->next, 1)) < lc->n;) {
+        size_t lines = 0;
+        for (size_t at = lc->cuts[k]; at < lc->cuts[k + 1]; at += INGEST_STEP) {
+            size_t len = lc->cuts[k + 1] - at < INGEST_STEP ? lc->cuts[k + 1] - at : INGEST_STEP;
+            lines += count_byte(lc->text + at, len, '\n');
+            if (lc->mapped)
+                give_back_pages(lc->text + at, lc->text + at + len);
+        }
+        lc->lines[k] = lines;
+    }
     return NULL;
 }
 
-/* A worker that starts where the header has been read by main. */
-static void worker_init(worker *w, const reader *main, char delim, const char *text, size_t from, size_t to)
+static void count_lines(const char *text, const size_t *cuts, size_t n, bool mapped, int threads, size_t *lines)
+{
+    line_count lc = {.text = text, .cuts = cuts, .lines = lines, .n = n, .mapped = mapped};
+    pthread_t tid[THREADS_MAX];
+    int started = 0;
+    while (started < threads - 1 && pthread_create(&tid[started], NULL, count_chunks, &lc) == 0)
+        started++;
+    count_chunks(&lc);
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+}
+
+/* The reader of chunk k (k >= 1), after the header has been read by main. */
+static void worker_init(worker *w, const reader *main, char delim, const char *text, size_t from, size_t to,
+                        size_t row0, size_t rows)
 {
     memset(w, 0, sizeof *w);
     w->log.mem = &w->mem;
     snprintf(w->out.encoding, sizeof w->out.encoding, "%s", main->out->encoding);
     w->rd = (reader){.cfg = main->cfg, .ds = main->ds, .out = &w->out, .log = &w->log,
-                     .t = table_new(main->ds), .header_done = true, .ncols = main->ncols,
+                     .t = table_view(main->t, row0, rows), .header_done = true, .ncols = main->ncols,
                      .key = main->key, .release_from = main->release_from ? text : NULL,
-                     .name = arena_strdup(&w->mem, main->cfg->name)};
+                     .name = arena_strdup(&w->mem, main->cfg->name), .row_limit = rows - 1};
+    if (main->key >= 0)
+        strpool_reserve(&w->rd.t->pool, rows);
     memcpy(w->rd.colmap, main->colmap, sizeof main->colmap);
-    for (size_t f = 0; f < main->ds->nfields; f++)
-        w->rd.t->cols[f].mapped = main->t->cols[f].mapped;
     parser_open(&w->rd, delim);
     w->text = text;
     w->from = from;
     w->to = to;
+    w->row0 = row0;
 }
 
 static void worker_free(worker *w)
@@ -1104,52 +1160,52 @@ static void worker_free(worker *w)
     arena_free(&w->mem);
 }
 
-/* Append the rows and rejects of a worker that is done to main's: texts
- * re-interned once per distinct value, ids and rejects taken over with
- * their bytes (the worker's arenas move into main's), lines shifted.  A
- * worker is merged once; its columns are freed as they are copied. */
-static void merge_into(reader *main, reader *from)
+/* Move the rows of a worker that is done down to the end of main's rows:
+ * texts re-interned once per distinct value, ids taken over with their
+ * bytes (the worker's arenas move into main's), lines shifted.  Then its
+ * rejects and counts.  Rows only ever move down, so the moves go front to
+ * back within the same arrays. */
+static void place_rows(reader *main, worker *w)
 {
+    reader *from = &w->rd;
     table *dst = main->t, *src = from->t;
-    size_t add = src->nrows, at = dst->nrows;
-    table_reserve(dst, at + add);
-    dst->nrows = at + add;
+    size_t add = src->nrows, at = dst->nrows, row0 = w->row0;
     for (size_t r = 0; r < add; r++)
-        dst->line[at + r] = (int32_t)(src->line[r] + from->line_offset);
+        dst->line[at + r] = (int32_t)(dst->line[row0 + r] + from->line_offset);
     uint32_t *remap = xcalloc(src->pool.n, sizeof *remap);   /* 0: not interned yet */
     for (size_t f = 0; f < main->ds->nfields; f++) {
-        const column *sc = &src->cols[f];
-        column *dc = &dst->cols[f];
-        switch (sc->schema->type) {
+        column *c = &dst->cols[f];
+        switch (c->schema->type) {
         case FT_TEXT:
             if ((int)f == main->key) {
-                strpool_append_ids(&dst->pool, &src->pool, sc->text, dc->text + at, add);
+                strpool_append_ids(&dst->pool, &src->pool, c->text + row0, c->text + at, add);
                 break;
             }
             for (size_t r = 0; r < add; r++) {
-                uint32_t id = sc->text[r];
+                uint32_t id = c->text[row0 + r];
                 if (id && !remap[id])
                     id = remap[id] = strpool_intern(&dst->pool, src->pool.strs[id], src->pool.lens[id],
                                                     src->pool.fold[id] != STRPOOL_NOFOLD);
                 else
                     id = remap[id];
-                dc->text[at + r] = id;
+                c->text[at + r] = id;
             }
             break;
-        case FT_DATE: memcpy(dc->day + at, sc->day, add * sizeof *dc->day); break;
+        case FT_DATE: memmove(c->day + at, c->day + row0, add * sizeof *c->day); break;
         case FT_DATETIME:
-            memcpy(dc->day + at, sc->day, add * sizeof *dc->day);
-            memcpy(dc->secs + at, sc->secs, add * sizeof *dc->secs);
-            memcpy(dc->has_time + at, sc->has_time, add * sizeof *dc->has_time);
+            memmove(c->day + at, c->day + row0, add * sizeof *c->day);
+            memmove(c->secs + at, c->secs + row0, add * sizeof *c->secs);
+            memmove(c->has_time + at, c->has_time + row0, add * sizeof *c->has_time);
             break;
-        case FT_BOOL: memcpy(dc->flag + at, sc->flag, add * sizeof *dc->flag); break;
-        case FT_INT: memcpy(dc->num + at, sc->num, add * sizeof *dc->num); break;
-        case FT_NUMBER: memcpy(dc->real + at, sc->real, add * sizeof *dc->real); break;
+        case FT_BOOL: memmove(c->flag + at, c->flag + row0, add * sizeof *c->flag); break;
+        case FT_INT: memmove(c->num + at, c->num + row0, add * sizeof *c->num); break;
+        case FT_NUMBER: memmove(c->real + at, c->real + row0, add * sizeof *c->real); break;
         }
-        table_free_column(src, f);
     }
+    dst->nrows = at + add;
     free(remap);
     arena_adopt(&dst->pool.mem, &src->pool.mem);
+    strpool_free(&src->pool);   /* its texts are main's now: the arrays go at once */
     for (size_t i = 0; i < from->log->n; i++) {
         reject *rj = reject_push(main->log);
         *rj = from->log->v[i];
@@ -1162,6 +1218,92 @@ static void merge_into(reader *main, reader *from)
     main->out->accepted += from->out->accepted;
     main->out->rejected += from->out->rejected;
 }
+
+/* Main's reader goes on where the (placed) worker stopped, with its parser
+ * in the middle of whatever it was reading. */
+static void take_over(reader *main, reader *from)
+{
+    struct csv_parser p = main->parser;
+    main->parser = from->parser;
+    from->parser = p;
+    record rec = main->rec;
+    main->rec = from->rec;
+    from->rec = rec;
+    main->line = from->line + from->line_offset;
+    main->record_line = from->record_line + from->line_offset;
+    main->clean = from->clean;
+}
+
+/* May the rows of `next`, the reader of the chunk after prev's, be taken:
+ * prev stopped between two records at the end of its chunk, and next read
+ * all of its own. */
+static bool chunk_follows(const reader *prev, const reader *next)
+{
+    return !prev->failed && !prev->full && prev->parser.pstate == CSV_ROW_NOT_BEGUN && !next->failed &&
+           !next->full;
+}
+
+/* A parallel read in progress.  Chunk 0 is main's own; the threads take
+ * the others in order.  Whichever thread finishes a chunk also moves the
+ * chunks that are ready into place, in order, while the others go on
+ * reading: only the last chunk is left for the end. */
+typedef struct {
+    reader *main;
+    worker *w;                  /* w[1..n) */
+    size_t n;
+    atomic_size_t next;         /* the next chunk to take */
+    pthread_mutex_t lock;       /* guards what follows */
+    bool *done;                 /* chunk k's reader has stopped */
+    bool placing;               /* a thread is moving chunks into place */
+    bool broken;                /* chunk `placed` does not follow: the rest is read in one pass */
+    size_t placed;              /* chunks [0, placed) are in the table */
+    long lines_before;          /* physical lines of those chunks */
+} parallel_read;
+
+static void place_ready(parallel_read *pr)
+{
+    while (!pr->broken && pr->placed + 1 < pr->n && pr->done[pr->placed]) {
+        size_t k = pr->placed;
+        if (k > 0) {
+            reader *prev = k == 1 ? pr->main : &pr->w[k - 1].rd, *next = &pr->w[k].rd;
+            if (!chunk_follows(prev, next)) {
+                pr->broken = true;
+                break;
+            }
+            next->line_offset = pr->lines_before;
+            pthread_mutex_unlock(&pr->lock);
+            place_rows(pr->main, &pr->w[k]);
+            pthread_mutex_lock(&pr->lock);
+        }
+        const reader *r = k == 0 ? pr->main : &pr->w[k].rd;
+        pr->lines_before = r->line + r->line_offset;
+        pr->placed = k + 1;
+    }
+}
+
+static void chunk_done(parallel_read *pr, size_t k)
+{
+    pthread_mutex_lock(&pr->lock);
+    pr->done[k] = true;
+    if (!pr->placing) {
+        pr->placing = true;
+        place_ready(pr);
+        pr->placing = false;
+    }
+    pthread_mutex_unlock(&pr->lock);
+}
+
+static void *take_chunks(void *arg)
+{
+    parallel_read *pr = arg;
+    for (size_t k; (k = atomic_fetch_add(&pr->next, 1)) < pr->n;) {
+        worker *w = &pr->w[k];
+        w->stop = feed(&w->rd, w->text, w->from, w->to, false);
+        chunk_done(pr, k);
+    }
+    return NULL;
+}
+
 
 /* ---------------------------------------------------------------- duplicate ids */
 
@@ -1407,7 +1549,25 @@ static int parallel_threads(size_t bytes)
         cores = strtol(env, NULL, 10);
     size_t by_size = bytes / chunk_bytes();
     long n = cores < (long)by_size ? cores : (long)by_size;
-    return n < 1 ? 1 : n > PARALLEL_MAX ? PARALLEL_MAX : (int)n;
+    return n < 1 ? 1 : n > THREADS_MAX ? THREADS_MAX : (int)n;
+}
+
+/* Chunks for a parallel read: one per chunk_bytes, at least one per
+ * thread, so that a thread slowed by others finds less left to do. */
+static size_t parallel_chunks(size_t bytes, int threads)
+{
+    size_t n = bytes / chunk_bytes();
+    n = n < (size_t)threads ? (size_t)threads : n;
+    return n > CHUNKS_MAX ? CHUNKS_MAX : n;
+}
+
+/* Read text[from, len) sequentially: the whole body of a small file, or
+ * what is left of a parallel read that could not go on in parallel. */
+static void feed_to_end(reader *rd, const char *text, size_t from, size_t len)
+{
+    rd->row_limit = 0;
+    rd->full = false;
+    feed(rd, text, from, len, false);
 }
 
 /* Parse the whole text: the header first, then the records, in parallel
@@ -1417,53 +1577,74 @@ static void parse_text(reader *rd, const char *text, size_t len, char delim)
     parser_open(rd, delim);
     size_t pos = feed(rd, text, 0, len, true);
     int threads = rd->failed || !rd->header_done ? 1 : parallel_threads(len - pos);
-    if (threads <= 1) {
+    size_t cuts[CHUNKS_MAX + 1], row0[CHUNKS_MAX + 1];
+    size_t nchunks = threads > 1 ? cut_chunks(text, pos, len, cuts, parallel_chunks(len - pos, threads)) : 1;
+    if (nchunks < 2) {
         table_reserve(rd->t, estimate_rows(text, pos, len));
-        feed(rd, text, pos, len, false);
+        feed_to_end(rd, text, pos, len);
         finish(rd);
         csv_free(&rd->parser);
         return;
     }
-    size_t cuts[PARALLEL_MAX + 1];
-    size_t nchunks = cut_chunks(text, pos, len, cuts, (size_t)threads);
+    size_t lines[CHUNKS_MAX];
+    count_lines(text, cuts, nchunks, rd->release_from != NULL, threads, lines);
+    row0[0] = 0;
+    for (size_t k = 0; k < nchunks; k++)
+        row0[k + 1] = row0[k] + lines[k] + 2;
+    table_reserve(rd->t, row0[nchunks]);
+    if (rd->key >= 0)
+        strpool_reserve(&rd->t->pool, row0[nchunks]);
+    rd->row_limit = row0[1] - 1;   /* one row spare for the record finish() ends */
     worker *w = xcalloc(nchunks, sizeof *w);
-    for (size_t k = 1; k < nchunks; k++) {
-        worker_init(&w[k], rd, delim, text, cuts[k], cuts[k + 1]);
-        if (pthread_create(&w[k].thread, NULL, worker_main, &w[k]) != 0)
-            worker_main(&w[k]);         /* no thread: do it here */
-    }
-    table_reserve(rd->t, estimate_rows(text, cuts[0], len));
-    feed(rd, text, cuts[0], cuts[1], false);
     for (size_t k = 1; k < nchunks; k++)
-        if (w[k].thread)
-            pthread_join(w[k].thread, NULL);
-    reader *cur = rd;           /* whose parser stands at the next cut */
-    long lines_before = rd->line;
-    for (size_t k = 1; k < nchunks && !rd->failed; k++) {
-        reader *next = &w[k].rd;
-        if (cur->parser.pstate == CSV_ROW_NOT_BEGUN && !next->failed) {
-            next->line_offset = lines_before;
-            if (cur != rd)
-                merge_into(rd, cur);
-            cur = next;
-        } else {
-            /* The cut fell inside a quoted field: go on sequentially. */
-            feed(cur, text, cuts[k], cuts[k + 1], false);
+        worker_init(&w[k], rd, delim, text, cuts[k], cuts[k + 1], row0[k], row0[k + 1] - row0[k]);
+    parallel_read pr = {.main = rd, .w = w, .n = nchunks, .next = 1, .done = xcalloc(nchunks, sizeof *pr.done)};
+    pthread_mutex_init(&pr.lock, NULL);
+    pthread_t tid[THREADS_MAX];
+    int started = 0;
+    while (started < threads - 1 && pthread_create(&tid[started], NULL, take_chunks, &pr) == 0)
+        started++;
+    size_t stop = feed(rd, text, cuts[0], cuts[1], false);
+    chunk_done(&pr, 0);
+    take_chunks(&pr);           /* main helps with what is left */
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+    pthread_mutex_destroy(&pr.lock);
+    free(pr.done);
+
+    /* The threads placed chunks [0, placed); the last one is left. */
+    size_t k = pr.placed, last = k - 1;     /* the chunk whose reader stands at cut k */
+    reader *cur = last == 0 ? rd : &w[last].rd;
+    worker *unplaced = NULL;
+    if (!pr.broken && k + 1 == nchunks && chunk_follows(cur, &w[k].rd)) {
+        w[k].rd.line_offset = pr.lines_before;
+        cur = &w[k].rd;
+        unplaced = &w[k];
+        k++;
+    }
+    if (k < nchunks && !rd->failed) {
+        /* A cut inside a quoted field, or a chunk with more rows than its
+         * share: on from where the last reader taken stopped, in one pass. */
+        if (cur != rd) {
+            stop = w[last].stop;
+            take_over(rd, cur);
         }
-        lines_before = cur->line + cur->line_offset;
+        feed_to_end(rd, text, stop, len);
+        cur = rd;
     }
     finish(cur);
-    if (cur != rd) {
-        merge_into(rd, cur);
+    if (unplaced) {
+        place_rows(rd, unplaced);
         if (cur->failed && !rd->failed) {
             rd->failed = true;
             snprintf(rd->out->message, sizeof rd->out->message, "%s", cur->out->message);
             rd->out->status = cur->out->status;
         }
     }
-    rd->line = lines_before;
-    for (size_t k = 1; k < nchunks; k++)
-        worker_free(&w[k]);
+    if (cur != rd)
+        rd->line = cur->line + cur->line_offset;
+    for (size_t i = 1; i < nchunks; i++)
+        worker_free(&w[i]);
     free(w);
     csv_free(&rd->parser);
 }

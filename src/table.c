@@ -179,6 +179,12 @@ static uint32_t pool_push_unindexed(strpool *p, char *s, size_t n)
     return id;
 }
 
+void strpool_reserve(strpool *p, size_t more)
+{
+    pool_reserve(p, more);
+    unindexed_reserve(p, p->n + more);
+}
+
 void strpool_append_ids(strpool *p, const strpool *from, const uint32_t *ids, uint32_t *out, size_t n)
 {
     pool_reserve(p, n);
@@ -243,11 +249,39 @@ void table_free(table *t)
 {
     if (!t)
         return;
-    for (size_t i = 0; i < t->schema->nfields; i++)
-        table_free_column(t, i);
-    free(t->line);
+    if (!t->borrowed) {
+        for (size_t i = 0; i < t->schema->nfields; i++)
+            table_free_column(t, i);
+        free(t->line);
+    }
     strpool_free(&t->pool);
     free(t);
+}
+
+table *table_view(table *whole, size_t from, size_t cap)
+{
+    table *t = table_new(whole->schema);
+    t->borrowed = true;
+    t->cap = cap;
+    t->line = whole->line + from;
+    for (size_t i = 0; i < t->schema->nfields; i++) {
+        const column *w = &whole->cols[i];
+        column *c = &t->cols[i];
+        c->mapped = w->mapped;
+        switch (c->schema->type) {
+        case FT_TEXT: c->text = w->text + from; break;
+        case FT_DATE: c->day = w->day + from; break;
+        case FT_DATETIME:
+            c->day = w->day + from;
+            c->secs = w->secs + from;
+            c->has_time = w->has_time + from;
+            break;
+        case FT_BOOL: c->flag = w->flag + from; break;
+        case FT_INT: c->num = w->num + from; break;
+        case FT_NUMBER: c->real = w->real + from; break;
+        }
+    }
+    return t;
 }
 
 int table_col(const table *t, const char *field) { return schema_field_index(t->schema, field); }
@@ -255,6 +289,8 @@ int table_col(const table *t, const char *field) { return schema_field_index(t->
 /* Columns for `cap` rows. */
 static void table_resize(table *t, size_t cap)
 {
+    if (t->borrowed)
+        abort();    /* a view's arrays are another table's: its reader stops before it is full */
     t->cap = cap;
     t->line = xrealloc_large(t->line, t->cap * sizeof *t->line);
     for (size_t i = 0; i < t->schema->nfields; i++) {

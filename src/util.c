@@ -348,6 +348,29 @@ size_t utf8_valid_prefix(const char *s, size_t n)
     return i;
 }
 
+size_t count_byte(const char *s, size_t n, char c)
+{
+    size_t count = 0, i = 0;
+#if defined(__SSE2__)
+    /* Each match subtracts -1 from its byte lane; the lanes are summed
+     * before any can pass 255.  No popcount: it is not in the baseline
+     * x86-64 instruction set. */
+    const __m128i want = _mm_set1_epi8(c), zero = _mm_setzero_si128();
+    while (n - i >= 16) {
+        __m128i lanes = zero;
+        for (size_t end = n - i >= 255 * 16 ? i + 255 * 16 : i + (n - i) / 16 * 16; i < end; i += 16) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            lanes = _mm_sub_epi8(lanes, _mm_cmpeq_epi8(v, want));
+        }
+        __m128i sums = _mm_sad_epu8(lanes, zero);
+        count += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_cvtsi128_si32(_mm_srli_si128(sums, 8));
+    }
+#endif
+    for (; i < n; i++)
+        count += s[i] == c;
+    return count;
+}
+
 static uint32_t fold_codepoint(uint32_t c)
 {
     if (c >= 'A' && c <= 'Z') return c + 32;

@@ -822,6 +822,60 @@ static void test_parallel_same_as_one_thread(void **state)
     kh_cleanup(dir);
 }
 
+/* A chunk of a parallel read has room for as many rows as it has LFs
+ * (and two).  A file with CR-only line ends in places has more records
+ * than that: the chunk that holds them fills its room and the reading goes
+ * on in one pass from where the last good reader stopped -- main's own
+ * first chunk, the last chunk, or a middle one after a chunk already
+ * placed.  The rows and rejects must be those of one thread. */
+static void test_parallel_chunk_full(void **state)
+{
+    (void)state;
+    enum { PART = 480000, LONG = 4000 };
+    static const struct { int parts; const char *dense; } cases[] = {
+        {2, "10"}, {2, "01"}, {3, "001"}, {3, "010"}, {3, "111"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char dir[256];
+        kh_mkdtemp(dir);
+        strbuf b = {0};
+        strbuf_adds(&b, "id,unit,reported,note\n");
+        int id = 0;
+        for (int part = 0; part < cases[c].parts; part++) {
+            size_t start = b.len;
+            bool dense = cases[c].dense[part] == '1';
+            while (b.len < start + PART) {
+                size_t at = b.len - start;
+                id++;
+                if (dense && at > 30000 && at < 130000) {
+                    /* CR-only line ends; a bad date now and then: rejects from the block too */
+                    strbuf_printf(&b, "%d,Enhet 2,2026-10-%s,\r", id, id % 101 ? "05" : "32");
+                    continue;
+                }
+                size_t line = b.len;
+                strbuf_printf(&b, "%d,Enhet 1,2026-10-05,", id);
+                while (b.len < line + LONG - 1)
+                    strbuf_addc(&b, 'x');
+                strbuf_addc(&b, '\n');
+            }
+        }
+        kh_write_n(dir, "big.csv", b.data, b.len);
+        strbuf_free(&b);
+        char chunk[32];
+        snprintf(chunk, sizeof chunk, "%d", PART - 1000);
+        outcome one = read_with(dir, "1", chunk), two = read_with(dir, "2", chunk);
+        assert_true(one.nrows > (size_t)(cases[c].parts * PART / LONG));
+        if (strchr(cases[c].dense, '1'))
+            assert_true(one.nrejects > 0);
+        if (two.nrows != one.nrows || two.nrejects != one.nrejects || strcmp(two.dump, one.dump) != 0)
+            fail_msg("parts %d dense %s: %zu rows %zu rejects, one thread: %zu rows %zu rejects", cases[c].parts,
+                     cases[c].dense, two.nrows, two.nrejects, one.nrows, one.nrejects);
+        free(one.dump);
+        free(two.dump);
+        kh_cleanup(dir);
+    }
+}
+
 /* Ids go into the pool unhashed; a lookup still finds them, an id that is
  * also another column's text shares that text's pool id, and a repeated id
  * is rejected on its own line with the first one kept. */
@@ -941,6 +995,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_teardown(test_ids_in_the_pool, teardown),
+        cmocka_unit_test_teardown(test_parallel_chunk_full, teardown),
         cmocka_unit_test_teardown(test_ids_in_the_pool_large, teardown),
         cmocka_unit_test_teardown(test_numbered_ids, teardown),
         cmocka_unit_test_teardown(test_utf16_without_bom, teardown),

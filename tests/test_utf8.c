@@ -3,7 +3,8 @@
  * replaced (kept here as the reference): every boundary code point, the
  * overlongs, surrogates and values past U+10FFFF, every two- and three-byte
  * string at every offset of a 16-byte block, truncation at the end, random
- * bytes, and valid text with one bad byte put at every position.
+ * bytes, and valid text with one bad byte put at every position; and
+ * count_byte against a plain loop.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -308,6 +309,36 @@ static void test_long_input(void **state)
     free(big);
 }
 
+/* count_byte against a plain loop: every length up to 300 from every
+ * alignment of a buffer where the byte is dense, rare or absent, and the
+ * bytes around it differ by one bit (0x0A against 0x0B, 0x8A, 0x0E). */
+static void test_count_byte(void **state)
+{
+    (void)state;
+    enum { N = 300 + 64 };
+    static const char near[] = {'\n', '\v', (char)0x8A, '\x0e', 'a', '\r'};
+    char buf[N];
+    unsigned seed = 7;
+    for (int density = 0; density < 3; density++) {
+        for (size_t i = 0; i < N; i++) {
+            seed = seed * 1103515245u + 12345u;
+            unsigned r = (seed >> 16) % 100;
+            buf[i] = density == 0 ? near[1 + r % 5] : density == 1 && r >= 5 ? near[1 + r % 5] : near[r % 6];
+        }
+        for (size_t from = 0; from < 64; from++)
+            for (size_t n = 0; from + n <= N && n <= 300; n++) {
+                size_t want = 0;
+                for (size_t i = 0; i < n; i++)
+                    want += buf[from + i] == '\n';
+                if (count_byte(buf + from, n, '\n') != want)
+                    fail_msg("density %d from %zu length %zu: %zu, want %zu", density, from, n,
+                             count_byte(buf + from, n, '\n'), want);
+            }
+    }
+    /* Bytes above 0x7F are counted as themselves (no sign trouble). */
+    assert_int_equal(count_byte("\xff\xfe\xff", 3, (char)0xFF), 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -318,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_random_bytes),
         cmocka_unit_test(test_valid_text_one_bad_byte),
         cmocka_unit_test(test_long_input),
+        cmocka_unit_test(test_count_byte),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
