@@ -366,12 +366,17 @@ static char sniff_delimiter(const char *s, size_t n)
 
 static bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 
-/* The fields of one record, trimmed, back to back in one buffer.  It is
- * reused from record to record, so reading allocates nothing per field. */
+/* The fields of one record, trimmed, back to back in one buffer (not
+ * NUL-terminated: every reader of a field takes its length).  It is reused
+ * from record to record, so reading allocates nothing per field. */
+typedef struct {
+    size_t off, len;
+} field_span;
+
 typedef struct {
     char *text;
     size_t len, size;
-    size_t *off, *len_of;
+    field_span *field;
     size_t n, cap;
     bool any;                   /* a field is not empty */
 } record;
@@ -396,25 +401,30 @@ static inline void copy_short(char *d, const char *s, size_t n)
     }
 }
 
-static void record_add(record *r, const char *s, size_t n)
+/* Room for one more field of n bytes: the cold path of record_add. */
+static void __attribute__((noinline)) record_grow(record *r, size_t n)
+{
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 32;
+        r->field = xrealloc(r->field, r->cap * sizeof *r->field);
+    }
+    if (r->len + n > r->size) {
+        r->size = (r->len + n) * 2;
+        r->text = xrealloc(r->text, r->size);
+    }
+}
+
+static inline void record_add(record *r, const char *s, size_t n)
 {
     /* One comparison for the usual byte: nothing above ' ' is a space. */
     while (n && (unsigned char)*s <= ' ' && is_space((unsigned char)*s)) { s++; n--; }
     while (n && (unsigned char)s[n - 1] <= ' ' && is_space((unsigned char)s[n - 1])) n--;
-    if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 32;
-        r->off = xrealloc(r->off, r->cap * sizeof *r->off);
-        r->len_of = xrealloc(r->len_of, r->cap * sizeof *r->len_of);
-    }
-    if (r->len + n + 1 > r->size) {
-        r->size = (r->len + n + 1) * 2;
-        r->text = xrealloc(r->text, r->size);
-    }
-    copy_short(r->text + r->len, s, n);
-    r->text[r->len + n] = '\0';
-    r->off[r->n] = r->len;
-    r->len_of[r->n++] = n;
-    r->len += n + 1;
+    if (r->n == r->cap || r->len + n > r->size)
+        record_grow(r, n);
+    size_t at = r->len;
+    copy_short(r->text + at, s, n);
+    r->field[r->n++] = (field_span){at, n};
+    r->len = at + n;
     r->any |= n != 0;
 }
 
@@ -427,8 +437,7 @@ static void record_clear(record *r)
 static void record_free(record *r)
 {
     free(r->text);
-    free(r->off);
-    free(r->len_of);
+    free(r->field);
 }
 
 /* a[0..n) == b[0..n) for the short values of a column, without a call:
@@ -458,8 +467,8 @@ static inline bool same_bytes(const char *a, const char *b, size_t n)
 /* Field i, trimmed when it was added. */
 static const char *field_at(const record *r, size_t i, size_t *n)
 {
-    *n = r->len_of[i];
-    return r->text + r->off[i];
+    *n = r->field[i].len;
+    return r->text + r->field[i].off;
 }
 
 enum { DATE_MEMO_SLOTS = 64 };
