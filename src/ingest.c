@@ -471,6 +471,22 @@ static const char *field_at(const record *r, size_t i, size_t *n)
     return r->text + r->field[i].off;
 }
 
+/* The check for repeated ids while the ids are all plain numbers of a
+ * narrow span (ids numbered by the system, the usual case): a bit per
+ * number instead of a hash of 12 bytes a row.  A parallel read runs it on
+ * each chunk as the chunk is moved into place; the rest, and the verdict,
+ * come at the end (drop_duplicate_ids). */
+typedef struct {
+    bool off;                   /* an id that is not such a number: the hash does it all */
+    size_t checked;             /* rows [0, checked) are in */
+    uint64_t lo, hi;            /* least and greatest id seen */
+    uint64_t base;              /* the number of bit 0, a multiple of 64 */
+    uint64_t *bits;
+    size_t words;
+    uint32_t *repeats;          /* rows whose id an earlier row has, in order */
+    size_t nrepeats, cap;
+} id_numbers;
+
 enum { DATE_MEMO_SLOTS = 64 };
 
 typedef struct {
@@ -498,6 +514,7 @@ typedef struct {
      * (full): the part is then read on after the others.  0: no limit. */
     size_t row_limit;
     bool full;
+    id_numbers ids;             /* main's: the repeated-id check so far */
     /* Pages of a mapped file behind the reader are given back as it goes
      * (they read again from the page cache if a reader comes back), so a
      * 1 GB export never makes the resident set 1 GB. */
@@ -1063,6 +1080,8 @@ static void finish(reader *rd)
 
 enum { THREADS_MAX = 8, CHUNKS_MAX = 64 };
 
+static void check_numbers(reader *rd, size_t to);
+
 /* Bytes per chunk at least; KVALRAP_INGEST_CHUNK lowers it so tests can
  * cut small files into many chunks (and through quoted fields). */
 static size_t chunk_bytes(void)
@@ -1280,10 +1299,12 @@ static void place_ready(parallel_read *pr)
                 break;
             }
             next->line_offset = pr->lines_before;
-            pthread_mutex_unlock(&pr->lock);
-            place_rows(pr->main, &pr->w[k]);
-            pthread_mutex_lock(&pr->lock);
         }
+        pthread_mutex_unlock(&pr->lock);
+        if (k > 0)
+            place_rows(pr->main, &pr->w[k]);
+        check_numbers(pr->main, pr->main->t->nrows);
+        pthread_mutex_lock(&pr->lock);
         const reader *r = k == 0 ? pr->main : &pr->w[k].rd;
         pr->lines_before = r->line + r->line_offset;
         pr->placed = k + 1;
@@ -1438,27 +1459,96 @@ static bool plain_number(const char *s, uint32_t n, uint64_t *v)
 
 enum { NUMBER_TWINS_MAX = 8 };
 
-/* The repeats among ids that are all plain numbers within a span of at
- * most 64 per row (ids numbered by the system, the usual case): a bit per
- * number of the span instead of a hash of 12 bytes a row (1M ids: 0.1 MB
- * instead of 12, and no hashing).  False, with nothing done, when the
- * ids are not such numbers. */
+/* Bits for the numbers [lo, hi] and half as much again on each side, so
+ * that ids coming in rising (or falling) order rarely move the bits.
+ * False when that is more than the span find_repeated_numbers accepts
+ * allows (64 numbers a row of the table's room): the hash then does it. */
+static bool numbers_reach(id_numbers *in, uint64_t lo, uint64_t hi, size_t rows)
+{
+    uint64_t extra = (hi - lo) / 2 + 4096;
+    uint64_t base = (lo > extra ? lo - extra : 0) & ~(uint64_t)63;
+    uint64_t end = hi > UINT64_MAX - extra ? UINT64_MAX : hi + extra;
+    if (in->words && end < in->base + 64 * (uint64_t)in->words)
+        end = in->base + 64 * (uint64_t)in->words;
+    uint64_t words = (end - base) / 64 + 1;
+    if (words > 2 * (uint64_t)rows + 320)
+        return false;
+    uint64_t *bits = xcalloc((size_t)words, sizeof *bits);
+    if (in->words) {
+        memcpy(bits + (in->base - base) / 64, in->bits, in->words * sizeof *bits);
+        free(in->bits);
+    }
+    in->bits = bits;
+    in->base = base;
+    in->words = (size_t)words;
+    return true;
+}
+
+/* Rows [checked, to) into the check. */
+static void check_numbers(reader *rd, size_t to)
+{
+    id_numbers *in = &rd->ids;
+    const table *t = rd->t;
+    if (rd->key < 0 || in->off) {
+        in->checked = to;
+        return;
+    }
+    const uint32_t *keys = t->cols[rd->key].text;
+    const strpool *pool = &t->pool;
+    for (size_t r = in->checked; r < to; r++) {
+        uint64_t v;
+        if (!keys[r])
+            continue;
+        if (!plain_number(pool->strs[keys[r]], pool->lens[keys[r]], &v)) {
+            in->off = true;
+            break;
+        }
+        if (!in->words) {
+            in->lo = in->hi = v;
+        } else {
+            in->lo = v < in->lo ? v : in->lo;
+            in->hi = v > in->hi ? v : in->hi;
+        }
+        if (!in->words || v < in->base || v - in->base >= 64 * (uint64_t)in->words) {
+            if (!numbers_reach(in, in->lo, in->hi, t->cap > t->nrows ? t->cap : t->nrows)) {
+                in->off = true;
+                break;
+            }
+        }
+        uint64_t bit = v - in->base;
+        if (in->bits[bit / 64] >> (bit % 64) & 1) {
+            if (in->nrepeats == in->cap) {
+                in->cap = in->cap ? in->cap * 2 : 64;
+                in->repeats = xrealloc(in->repeats, in->cap * sizeof *in->repeats);
+            }
+            in->repeats[in->nrepeats++] = (uint32_t)r;
+        } else {
+            in->bits[bit / 64] |= (uint64_t)1 << (bit % 64);
+        }
+    }
+    in->checked = to;
+}
+
+static void numbers_free(id_numbers *in)
+{
+    free(in->bits);
+    free(in->repeats);
+    memset(in, 0, sizeof *in);
+}
+
+/* The verdict of the check: the repeats rejected and true, or false with
+ * nothing done when the ids were not plain numbers of a span of at most
+ * 64 per row, or too many texts of other columns are such numbers. */
 static bool find_repeated_numbers(reader *rd, uint8_t **drop, size_t *ndrop)
 {
     table *t = rd->t;
+    check_numbers(rd, t->nrows);
+    id_numbers *in = &rd->ids;
+    if (in->off || !in->words || in->hi - in->lo > 64 * (uint64_t)t->nrows + 4096)
+        return false;
+    uint64_t lo = in->lo, hi = in->hi, v;
     uint32_t *keys = t->cols[rd->key].text;
     const strpool *pool = &t->pool;
-    uint64_t lo = UINT64_MAX, hi = 0, v = 0;
-    for (size_t r = 0; r < t->nrows; r++) {
-        if (!keys[r])
-            continue;
-        if (!plain_number(pool->strs[keys[r]], pool->lens[keys[r]], &v))
-            return false;
-        lo = v < lo ? v : lo;
-        hi = v > hi ? v : hi;
-    }
-    if (lo > hi || hi - lo > 64 * (uint64_t)t->nrows + 4096)
-        return false;
     /* Texts of other columns that are numbers of the span: an id equal to
      * one takes its pool id.  Each is found by a scan of the ids, so only
      * a few are taken this way (a column of numbers goes to the hash). */
@@ -1472,18 +1562,10 @@ static bool find_repeated_numbers(reader *rd, uint8_t **drop, size_t *ndrop)
             return false;
         twins[ntwins++] = id;
     }
-    uint64_t *seen = xcalloc((size_t)((hi - lo) / 64 + 1), sizeof *seen);
-    for (size_t r = 0; r < t->nrows; r++) {
-        if (!keys[r])
-            continue;
-        plain_number(pool->strs[keys[r]], pool->lens[keys[r]], &v);
-        uint64_t bit = v - lo;
-        if (seen[bit / 64] >> (bit % 64) & 1)
-            repeated_id(rd, drop, ndrop, r, pool->strs[keys[r]], pool->lens[keys[r]]);
-        else
-            seen[bit / 64] |= (uint64_t)1 << (bit % 64);
+    for (size_t k = 0; k < in->nrepeats; k++) {
+        uint32_t r = in->repeats[k];
+        repeated_id(rd, drop, ndrop, r, pool->strs[keys[r]], pool->lens[keys[r]]);
     }
-    free(seen);
     for (size_t k = 0; k < ntwins; k++) {
         const char *s = pool->strs[twins[k]];
         uint32_t n = pool->lens[twins[k]];
@@ -1512,7 +1594,9 @@ static void drop_duplicate_ids(reader *rd)
         return;
     uint8_t *drop = NULL;
     size_t ndrop = 0;
-    if (!find_repeated_numbers(rd, &drop, &ndrop))
+    bool numbered = find_repeated_numbers(rd, &drop, &ndrop);
+    numbers_free(&rd->ids);
+    if (!numbered)
         find_repeated_ids(rd, &drop, &ndrop);
     if (drop) {
         table_drop_rows(t, drop);
@@ -1798,6 +1882,7 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
     }
     record_free(&rd.rec);
     if (rd.failed) {
+        numbers_free(&rd.ids);
         table_free(rd.t);
         return out->status;
     }

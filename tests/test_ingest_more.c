@@ -949,6 +949,38 @@ static void test_ids_in_the_pool_large(void **state)
     strbuf_free(&b);
 }
 
+/* Numbered ids are checked chunk by chunk as a parallel read moves each
+ * chunk into place: ids that fall, then jump far below the span seen so
+ * far and rise again move the bits; every repeat of an earlier row's id
+ * is rejected on its own line, with one thread or many. */
+static void test_numbered_ids_in_chunks(void **state)
+{
+    (void)state;
+    enum { N = 30000 };
+    char dir[256];
+    kh_mkdtemp(dir);
+    strbuf b = {0};
+    strbuf_adds(&b, "id,unit,reported\n");
+    for (int i = 0; i < N; i++) {
+        long id = i < 20000 ? 100000 - i : i;   /* falling, then from 20000 up: below all before */
+        if (i % 1000 == 999)
+            id = i < 20000 ? 100000 - (i - 500) : i - 500;  /* the id of the row 500 before */
+        strbuf_printf(&b, "%ld,Enhet %d,2026-10-05\n", id, i % 7);
+    }
+    kh_write_n(dir, "big.csv", b.data, b.len);
+    strbuf_free(&b);
+    outcome one = read_with(dir, "1", NULL), many = read_with(dir, "4", "20000");
+    assert_int_equal(one.nrejects, N / 1000);
+    assert_int_equal(one.nrows, N - N / 1000);
+    /* The first repeat: data row 1000, file line 1001 (the header is line 1). */
+    assert_non_null(strstr(one.dump, "R big.csv:1001|id|99501|duplicate id: an earlier row of this file has it\n"));
+    assert_non_null(strstr(one.dump, "R big.csv:30001|id|29499|duplicate id"));
+    assert_string_equal(many.dump, one.dump);
+    free(one.dump);
+    free(many.dump);
+    kh_cleanup(dir);
+}
+
 /* Ids that are numbers take a bitmap of their span instead of a hash:
  * the same rows kept, the same rejects, and an id equal to another
  * column's text sharing its pool id, whether the ids are plain numbers
@@ -998,6 +1030,7 @@ int main(void)
         cmocka_unit_test_teardown(test_parallel_chunk_full, teardown),
         cmocka_unit_test_teardown(test_ids_in_the_pool_large, teardown),
         cmocka_unit_test_teardown(test_numbered_ids, teardown),
+        cmocka_unit_test_teardown(test_numbered_ids_in_chunks, teardown),
         cmocka_unit_test_teardown(test_utf16_without_bom, teardown),
         cmocka_unit_test_teardown(test_bom_contradicts_configuration, teardown),
         cmocka_unit_test_teardown(test_iso_8859_15_and_1, teardown),
