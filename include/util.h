@@ -18,9 +18,13 @@
 
 /* glibc's mmap threshold: blocks of MMAP_THRESHOLD bytes and more get pages
  * of their own, given back when freed (main); the rules stage, which makes
- * and drops many large selections, takes them from the heap instead, up to
- * glibc's largest threshold (batch.c). */
-enum { MMAP_THRESHOLD = 256 << 10, RULES_MMAP_THRESHOLD = 32 << 20 };
+ * and drops many large selections, takes them all from the heap instead
+ * and keeps the heap's top while it runs (batch.c).  MMAP_MAX and
+ * TRIM_THRESHOLD are glibc's defaults, put back after the stage. */
+enum {
+    MMAP_THRESHOLD = 256 << 10, RULES_MMAP_THRESHOLD = 32 << 20,
+    MMAP_MAX = 65536, TRIM_THRESHOLD = 128 << 10, RULES_TRIM_THRESHOLD = 1 << 30,
+};
 
 /* Abort with a message when memory runs out: every caller would do the same. */
 void *xmalloc(size_t n);
