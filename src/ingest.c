@@ -408,8 +408,8 @@ static void __attribute__((noinline)) record_grow(record *r, size_t n)
         r->cap = r->cap ? r->cap * 2 : 32;
         r->field = xrealloc(r->field, r->cap * sizeof *r->field);
     }
-    if (r->len + n > r->size) {
-        r->size = (r->len + n) * 2;
+    if (r->len + n >= r->size) {
+        r->size = (r->len + n + 1) * 2;
         r->text = xrealloc(r->text, r->size);
     }
 }
@@ -419,7 +419,7 @@ static inline void record_add(record *r, const char *s, size_t n)
     /* One comparison for the usual byte: nothing above ' ' is a space. */
     while (n && (unsigned char)*s <= ' ' && is_space((unsigned char)*s)) { s++; n--; }
     while (n && (unsigned char)s[n - 1] <= ' ' && is_space((unsigned char)s[n - 1])) n--;
-    if (r->n == r->cap || r->len + n > r->size)
+    if (r->n == r->cap || r->len + n >= r->size)   /* >=: the buffer exists even for empty fields */
         record_grow(r, n);
     size_t at = r->len;
     copy_short(r->text + at, s, n);
