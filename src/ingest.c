@@ -1663,23 +1663,50 @@ static void feed_to_end(reader *rd, const char *text, size_t from, size_t len)
     feed(rd, text, from, len, false);
 }
 
-/* Parse the whole text: the header first, then the records, in parallel
- * chunks when the file is large. */
-static void parse_text(reader *rd, const char *text, size_t len, char delim)
+/* The end of a parallel read, once every chunk's reader has stopped: the
+ * threads placed chunks [0, placed); the last chunk is taken too if it
+ * follows, else the reading goes on in one pass from where the last good
+ * reader stopped (a cut inside a quoted field, or a chunk with more
+ * records than LFs).  Then the end of the file, and main's line count. */
+static void end_chunks(reader *rd, worker *w, size_t nchunks, const parallel_read *pr, const char *text,
+                       size_t len, size_t main_stop)
 {
-    parser_open(rd, delim);
-    size_t pos = feed(rd, text, 0, len, true);
-    int threads = rd->failed || !rd->header_done ? 1 : parallel_threads(len - pos);
-    size_t cuts[CHUNKS_MAX + 1], row0[CHUNKS_MAX + 1];
-    size_t nchunks = threads > 1 ? cut_chunks(text, pos, len, cuts, parallel_chunks(len - pos, threads)) : 1;
-    if (nchunks < 2) {
-        table_reserve(rd->t, estimate_rows(text, pos, len));
-        feed_to_end(rd, text, pos, len);
-        finish(rd);
-        csv_free(&rd->parser);
-        return;
+    size_t k = pr->placed, last = k - 1;    /* the chunk whose reader stands at cut k */
+    reader *cur = last == 0 ? rd : &w[last].rd;
+    worker *unplaced = NULL;
+    if (!pr->broken && k + 1 == nchunks && chunk_follows(cur, &w[k].rd)) {
+        w[k].rd.line_offset = pr->lines_before;
+        cur = &w[k].rd;
+        unplaced = &w[k];
+        k++;
     }
-    size_t lines[CHUNKS_MAX];
+    if (k < nchunks && !rd->failed) {
+        size_t stop = main_stop;
+        if (cur != rd) {
+            stop = w[last].stop;
+            take_over(rd, cur);
+        }
+        feed_to_end(rd, text, stop, len);
+        cur = rd;
+    }
+    finish(cur);
+    if (unplaced) {
+        place_rows(rd, unplaced);
+        if (cur->failed && !rd->failed) {
+            rd->failed = true;
+            snprintf(rd->out->message, sizeof rd->out->message, "%s", cur->out->message);
+            rd->out->status = cur->out->status;
+        }
+        rd->line = cur->line + cur->line_offset;
+    }
+}
+
+/* Read the records after the header (text[cuts[0], len)) in nchunks
+ * chunks by `threads` threads, into shares of rd's table. */
+static void read_in_chunks(reader *rd, const char *text, size_t len, char delim, const size_t *cuts,
+                           size_t nchunks, int threads)
+{
+    size_t lines[CHUNKS_MAX], row0[CHUNKS_MAX + 1];
     count_lines(text, cuts, nchunks, rd->release_from != NULL, threads, lines);
     row0[0] = 0;
     for (size_t k = 0; k < nchunks; k++)
@@ -1704,41 +1731,28 @@ static void parse_text(reader *rd, const char *text, size_t len, char delim)
         pthread_join(tid[i], NULL);
     pthread_mutex_destroy(&pr.lock);
     free(pr.done);
-
-    /* The threads placed chunks [0, placed); the last one is left. */
-    size_t k = pr.placed, last = k - 1;     /* the chunk whose reader stands at cut k */
-    reader *cur = last == 0 ? rd : &w[last].rd;
-    worker *unplaced = NULL;
-    if (!pr.broken && k + 1 == nchunks && chunk_follows(cur, &w[k].rd)) {
-        w[k].rd.line_offset = pr.lines_before;
-        cur = &w[k].rd;
-        unplaced = &w[k];
-        k++;
-    }
-    if (k < nchunks && !rd->failed) {
-        /* A cut inside a quoted field, or a chunk with more rows than its
-         * share: on from where the last reader taken stopped, in one pass. */
-        if (cur != rd) {
-            stop = w[last].stop;
-            take_over(rd, cur);
-        }
-        feed_to_end(rd, text, stop, len);
-        cur = rd;
-    }
-    finish(cur);
-    if (unplaced) {
-        place_rows(rd, unplaced);
-        if (cur->failed && !rd->failed) {
-            rd->failed = true;
-            snprintf(rd->out->message, sizeof rd->out->message, "%s", cur->out->message);
-            rd->out->status = cur->out->status;
-        }
-    }
-    if (cur != rd)
-        rd->line = cur->line + cur->line_offset;
-    for (size_t i = 1; i < nchunks; i++)
-        worker_free(&w[i]);
+    end_chunks(rd, w, nchunks, &pr, text, len, stop);
+    for (size_t k = 1; k < nchunks; k++)
+        worker_free(&w[k]);
     free(w);
+}
+
+/* Parse the whole text: the header first, then the records, in parallel
+ * chunks when the file is large. */
+static void parse_text(reader *rd, const char *text, size_t len, char delim)
+{
+    parser_open(rd, delim);
+    size_t pos = feed(rd, text, 0, len, true);
+    int threads = rd->failed || !rd->header_done ? 1 : parallel_threads(len - pos);
+    size_t cuts[CHUNKS_MAX + 1];
+    size_t nchunks = threads > 1 ? cut_chunks(text, pos, len, cuts, parallel_chunks(len - pos, threads)) : 1;
+    if (nchunks < 2) {
+        table_reserve(rd->t, estimate_rows(text, pos, len));
+        feed_to_end(rd, text, pos, len);
+        finish(rd);
+    } else {
+        read_in_chunks(rd, text, len, delim, cuts, nchunks, threads);
+    }
     csv_free(&rd->parser);
 }
 
