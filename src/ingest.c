@@ -1145,16 +1145,24 @@ static void *count_chunks(void *arg)
     return NULL;
 }
 
+/* fn(arg) on `threads` threads, this one included, until it returns on
+ * all: fn takes its work from arg until none is left, so fewer threads
+ * (none to be had) only take longer. */
+static void run_on_threads(void *(*fn)(void *), void *arg, int threads)
+{
+    pthread_t tid[THREADS_MAX];
+    int started = 0;
+    while (started < threads - 1 && pthread_create(&tid[started], NULL, fn, arg) == 0)
+        started++;
+    fn(arg);
+    for (int i = 0; i < started; i++)
+        pthread_join(tid[i], NULL);
+}
+
 static void count_lines(const char *text, const size_t *cuts, size_t n, bool mapped, int threads, size_t *lines)
 {
     line_count lc = {.text = text, .cuts = cuts, .lines = lines, .n = n, .mapped = mapped};
-    pthread_t tid[THREADS_MAX];
-    int started = 0;
-    while (started < threads - 1 && pthread_create(&tid[started], NULL, count_chunks, &lc) == 0)
-        started++;
-    count_chunks(&lc);
-    for (int i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
+    run_on_threads(count_chunks, &lc, threads);
 }
 
 /* The reader of chunk k (k >= 1), after the header has been read by main. */
@@ -1286,6 +1294,9 @@ typedef struct {
     bool broken;                /* chunk `placed` does not follow: the rest is read in one pass */
     size_t placed;              /* chunks [0, placed) are in the table */
     long lines_before;          /* physical lines of those chunks */
+    const char *text;           /* chunk 0 is text[cuts[0], cuts[1]), read by main's reader */
+    const size_t *cuts;
+    size_t main_stop;           /* where main's reader stopped */
 } parallel_read;
 
 static void place_ready(parallel_read *pr)
@@ -1323,12 +1334,18 @@ static void chunk_done(parallel_read *pr, size_t k)
     pthread_mutex_unlock(&pr->lock);
 }
 
+/* The threads take the chunks in order; chunk 0 is read by main's reader
+ * on whichever thread takes it. */
 static void *take_chunks(void *arg)
 {
     parallel_read *pr = arg;
     for (size_t k; (k = atomic_fetch_add(&pr->next, 1)) < pr->n;) {
-        worker *w = &pr->w[k];
-        w->stop = feed(&w->rd, w->text, w->from, w->to, false);
+        if (k == 0) {
+            pr->main_stop = feed(pr->main, pr->text, pr->cuts[0], pr->cuts[1], false);
+        } else {
+            worker *w = &pr->w[k];
+            w->stop = feed(&w->rd, w->text, w->from, w->to, false);
+        }
         chunk_done(pr, k);
     }
     return NULL;
@@ -1669,7 +1686,7 @@ static void feed_to_end(reader *rd, const char *text, size_t from, size_t len)
  * reader stopped (a cut inside a quoted field, or a chunk with more
  * records than LFs).  Then the end of the file, and main's line count. */
 static void end_chunks(reader *rd, worker *w, size_t nchunks, const parallel_read *pr, const char *text,
-                       size_t len, size_t main_stop)
+                       size_t len)
 {
     size_t k = pr->placed, last = k - 1;    /* the chunk whose reader stands at cut k */
     reader *cur = last == 0 ? rd : &w[last].rd;
@@ -1681,7 +1698,7 @@ static void end_chunks(reader *rd, worker *w, size_t nchunks, const parallel_rea
         k++;
     }
     if (k < nchunks && !rd->failed) {
-        size_t stop = main_stop;
+        size_t stop = pr->main_stop;
         if (cur != rd) {
             stop = w[last].stop;
             take_over(rd, cur);
@@ -1718,20 +1735,13 @@ static void read_in_chunks(reader *rd, const char *text, size_t len, char delim,
     worker *w = xcalloc(nchunks, sizeof *w);
     for (size_t k = 1; k < nchunks; k++)
         worker_init(&w[k], rd, delim, text, cuts[k], cuts[k + 1], row0[k], row0[k + 1] - row0[k]);
-    parallel_read pr = {.main = rd, .w = w, .n = nchunks, .next = 1, .done = xcalloc(nchunks, sizeof *pr.done)};
+    parallel_read pr = {.main = rd, .w = w, .n = nchunks, .next = 0, .done = xcalloc(nchunks, sizeof *pr.done),
+                        .text = text, .cuts = cuts};
     pthread_mutex_init(&pr.lock, NULL);
-    pthread_t tid[THREADS_MAX];
-    int started = 0;
-    while (started < threads - 1 && pthread_create(&tid[started], NULL, take_chunks, &pr) == 0)
-        started++;
-    size_t stop = feed(rd, text, cuts[0], cuts[1], false);
-    chunk_done(&pr, 0);
-    take_chunks(&pr);           /* main helps with what is left */
-    for (int i = 0; i < started; i++)
-        pthread_join(tid[i], NULL);
+    run_on_threads(take_chunks, &pr, threads);
     pthread_mutex_destroy(&pr.lock);
     free(pr.done);
-    end_chunks(rd, w, nchunks, &pr, text, len, stop);
+    end_chunks(rd, w, nchunks, &pr, text, len);
     for (size_t k = 1; k < nchunks; k++)
         worker_free(&w[k]);
     free(w);
