@@ -11,8 +11,9 @@
 #   cat FILE > /dev/null                 the disk/memory floor
 #   memchr_split FILE                    a hand-written splitter: the CPU floor
 #   rawcsv FILE                          libcsv alone, one thread: the ceiling
-#   kvalrap read deviations FILE         ingest of one export (+ canonical CSV
-#                                        written to /dev/null)
+#   kvalrap read deviations FILE --summary   ingest of one export alone
+#   kvalrap read deviations FILE         the same + canonical CSV written to
+#                                        /dev/null
 #   kvalrap run  (1M, 10M)               end to end, with per-stage medians
 #                                        from --verbose
 #   kvalrap run  (300 municipalities)    the batch
@@ -240,6 +241,8 @@ one_set() {
     measure "$tag cat avvik.csv" "$drows" "$dbytes" "$WARM" -- cat "$dev"
     measure "$tag memchr_split avvik.csv" "$drows" "$dbytes" "$WARM" -- "$T/memchr_split" "$dev"
     measure "$tag libcsv raw avvik.csv" "$drows" "$dbytes" "$WARM" -- "$T/rawcsv" "$dev"
+    measure "$tag kvalrap read --summary (ingest)" "$drows" "$dbytes" "$WARM" -- \
+        "$KV" read deviations "$dev" --config "$rules" --summary
     measure "$tag kvalrap read deviations" "$drows" "$dbytes" "$WARM" -- \
         "$KV" read deviations "$dev" --config "$rules"
     measure "$tag libcsv raw, all 3 exports" "$all_rows" "$all_bytes" "$WARM" -- \
@@ -250,13 +253,16 @@ one_set() {
     stages "$tag kvalrap run (end to end)"
     check_numbers "$set_name" "$(first "$OUT/$tag"/*/"$PERIOD"/kpis.json)"
     read_s=$(median_of "$tag kvalrap read deviations")
+    one_s=$(median_of "$tag kvalrap read --summary (ingest)")
+    one_cpu=$(cpu_of "$tag kvalrap read --summary (ingest)")
     raw_s=$(median_of "$tag libcsv raw avvik.csv")
     raw3_s=$(median_of "$tag libcsv raw, all 3 exports")
     ingest_s=$(stage_median "$tag kvalrap run (end to end)" ingest)
     read_cpu=$(cpu_of "$tag kvalrap read deviations")
     raw_cpu=$(cpu_of "$tag libcsv raw avvik.csv")
     awk -v r="$read_s" -v c="$raw_s" -v rc="$read_cpu" -v cc="$raw_cpu" -v i="${ingest_s:-}" -v c3="$raw3_s" \
-        -v rows="$all_rows" -v b="$all_bytes" 'BEGIN {
+        -v o="$one_s" -v oc="$one_cpu" -v rows="$all_rows" -v b="$all_bytes" 'BEGIN {
+        printf "      ratio  ingest of avvik.csv (read --summary) / libcsv raw (same file): %.2f   (CPU time: %.2f)\n", o / c, oc / cc
         printf "      ratio  kvalrap read deviations / libcsv raw (same file):       %.2f   (CPU time: %.2f)\n", r / c, rc / cc
         if (i != "") {
             printf "      ratio  ingest stage of run / libcsv raw (the same 3 files):     %.2f", i / c3

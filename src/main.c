@@ -74,6 +74,7 @@ static const char usage_text[] =
     "  --header-line N       physical line of the header (default: 1)\n"
     "  --column FIELD=HEADER map a canonical field to the export's header\n"
     "  --config RULES.lua    take the dataset's mapping from a rule file (or --rules)\n"
+    "  --summary             what was detected, the rejects and the counts; no rows\n"
     "\n"
     "exit status: 0 success, 64 usage, 65 an export was refused, 66 an export\n"
     "cannot be opened, 70 internal error, crash or timeout, 71 out of memory,\n"
@@ -103,12 +104,13 @@ typedef struct {
     int header_line;
     const char **columns;
     size_t ncolumns;
+    bool read_summary;
 } cli;
 
 enum {
     OPT_ENCODING = 256, OPT_DELIMITER, OPT_DATE_FORMAT, OPT_HEADER_LINE, OPT_COLUMN, OPT_CONFIG,
     OPT_MAX_MEMORY, OPT_LOG, OPT_SYSLOG, OPT_LUA_MEMORY, OPT_LUA_INSTRUCTIONS, OPT_SHARD, OPT_HISTORY,
-    OPT_KPI,
+    OPT_KPI, OPT_SUMMARY,
 };
 
 static const struct option long_options[] = {
@@ -124,7 +126,8 @@ static const struct option long_options[] = {
     {"lua-memory", required_argument, 0, OPT_LUA_MEMORY},
     {"lua-instructions", required_argument, 0, OPT_LUA_INSTRUCTIONS}, {"log", required_argument, 0, OPT_LOG},
     {"shard", required_argument, 0, OPT_SHARD}, {"history", required_argument, 0, OPT_HISTORY},
-    {"kpi", required_argument, 0, OPT_KPI}, {"syslog", no_argument, 0, OPT_SYSLOG}, {0, 0, 0, 0},
+    {"kpi", required_argument, 0, OPT_KPI}, {"syslog", no_argument, 0, OPT_SYSLOG},
+    {"summary", no_argument, 0, OPT_SUMMARY}, {0, 0, 0, 0},
 };
 
 static bool parse_count(const char *s, long min, long max, long *out)
@@ -218,6 +221,7 @@ static int parse_options(int argc, char **argv, cli *c)
         case OPT_HISTORY: c->run.history_path = optarg; break;
         case OPT_KPI: c->kpi = optarg; break;
         case OPT_SYSLOG: c->run.use_syslog = true; break;
+        case OPT_SUMMARY: c->read_summary = true; break;
         default: fputs("Try 'kvalrap --help'.\n", stderr); return KV_USAGE;
         }
     }
@@ -425,8 +429,10 @@ static int cmd_read(cli *c, int argc, char **argv)
     size_t rl = c->rules_dir ? strlen(c->rules_dir) : 0;
     if (!mapping && rl > 4 && strcmp(c->rules_dir + rl - 4, ".lua") == 0)
         mapping = c->rules_dir;
-    return read_export(argv[optind], argv[optind + 1], mapping, c->encoding, c->delimiter, c->date_format,
-                       c->header_line, c->columns, c->ncolumns);
+    read_options o = {.config = mapping, .encoding = c->encoding, .delimiter = c->delimiter,
+                      .date_format = c->date_format, .header_line = c->header_line, .columns = c->columns,
+                      .ncolumns = c->ncolumns, .summary = c->read_summary};
+    return read_export(argv[optind], argv[optind + 1], &o);
 }
 
 /* Settings: the command line first, then the installation's file, then

@@ -82,10 +82,37 @@ static int apply_columns(ingest_config *cfg, const dataset_schema *ds, const cha
     return 0;
 }
 
-int read_export(const char *dataset, const char *file, const char *config, const char *encoding,
-                const char *delimiter, const char *date_format, int header_line,
-                const char *const *columns, size_t ncolumns)
+/* The rows as canonical CSV on stdout. */
+static int print_rows(const dataset_schema *ds, const table *t)
 {
+    for (size_t f = 0; f < ds->nfields; f++)
+        printf("%s%s", f ? "," : "", ds->fields[f].name);
+    putchar('\n');
+    strbuf o = {0};
+    for (size_t row = 0; row < t->nrows; row++) {
+        for (size_t f = 0; f < ds->nfields; f++) {
+            if (f)
+                strbuf_addc(&o, ',');
+            print_value(&o, t, f, row);
+        }
+        strbuf_addc(&o, '\n');
+        if (o.len >= OUT_CHUNK)
+            out_flush(&o);
+    }
+    out_flush(&o);
+    strbuf_free(&o);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "kvalrap: read: cannot write the rows to standard output: %s\n", strerror(errno));
+        return KV_IOERR;
+    }
+    return 0;
+}
+
+int read_export(const char *dataset, const char *file, const read_options *o)
+{
+    const char *config = o->config, *encoding = o->encoding, *delimiter = o->delimiter,
+               *date_format = o->date_format;
+    int header_line = o->header_line;
     const dataset_schema *ds = schema_find(dataset);
     if (!ds) {
         fprintf(stderr, "kvalrap: read: unknown dataset '%s' (deviations, proposals, documents, inquiries, "
@@ -108,7 +135,7 @@ int read_export(const char *dataset, const char *file, const char *config, const
                 cfg = rc->datasets[i].ingest;
         cfg.path = cfg.name = file;
     }
-    int rc = apply_columns(&cfg, ds, columns, ncolumns);
+    int rc = apply_columns(&cfg, ds, o->columns, o->ncolumns);
     if (!rc && encoding) {
         if (!encoding_canonical(encoding)) {
             fprintf(stderr, "kvalrap: --encoding: unsupported '%s'\n", encoding);
@@ -155,26 +182,8 @@ int read_export(const char *dataset, const char *file, const char *config, const
                     res.table->cols[f].mapped ? (cfg.columns[f] ? cfg.columns[f] : ds->fields[f].name) : "(absent)");
         if (res.warnings)
             fprintf(stderr, "warning: %s\n", res.warnings);
-        for (size_t f = 0; f < ds->nfields; f++)
-            printf("%s%s", f ? "," : "", ds->fields[f].name);
-        putchar('\n');
-        strbuf o = {0};
-        for (size_t row = 0; row < res.table->nrows; row++) {
-            for (size_t f = 0; f < ds->nfields; f++) {
-                if (f)
-                    strbuf_addc(&o, ',');
-                print_value(&o, res.table, f, row);
-            }
-            strbuf_addc(&o, '\n');
-            if (o.len >= OUT_CHUNK)
-                out_flush(&o);
-        }
-        out_flush(&o);
-        strbuf_free(&o);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "kvalrap: read: cannot write the rows to standard output: %s\n", strerror(errno));
-            rc = KV_IOERR;
-        }
+        if (!o->summary)
+            rc = print_rows(ds, res.table);
         for (size_t i = 0; i < log.n; i++)
             fprintf(stderr, "%s:%ld: %s%s%s (value \"%s\")\n", log.v[i].file, log.v[i].line, log.v[i].field,
                     log.v[i].field[0] ? ": " : "", log.v[i].reason, log.v[i].value);

@@ -200,6 +200,11 @@ expect_status "read" 0 "$BIN" read deviations tests/e2e/data/avvik.csv --config 
 expect_eq "read first row" "$(sed -n 2p "$T/out")" "1,Økonomi,2026-10-01,2026-10-15,2026-10-15,HMS,Alvorlig,true,,,"
 stderr_has "read names the delimiter" "delimiter: semicolon"
 stderr_has "read summary" "7 records, 5 accepted, 2 rejected"
+expect_status "read --summary" 0 "$BIN" read deviations tests/e2e/data/avvik.csv --config "$E2E" --summary
+expect_eq "read --summary writes no rows" "$(wc -c <"$T/out")" "0"
+stderr_has "read --summary names the delimiter" "delimiter: semicolon"
+stderr_has "read --summary lists a reject" "avvik.csv:5: reported: not a valid date"
+stderr_has "read --summary summary" "7 records, 5 accepted, 2 rejected"
 expect_status "read a missing file" 66 "$BIN" read deviations "$T/none.csv"
 printf 'a,b\n1,2\n' >"$T/nocol.csv"
 expect_status "read a refused file" 65 "$BIN" read deviations "$T/nocol.csv"
