@@ -35,6 +35,8 @@ typedef struct {
     /* Hash the bytes after reading, on a thread of its own, instead of
      * beside the parsing: sha256 is then filled by ingest_hash_wait(). */
     bool hash_later;
+    /* No hash at all (kvalrap read shows none): sha256 stays empty. */
+    bool no_hash;
 } ingest_config;
 
 /* Rejects of a whole run; strings live in *mem (the report's arena). */

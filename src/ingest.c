@@ -1824,6 +1824,10 @@ static void hash_join(struct ingest_hash *h)
  * takes the bytes with it. */
 static void bytes_done(const ingest_config *cfg, ingest_result *out, struct ingest_hash *h)
 {
+    if (cfg->no_hash) {
+        release_bytes(&h->raw);
+        return;
+    }
     if (!cfg->hash_later) {
         hash_join(h);
         memcpy(out->sha256, h->hex, sizeof out->sha256);
@@ -1869,7 +1873,7 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
     }
     out->size = raw.len;
     struct ingest_hash hash = {.raw = raw};
-    if (!cfg->hash_later)
+    if (!cfg->hash_later && !cfg->no_hash)
         hash_start(&hash);
     size_t len;
     bool owned;

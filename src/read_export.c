@@ -153,6 +153,7 @@ int read_export(const char *dataset, const char *file, const read_options *o)
     }
     if (header_line)
         cfg.header_line = header_line;
+    cfg.no_hash = true;         /* read shows no hash: the core is the parsers' */
     if (rc) {
         rules_close(r);
         return rc;
