@@ -661,8 +661,8 @@ static int compute(job *j, const run_options *o)
      * of 1M rows.  glibc's largest threshold (32 MiB) is less than a
      * selection of 10M rows, so no block gets pages of its own during the
      * stage (M_MMAP_MAX 0), and the heap's top is not given back between
-     * one selection and the next: 10M rows, 1.6-1.9 -> 0.9-1.0 s.  The heap
-     * goes back once the tables are freed. */
+     * one selection and the next (10M rows: 1.6-1.9 -> 0.9-1.0 s back to
+     * back).  The heap goes back once the tables are freed. */
     mallopt(M_MMAP_THRESHOLD, RULES_MMAP_THRESHOLD);
     mallopt(M_MMAP_MAX, 0);
     mallopt(M_TRIM_THRESHOLD, RULES_TRIM_THRESHOLD);
