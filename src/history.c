@@ -13,7 +13,7 @@ struct history {
 };
 
 static const char schema_sql[] =
-    "PRAGMA journal_mode=WAL;"
+    "BEGIN IMMEDIATE;"
     "CREATE TABLE IF NOT EXISTS run ("
     "  id INTEGER PRIMARY KEY,"
     "  municipality TEXT NOT NULL,"
@@ -31,7 +31,26 @@ static const char schema_sql[] =
     "  title TEXT,"
     "  value REAL, numerator REAL, denominator REAL, target REAL,"
     "  status TEXT NOT NULL,"
-    "  PRIMARY KEY (run_id, kpi));";
+    "  PRIMARY KEY (run_id, kpi));"
+    "COMMIT;";
+
+/* WAL lets the children of a batch read while one writes.  Turning a new
+ * file to WAL takes a lock SQLite does not wait for (the busy handler is
+ * not called for it), so the second of two children opening the history
+ * at once is told "database is locked": it tries again, for as long as
+ * the busy timeout would have waited. */
+static int use_wal(sqlite3 *db)
+{
+    enum { TRY_MS = 10, TRIES = 3000 };
+    int rc = SQLITE_OK;
+    for (int i = 0; i < TRIES; i++) {
+        rc = sqlite3_exec(db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
+        if (rc != SQLITE_BUSY && rc != SQLITE_LOCKED)
+            break;
+        sqlite3_sleep(TRY_MS);
+    }
+    return rc;
+}
 
 static int fail(history *h, char *err, size_t errlen, const char *what)
 {
@@ -48,11 +67,17 @@ history *history_open(const char *path, char *err, size_t errlen)
         history_close(h);
         return NULL;
     }
-    /* Children of one batch write side by side: wait for each other. */
+    /* Children of one batch write side by side: wait for each other.  The
+     * tables are made in a write transaction taken at once (IMMEDIATE), so
+     * that two children making them never both hold a read lock and wait
+     * on each other to write. */
     sqlite3_busy_timeout(h->db, 30000);
     char *msg = NULL;
-    if (sqlite3_exec(h->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "%s: not a kvalrap history: %s", path, msg ? msg : "?");
+    int rc = use_wal(h->db);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(h->db, schema_sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "%s: not a kvalrap history: %s", path, msg ? msg : sqlite3_errmsg(h->db));
         sqlite3_free(msg);
         history_close(h);
         return NULL;
