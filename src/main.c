@@ -435,6 +435,19 @@ static int cmd_read(cli *c, int argc, char **argv)
     return read_export(argv[optind], argv[optind + 1], &o);
 }
 
+/* The first option of `read` given, or NULL: another command would ignore
+ * it without a word. */
+static const char *read_option_given(const cli *c)
+{
+    return c->encoding      ? "--encoding"
+           : c->delimiter   ? "--delimiter"
+           : c->date_format ? "--date-format"
+           : c->header_line ? "--header-line"
+           : c->ncolumns    ? "--column"
+           : c->read_summary ? "--summary"
+                             : NULL;
+}
+
 /* Settings: the command line first, then the installation's file, then
  * the built-in defaults. */
 static int settle_options(cli *c, const char *cmd)
@@ -506,6 +519,9 @@ int main(int argc, char **argv)
     argc--;
     argv++;
     int rc = parse_options(argc, argv, &c);
+    const char *read_only = strcmp(cmd, "read") != 0 ? read_option_given(&c) : NULL;
+    if (!rc && read_only)
+        rc = usage_error("%s is an option of 'kvalrap read'", read_only);
     if (!rc)
         rc = settle_options(&c, cmd);
     if (!rc) {
