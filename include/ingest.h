@@ -32,11 +32,10 @@ typedef struct {
     const char *columns[SCHEMA_MAX_FIELDS];   /* export header per field; NULL = the canonical name */
     size_t nmaps[SCHEMA_MAX_FIELDS];
     const value_map *maps[SCHEMA_MAX_FIELDS];
-    /* Hash the bytes after reading, on a thread of its own, instead of
-     * beside the parsing: sha256 is then filled by ingest_hash_wait(). */
-    bool hash_later;
-    /* No hash at all (kvalrap read shows none): sha256 stays empty. */
-    bool no_hash;
+    /* When the SHA-256 of the bytes is made: beside the parsing (sha256
+     * filled on return), after it on a thread of its own (sha256 filled by
+     * ingest_hash_wait), or not at all (kvalrap read shows none). */
+    enum { HASH_BESIDE, HASH_AFTER, HASH_NONE } hash;
 } ingest_config;
 
 /* Rejects of a whole run; strings live in *mem (the report's arena). */
@@ -58,7 +57,7 @@ typedef struct {
     bool detected_encoding, detected_delimiter;
     uint64_t size;
     char sha256[65];            /* of the file's bytes, as hex */
-    struct ingest_hash *hash;   /* with hash_later: the hash still running, owned */
+    struct ingest_hash *hash;   /* with HASH_AFTER: the hash still running, owned */
     long records, accepted, rejected;
     size_t nheader;
     char **header;              /* the header as read (UTF-8), owned */
@@ -73,7 +72,7 @@ enum { INGEST_STEP = 2 << 20 };
 void ingest_config_init(ingest_config *cfg, const char *dataset, const char *path);
 int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out);
 void ingest_result_free(ingest_result *r);   /* frees all but the table */
-/* With hash_later: wait for the hash of the file and fill r->sha256. */
+/* With HASH_AFTER: wait for the hash of the file and fill r->sha256. */
 void ingest_hash_wait(ingest_result *r);
 
 const char *delimiter_name(char d);   /* "comma", "semicolon", "tab" */

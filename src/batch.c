@@ -221,7 +221,7 @@ static int load_exports(job *j, bool verbose)
     for (size_t k = 0; k < c->ndatasets; k++) {
         load_task *t = &tasks[k];
         t->ic = c->datasets[k].ingest;
-        t->ic.hash_later = true;    /* it runs beside the rules: take_hashes */
+        t->ic.hash = HASH_AFTER;    /* it runs beside the rules: take_hashes */
         t->log.mem = &t->mem;
         t->threaded = k + 1 < c->ndatasets && pthread_create(&t->thread, NULL, load_main, t) == 0;
         if (!t->threaded)

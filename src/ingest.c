@@ -1096,10 +1096,7 @@ typedef struct {
     ingest_result out;
     reject_log log;
     arena mem;
-    const char *text;
-    size_t from, to;
     size_t row0;                /* its share of the table starts at this row */
-    size_t stop;                /* where its reading stopped: `to` unless full */
 } worker;
 
 /* Rows a file read in one pass holds, from the length of its first lines:
@@ -1166,8 +1163,7 @@ static void count_lines(const char *text, const size_t *cuts, size_t n, bool map
 }
 
 /* The reader of chunk k (k >= 1), after the header has been read by main. */
-static void worker_init(worker *w, const reader *main, char delim, const char *text, size_t from, size_t to,
-                        size_t row0, size_t rows)
+static void worker_init(worker *w, const reader *main, char delim, const char *text, size_t row0, size_t rows)
 {
     memset(w, 0, sizeof *w);
     w->log.mem = &w->mem;
@@ -1180,9 +1176,6 @@ static void worker_init(worker *w, const reader *main, char delim, const char *t
         strpool_reserve(&w->rd.t->pool, rows);
     memcpy(w->rd.colmap, main->colmap, sizeof main->colmap);
     parser_open(&w->rd, delim);
-    w->text = text;
-    w->from = from;
-    w->to = to;
     w->row0 = row0;
 }
 
@@ -1294,17 +1287,23 @@ typedef struct {
     bool broken;                /* chunk `placed` does not follow: the rest is read in one pass */
     size_t placed;              /* chunks [0, placed) are in the table */
     long lines_before;          /* physical lines of those chunks */
-    const char *text;           /* chunk 0 is text[cuts[0], cuts[1]), read by main's reader */
+    const char *text;           /* chunk k is text[cuts[k], cuts[k + 1]) */
     const size_t *cuts;
-    size_t main_stop;           /* where main's reader stopped */
+    size_t stop[CHUNKS_MAX];    /* where chunk k's reader stopped: cuts[k + 1] unless full */
 } parallel_read;
+
+/* The reader of chunk k: main's for chunk 0. */
+static reader *chunk_reader(const parallel_read *pr, size_t k)
+{
+    return k == 0 ? pr->main : &pr->w[k].rd;
+}
 
 static void place_ready(parallel_read *pr)
 {
     while (!pr->broken && pr->placed + 1 < pr->n && pr->done[pr->placed]) {
         size_t k = pr->placed;
         if (k > 0) {
-            reader *prev = k == 1 ? pr->main : &pr->w[k - 1].rd, *next = &pr->w[k].rd;
+            reader *prev = chunk_reader(pr, k - 1), *next = chunk_reader(pr, k);
             if (!chunk_follows(prev, next)) {
                 pr->broken = true;
                 break;
@@ -1316,7 +1315,7 @@ static void place_ready(parallel_read *pr)
             place_rows(pr->main, &pr->w[k]);
         check_numbers(pr->main, pr->main->t->nrows);
         pthread_mutex_lock(&pr->lock);
-        const reader *r = k == 0 ? pr->main : &pr->w[k].rd;
+        const reader *r = chunk_reader(pr, k);
         pr->lines_before = r->line + r->line_offset;
         pr->placed = k + 1;
     }
@@ -1340,12 +1339,7 @@ static void *take_chunks(void *arg)
 {
     parallel_read *pr = arg;
     for (size_t k; (k = atomic_fetch_add(&pr->next, 1)) < pr->n;) {
-        if (k == 0) {
-            pr->main_stop = feed(pr->main, pr->text, pr->cuts[0], pr->cuts[1], false);
-        } else {
-            worker *w = &pr->w[k];
-            w->stop = feed(&w->rd, w->text, w->from, w->to, false);
-        }
+        pr->stop[k] = feed(chunk_reader(pr, k), pr->text, pr->cuts[k], pr->cuts[k + 1], false);
         chunk_done(pr, k);
     }
     return NULL;
@@ -1685,25 +1679,22 @@ static void feed_to_end(reader *rd, const char *text, size_t from, size_t len)
  * follows, else the reading goes on in one pass from where the last good
  * reader stopped (a cut inside a quoted field, or a chunk with more
  * records than LFs).  Then the end of the file, and main's line count. */
-static void end_chunks(reader *rd, worker *w, size_t nchunks, const parallel_read *pr, const char *text,
-                       size_t len)
+static void end_chunks(const parallel_read *pr, size_t len)
 {
+    reader *rd = pr->main;
     size_t k = pr->placed, last = k - 1;    /* the chunk whose reader stands at cut k */
-    reader *cur = last == 0 ? rd : &w[last].rd;
+    reader *cur = chunk_reader(pr, last);
     worker *unplaced = NULL;
-    if (!pr->broken && k + 1 == nchunks && chunk_follows(cur, &w[k].rd)) {
-        w[k].rd.line_offset = pr->lines_before;
-        cur = &w[k].rd;
-        unplaced = &w[k];
+    if (!pr->broken && k + 1 == pr->n && chunk_follows(cur, chunk_reader(pr, k))) {
+        unplaced = &pr->w[k];
+        unplaced->rd.line_offset = pr->lines_before;
+        cur = &unplaced->rd;
         k++;
     }
-    if (k < nchunks && !rd->failed) {
-        size_t stop = pr->main_stop;
-        if (cur != rd) {
-            stop = w[last].stop;
+    if (k < pr->n && !rd->failed) {
+        if (cur != rd)
             take_over(rd, cur);
-        }
-        feed_to_end(rd, text, stop, len);
+        feed_to_end(rd, pr->text, pr->stop[last], len);
         cur = rd;
     }
     finish(cur);
@@ -1734,14 +1725,14 @@ static void read_in_chunks(reader *rd, const char *text, size_t len, char delim,
     rd->row_limit = row0[1] - 1;   /* one row spare for the record finish() ends */
     worker *w = xcalloc(nchunks, sizeof *w);
     for (size_t k = 1; k < nchunks; k++)
-        worker_init(&w[k], rd, delim, text, cuts[k], cuts[k + 1], row0[k], row0[k + 1] - row0[k]);
+        worker_init(&w[k], rd, delim, text, row0[k], row0[k + 1] - row0[k]);
     parallel_read pr = {.main = rd, .w = w, .n = nchunks, .next = 0, .done = xcalloc(nchunks, sizeof *pr.done),
                         .text = text, .cuts = cuts};
     pthread_mutex_init(&pr.lock, NULL);
     run_on_threads(take_chunks, &pr, threads);
     pthread_mutex_destroy(&pr.lock);
     free(pr.done);
-    end_chunks(rd, w, nchunks, &pr, text, len);
+    end_chunks(&pr, len);
     for (size_t k = 1; k < nchunks; k++)
         worker_free(&w[k]);
     free(w);
@@ -1769,7 +1760,7 @@ static void parse_text(reader *rd, const char *text, size_t len, char delim)
 enum { SHA_THREAD_MIN = 1 << 20 };
 
 /* The SHA-256 of the bytes read, for the provenance appendix.  It runs
- * beside the parsing, or, with hash_later, once the parsing is done: the
+ * beside the parsing, or, with HASH_AFTER, once the parsing is done: the
  * batch then has it run while the rules run on one core and the other is
  * idle, and the bytes are the hash's to release. */
 struct ingest_hash {
@@ -1820,15 +1811,15 @@ static void hash_join(struct ingest_hash *h)
 }
 
 /* The reading is done with the bytes: the hash that ran beside it is
- * joined and the bytes released, or (hash_later) the hash starts now and
+ * joined and the bytes released, or (HASH_AFTER) the hash starts now and
  * takes the bytes with it. */
 static void bytes_done(const ingest_config *cfg, ingest_result *out, struct ingest_hash *h)
 {
-    if (cfg->no_hash) {
+    if (cfg->hash == HASH_NONE) {
         release_bytes(&h->raw);
         return;
     }
-    if (!cfg->hash_later) {
+    if (cfg->hash == HASH_BESIDE) {
         hash_join(h);
         memcpy(out->sha256, h->hex, sizeof out->sha256);
         release_bytes(&h->raw);
@@ -1873,7 +1864,7 @@ int ingest_file(const ingest_config *cfg, reject_log *log, ingest_result *out)
     }
     out->size = raw.len;
     struct ingest_hash hash = {.raw = raw};
-    if (!cfg->hash_later && !cfg->no_hash)
+    if (cfg->hash == HASH_BESIDE)
         hash_start(&hash);
     size_t len;
     bool owned;

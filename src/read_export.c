@@ -108,11 +108,33 @@ static int print_rows(const dataset_schema *ds, const table *t)
     return 0;
 }
 
+/* The command line's options over the mapping: 0, or KV_USAGE with the
+ * option and its value named. */
+static int apply_options(ingest_config *cfg, const dataset_schema *ds, const read_options *o)
+{
+    int rc = apply_columns(cfg, ds, o->columns, o->ncolumns);
+    if (!rc && o->encoding) {
+        if (!encoding_canonical(o->encoding)) {
+            fprintf(stderr, "kvalrap: --encoding: unsupported '%s'\n", o->encoding);
+            rc = KV_USAGE;
+        }
+        cfg->encoding = o->encoding;
+    }
+    if (!rc && o->delimiter && !delimiter_parse(o->delimiter, &cfg->delimiter)) {
+        fprintf(stderr, "kvalrap: --delimiter: unsupported '%s' (, ; tab)\n", o->delimiter);
+        rc = KV_USAGE;
+    }
+    if (!rc && o->date_format && !date_pattern_compile(o->date_format, &cfg->dates)) {
+        fprintf(stderr, "kvalrap: --date-format: bad pattern '%s'\n", o->date_format);
+        rc = KV_USAGE;
+    }
+    if (o->header_line)
+        cfg->header_line = o->header_line;
+    return rc;
+}
+
 int read_export(const char *dataset, const char *file, const read_options *o)
 {
-    const char *config = o->config, *encoding = o->encoding, *delimiter = o->delimiter,
-               *date_format = o->date_format;
-    int header_line = o->header_line;
     const dataset_schema *ds = schema_find(dataset);
     if (!ds) {
         fprintf(stderr, "kvalrap: read: unknown dataset '%s' (deviations, proposals, documents, inquiries, "
@@ -122,9 +144,9 @@ int read_export(const char *dataset, const char *file, const read_options *o)
     ingest_config cfg;
     ingest_config_init(&cfg, dataset, file);
     rules *r = NULL;
-    if (config) {
+    if (o->config) {
         char err[1024];
-        r = rules_open(config, &rules_default_limits, NULL, err, sizeof err);
+        r = rules_open(o->config, &rules_default_limits, NULL, err, sizeof err);
         if (!r) {
             fprintf(stderr, "kvalrap: %s\n", err);
             return KV_CONFIG;
@@ -135,25 +157,8 @@ int read_export(const char *dataset, const char *file, const read_options *o)
                 cfg = rc->datasets[i].ingest;
         cfg.path = cfg.name = file;
     }
-    int rc = apply_columns(&cfg, ds, o->columns, o->ncolumns);
-    if (!rc && encoding) {
-        if (!encoding_canonical(encoding)) {
-            fprintf(stderr, "kvalrap: --encoding: unsupported '%s'\n", encoding);
-            rc = KV_USAGE;
-        }
-        cfg.encoding = encoding;
-    }
-    if (!rc && delimiter && !delimiter_parse(delimiter, &cfg.delimiter)) {
-        fprintf(stderr, "kvalrap: --delimiter: unsupported '%s' (, ; tab)\n", delimiter);
-        rc = KV_USAGE;
-    }
-    if (!rc && date_format && !date_pattern_compile(date_format, &cfg.dates)) {
-        fprintf(stderr, "kvalrap: --date-format: bad pattern '%s'\n", date_format);
-        rc = KV_USAGE;
-    }
-    if (header_line)
-        cfg.header_line = header_line;
-    cfg.no_hash = true;         /* read shows no hash: the core is the parsers' */
+    int rc = apply_options(&cfg, ds, o);
+    cfg.hash = HASH_NONE;       /* read shows no hash: the core is the parsers' */
     if (rc) {
         rules_close(r);
         return rc;

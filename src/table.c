@@ -5,6 +5,7 @@
 #include "table.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -78,15 +79,21 @@ static void pool_reserve(strpool *p, size_t more)
     p->fold = xrealloc_large(p->fold, p->cap * sizeof *p->fold);
 }
 
-/* A new id for text that already lives as long as the pool. */
-static uint32_t pool_push(strpool *p, char *s, size_t n)
+/* A new id for text that already lives as long as the pool, in room
+ * the caller made. */
+static inline uint32_t pool_store(strpool *p, char *s, size_t n)
 {
-    pool_reserve(p, 1);
     uint32_t id = p->n++;
     p->strs[id] = s;
     p->lens[id] = (uint32_t)n;
     p->fold[id] = STRPOOL_NOFOLD;
     return id;
+}
+
+static uint32_t pool_push(strpool *p, char *s, size_t n)
+{
+    pool_reserve(p, 1);
+    return pool_store(p, s, n);
 }
 
 static void pool_index(strpool *p, uint32_t id, uint32_t h)
@@ -170,39 +177,32 @@ static void unindexed_reserve(strpool *p, size_t n)
     p->capunindexed = cap;
 }
 
-static uint32_t pool_push_unindexed(strpool *p, char *s, size_t n)
-{
-    uint32_t id = pool_push(p, s, n);
-    unindexed_reserve(p, (size_t)id + 1);
-    p->unindexed_bits[id / 64] |= (uint64_t)1 << (id % 64);
-    p->nunindexed++;
-    return id;
-}
-
 void strpool_reserve(strpool *p, size_t more)
 {
     pool_reserve(p, more);
     unindexed_reserve(p, p->n + more);
 }
 
+/* pool_store for an id kept out of the hash until it is looked up. */
+static inline uint32_t pool_store_unindexed(strpool *p, char *s, size_t n)
+{
+    uint32_t id = pool_store(p, s, n);
+    p->unindexed_bits[id / 64] |= (uint64_t)1 << (id % 64);
+    p->nunindexed++;
+    return id;
+}
+
+static uint32_t pool_push_unindexed(strpool *p, char *s, size_t n)
+{
+    strpool_reserve(p, 1);
+    return pool_store_unindexed(p, s, n);
+}
+
 void strpool_append_ids(strpool *p, const strpool *from, const uint32_t *ids, uint32_t *out, size_t n)
 {
-    pool_reserve(p, n);
-    unindexed_reserve(p, p->n + n);
-    for (size_t k = 0; k < n; k++) {
-        uint32_t id = ids[k];
-        if (!id) {
-            out[k] = 0;
-            continue;
-        }
-        uint32_t to = p->n++;
-        p->strs[to] = from->strs[id];
-        p->lens[to] = from->lens[id];
-        p->fold[to] = STRPOOL_NOFOLD;
-        p->unindexed_bits[to / 64] |= (uint64_t)1 << (to % 64);
-        p->nunindexed++;
-        out[k] = to;
-    }
+    strpool_reserve(p, n);      /* then no check per id */
+    for (size_t k = 0; k < n; k++)
+        out[k] = ids[k] ? pool_store_unindexed(p, from->strs[ids[k]], from->lens[ids[k]]) : 0;
 }
 
 uint32_t strpool_append(strpool *p, const char *s, size_t n)
@@ -289,8 +289,13 @@ int table_col(const table *t, const char *field) { return schema_field_index(t->
 /* Columns for `cap` rows. */
 static void table_resize(table *t, size_t cap)
 {
-    if (t->borrowed)
-        abort();    /* a view's arrays are another table's: its reader stops before it is full */
+    if (t->borrowed) {
+        /* A view's arrays are another table's: its reader stops before it
+         * is full, so this is a bug, not bad input. */
+        fprintf(stderr, "kvalrap: internal error: a parallel reader's share of the %s table is full\n",
+                t->schema->name);
+        abort();
+    }
     t->cap = cap;
     t->line = xrealloc_large(t->line, t->cap * sizeof *t->line);
     for (size_t i = 0; i < t->schema->nfields; i++) {

@@ -11,23 +11,7 @@
 
 #include "testutil.h"
 #include "history.h"
-
-static char dir[64];
-
-static int make_dir(void **state)
-{
-    (void)state;
-    snprintf(dir, sizeof dir, "/tmp/kvhistory.XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-    (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd) == 0 ? 0 : -1;
-}
+#include "kpi_harness.c"
 
 /* Four processes open a new history file at the same moment, a hundred
  * times.  Before the fix about one round in fifteen failed with "database
@@ -37,10 +21,12 @@ static void test_new_history_opened_at_once(void **state)
 {
     (void)state;
     enum { ROUNDS = 100, OPENERS = 4 };
+    char dir[256];
+    kh_mkdtemp(dir);
     int failed = 0;
     char first_error[600] = "";
     for (int round = 0; round < ROUNDS; round++) {
-        char path[128];
+        char path[300];
         snprintf(path, sizeof path, "%s/h%d.sqlite", dir, round);
         int fds[OPENERS][2];
         for (int c = 0; c < OPENERS; c++) {
@@ -71,12 +57,14 @@ static void test_new_history_opened_at_once(void **state)
     }
     if (failed)
         fail_msg("%d of %d opens failed, the first: %s", failed, ROUNDS * OPENERS, first_error);
+    kh_cleanup(dir);
 }
 
 static void test_not_a_history(void **state)
 {
     (void)state;
-    char path[128];
+    char dir[256], path[300];
+    kh_mkdtemp(dir);
     snprintf(path, sizeof path, "%s/notes.txt", dir);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
@@ -87,13 +75,14 @@ static void test_not_a_history(void **state)
     assert_null(history_open(path, err, sizeof err));
     assert_non_null(strstr(err, "not a kvalrap history"));
     assert_non_null(strstr(err, path));
+    kh_cleanup(dir);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_new_history_opened_at_once),
-        cmocka_unit_test(test_not_a_history),
+        cmocka_unit_test_teardown(test_new_history_opened_at_once, kh_teardown),
+        cmocka_unit_test_teardown(test_not_a_history, kh_teardown),
     };
-    return cmocka_run_group_tests(tests, make_dir, remove_dir);
+    return cmocka_run_group_tests(tests, NULL, NULL);
 }

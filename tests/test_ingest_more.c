@@ -626,7 +626,7 @@ static void test_fingerprint(void **state)
     strbuf_free(&b);
 }
 
-/* With hash_later the hash runs once the reading is done and is there
+/* With HASH_AFTER the hash runs once the reading is done and is there
  * after ingest_hash_wait, for a small file (hashed in the caller) and a
  * large one (on a thread); freeing the result without waiting also works. */
 static void test_fingerprint_later(void **state)
@@ -640,7 +640,7 @@ static void test_fingerprint_later(void **state)
     const struct { const char *text; size_t n; } files[] = {{small_dev, strlen(small_dev)}, {b.data, b.len}};
     for (size_t k = 0; k < 2; k++) {
         reader_t *g = rd_new("deviations", files[k].text, files[k].n);
-        g->cfg.hash_later = true;
+        g->cfg.hash = HASH_AFTER;
         rd_ok(g);
         assert_non_null(g->res.hash);
         ingest_hash_wait(&g->res);
@@ -649,7 +649,7 @@ static void test_fingerprint_later(void **state)
         assert_string_equal(g->res.sha256, want);
         rd_free(g);
         g = rd_new("deviations", files[k].text, files[k].n);
-        g->cfg.hash_later = true;
+        g->cfg.hash = HASH_AFTER;
         rd_ok(g);
         rd_free(g);             /* waits for the hash: no leak, no thread left */
     }
@@ -783,6 +783,15 @@ static outcome read_with(const char *dir, const char *threads, const char *chunk
     return o;
 }
 
+/* o read exactly as `one` did (rows, rejects, every value); o's dump is freed. */
+static void assert_same_outcome(outcome *o, const outcome *one, const char *what)
+{
+    if (o->nrows != one->nrows || o->nrejects != one->nrejects || strcmp(o->dump, one->dump) != 0)
+        fail_msg("%s: %zu rows %zu rejects, one thread: %zu rows %zu rejects", what, o->nrows, o->nrejects,
+                 one->nrows, one->nrejects);
+    free(o->dump);
+}
+
 static void test_parallel_same_as_one_thread(void **state)
 {
     (void)state;
@@ -808,16 +817,13 @@ static void test_parallel_same_as_one_thread(void **state)
     for (size_t i = 0; i < sizeof threads / sizeof threads[0]; i++)
         for (size_t k = 0; k < sizeof chunks / sizeof chunks[0]; k++) {
             outcome o = read_with(dir, threads[i], chunks[k]);
-            if (o.nrows != one.nrows || o.nrejects != one.nrejects || strcmp(o.dump, one.dump) != 0)
-                fail_msg("threads %s chunk %s: %zu rows %zu rejects, one thread: %zu rows %zu rejects",
-                         threads[i] ? threads[i] : "(unset)", chunks[k], o.nrows, o.nrejects, one.nrows,
-                         one.nrejects);
-            free(o.dump);
+            char what[64];
+            snprintf(what, sizeof what, "threads %s chunk %s", threads[i] ? threads[i] : "(unset)", chunks[k]);
+            assert_same_outcome(&o, &one, what);
         }
     /* And the default chunk size (4 MB: one chunk here). */
     outcome d = read_with(dir, "4", NULL);
-    assert_string_equal(d.dump, one.dump);
-    free(d.dump);
+    assert_same_outcome(&d, &one, "threads 4, default chunk");
     free(one.dump);
     kh_cleanup(dir);
 }
@@ -867,11 +873,10 @@ static void test_parallel_chunk_full(void **state)
         assert_true(one.nrows > (size_t)(cases[c].parts * PART / LONG));
         if (strchr(cases[c].dense, '1'))
             assert_true(one.nrejects > 0);
-        if (two.nrows != one.nrows || two.nrejects != one.nrejects || strcmp(two.dump, one.dump) != 0)
-            fail_msg("parts %d dense %s: %zu rows %zu rejects, one thread: %zu rows %zu rejects", cases[c].parts,
-                     cases[c].dense, two.nrows, two.nrejects, one.nrows, one.nrejects);
+        char what[64];
+        snprintf(what, sizeof what, "parts %d dense %s", cases[c].parts, cases[c].dense);
+        assert_same_outcome(&two, &one, what);
         free(one.dump);
-        free(two.dump);
         kh_cleanup(dir);
     }
 }
@@ -975,9 +980,8 @@ static void test_numbered_ids_in_chunks(void **state)
     /* The first repeat: data row 1000, file line 1001 (the header is line 1). */
     assert_non_null(strstr(one.dump, "R big.csv:1001|id|99501|duplicate id: an earlier row of this file has it\n"));
     assert_non_null(strstr(one.dump, "R big.csv:30001|id|29499|duplicate id"));
-    assert_string_equal(many.dump, one.dump);
+    assert_same_outcome(&many, &one, "4 threads");
     free(one.dump);
-    free(many.dump);
     kh_cleanup(dir);
 }
 
