@@ -1583,6 +1583,72 @@ static void test_tmpfile_error(void **state)
     free_bench(b);
 }
 
+/* fwrite as the writer's code sees it (the test is linked with
+ * --wrap=fwrite): the writes go through, except that once armed, the
+ * first write of at least `corrupt_from` bytes reaches the file with one
+ * byte changed and is reported as whole, as by a disk that goes wrong
+ * without an error.  libxlsxwriter's own writes are not seen here. */
+size_t __real_fwrite(const void *p, size_t size, size_t n, FILE *f);
+size_t __wrap_fwrite(const void *p, size_t size, size_t n, FILE *f);
+static size_t corrupt_from;             /* 0: not armed */
+static int corrupted;
+
+size_t __wrap_fwrite(const void *p, size_t size, size_t n, FILE *f)
+{
+    size_t len = size * n;
+    if (!corrupt_from || len < corrupt_from)
+        return __real_fwrite(p, size, n, f);
+    corrupt_from = 0;
+    corrupted++;
+    unsigned char *copy = malloc(len);
+    assert_non_null(copy);
+    memcpy(copy, p, len);
+    copy[len / 2] ^= 0x01;
+    size_t w = __real_fwrite(copy, size, n, f);
+    free(copy);
+    return w;
+}
+
+/* The parts of the lists are deflated by the writer itself and checked in
+ * the finished file by their deflated bytes, not inflated again: a piece
+ * of a list's sheet that reaches the disk with a byte changed fails the
+ * workbook (-1, the sheet named, nothing left behind), and the same
+ * report then writes and passes the full check. */
+static void test_spliced_bytes_checked(void **state)
+{
+    (void)state;
+    report *r = fixture_report("nb");
+    item_list *il = r->kpis[1].items;
+    size_t n = 20000;
+    il->nrows = n;
+    il->cells = arena_alloc(&r->mem, n * il->ncols * sizeof *il->cells);
+    for (size_t i = 0; i < n; i++) {
+        cell *c = il->cells + i * il->ncols;
+        c[0] = (cell){.kind = CELL_TEXT, .u.text = arena_printf(&r->mem, "D-%06zu", i)};
+        c[1] = (cell){.kind = CELL_TEXT, .u.text = i % 2 ? "Hjemmetjenesten" : "Sámi giellaguovddáš"};
+        c[2] = (cell){.kind = CELL_DATE, .u.day = date_from_ymd(2024, 1, 1) + (int32_t)(i % 900)};
+        c[3] = (cell){.kind = CELL_DATE, .u.day = date_from_ymd(2024, 2, 1) + (int32_t)(i % 900)};
+        c[4] = (cell){.kind = CELL_INT, .u.i = (int64_t)(i * 7919 % 100000)};
+    }
+    labels *l = labels_load("nb");
+    char *path = tmp_path("spliced.xlsx");
+    char err[1024] = "";
+    corrupted = 0;
+    corrupt_from = 32 << 10;            /* a piece of the list: the other parts are smaller */
+    int rc = xlsx_write_report(r, l, path, err, sizeof err);
+    corrupt_from = 0;
+    assert_int_equal(corrupted, 1);
+    assert_int_equal(rc, -1);
+    if (!strstr(err, path) || !strstr(err, "xl/worksheets/sheet4.xml: its compressed bytes are not the ones written"))
+        fail_msg("unexpected message: %s", err);
+    assert_int_not_equal(access(path, F_OK), 0);
+    assert_int_equal(xlsx_write_report(r, l, path, err, sizeof err), 0);
+    verify_passes(path);
+    free(path);
+    labels_free(l);
+    free_report(r);
+}
+
 /* ---------------------------------------------------------------- main */
 
 static int setup(void **state)
@@ -1624,6 +1690,7 @@ int main(void)
         cmocka_unit_test(test_bench_edges),
         cmocka_unit_test(test_verify),
         cmocka_unit_test(test_tmpfile_error),
+        cmocka_unit_test(test_spliced_bytes_checked),
     };
     return cmocka_run_group_tests_name("xlsx", tests, setup, teardown);
 }
