@@ -66,6 +66,7 @@ enum { ZONE_ROWS = 1024 };
 
 typedef struct {
     int32_t lo, hi;         /* INT32_MAX, INT32_MIN: no row of the block has a date */
+    bool all_dated;         /* every row of the block has a date */
 } day_zone;
 
 typedef struct {

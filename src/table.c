@@ -415,12 +415,14 @@ static void build_zones(const table *t, column *c)
     for (size_t z = 0; z < nzones; z++) {
         size_t end = (z + 1) * ZONE_ROWS < t->nrows ? (z + 1) * ZONE_ROWS : t->nrows;
         int32_t lo = INT32_MAX, hi = INT32_MIN;
+        size_t dated = 0;
         for (size_t r = z * ZONE_ROWS; r < end; r++) {
             int32_t d = c->day[r];
             lo = d != DATE_NONE && d < lo ? d : lo;
             hi = d > hi ? d : hi;       /* DATE_NONE is INT32_MIN: never greater */
+            dated += d != DATE_NONE;
         }
-        c->zones[z] = (day_zone){lo, hi};
+        c->zones[z] = (day_zone){lo, hi, dated == end - z * ZONE_ROWS};
     }
 }
 
@@ -550,6 +552,15 @@ selection sel_between(const selection *s, int col, int64_t lo, int64_t hi)
             if (zones[z].hi < lo || zones[z].lo > hi)
                 continue;
             size_t end = (z + 1) * ZONE_ROWS < s->n ? (z + 1) * ZONE_ROWS : s->n;
+            if (zones[z].all_dated && zones[z].lo >= lo && zones[z].hi <= hi) {
+                /* The whole block is in the range: no test (most blocks
+                 * a month's range meets in an export in date order). */
+                uint32_t *o = out.rows + out.n;
+                for (size_t i = z * ZONE_ROWS; i < end; i++)
+                    *o++ = (uint32_t)i;
+                out.n += end - z * ZONE_ROWS;
+                continue;
+            }
             for (size_t i = z * ZONE_ROWS; i < end; i++) {
                 out.rows[out.n] = (uint32_t)i;
                 out.n += (uint32_t)d[i] - base <= span;

@@ -11,8 +11,10 @@
 
 enum { ROWS = 20000 };
 
-/* A deviations table: reported in date order or shuffled over 400 days,
- * one row in 7 without a date, and a block of rows with none at all. */
+/* A deviations table: reported in date order or shuffled over 400 days;
+ * in the first half one row in 7 without a date, a block of rows with
+ * none at all, and in the second half every row with one (blocks that a
+ * range can hold whole). */
 static table *make_table(bool sorted)
 {
     table *t = table_new(schema_find("deviations"));
@@ -20,7 +22,7 @@ static table *make_table(bool sorted)
     for (size_t r = 0; r < ROWS; r++) {
         table_add_row(t, (int32_t)r + 2);
         int32_t day = 20000 + (int32_t)(sorted ? r * 400 / ROWS : (r * 7919) % 400);
-        bool none = r % 7 == 3 || (r >= 3 * ZONE_ROWS && r < 4 * ZONE_ROWS);
+        bool none = (r % 7 == 3 && r < ROWS / 2) || (r >= 3 * ZONE_ROWS && r < 4 * ZONE_ROWS);
         t->cols[rep].day[r] = none ? DATE_NONE : day;
     }
     return t;
@@ -47,6 +49,7 @@ static void assert_between(const table *t, int col, int32_t lo, int32_t hi)
 static void check_ranges(const table *t, int col)
 {
     assert_between(t, col, 20010, 20019);
+    assert_between(t, col, 20250, 20330);   /* sorted: whole blocks and two parts */
     assert_between(t, col, 20000, 20399);
     assert_between(t, col, 20399, 20399);
     assert_between(t, col, 20000, 20000);
@@ -69,6 +72,9 @@ static void test_zones_made_on_first_query(void **state)
         assert_non_null(t->cols[rep].zones);
         assert_int_equal(t->cols[rep].zones[3].lo, INT32_MAX);     /* the block without dates */
         assert_int_equal(t->cols[rep].zones[3].hi, INT32_MIN);
+        assert_false(t->cols[rep].zones[3].all_dated);
+        assert_false(t->cols[rep].zones[0].all_dated);             /* one row in 7 without */
+        assert_true(t->cols[rep].zones[ROWS / ZONE_ROWS - 1].all_dated);
         selection part = sel_between(&half, rep, 20010, 20019);    /* not the whole table */
         assert_true(part.n > 0 && part.n < half.n);
         sel_free(&part);
