@@ -777,11 +777,10 @@ static void test_list_write_error(void **state)
 
 /* A list of 130,000 rows (or $KV_XLSX_ROWS): all written, as one table;
  * the time it takes is printed. */
-static void test_big_list(void **state)
+/* The nb fixture with n rows in its overdue list: id, unit, two dates and
+ * days overdue (the list of the fourth sheet). */
+static report *report_with_big_list(size_t n)
 {
-    (void)state;
-    const char *env = getenv("KV_XLSX_ROWS");
-    size_t n = env && *env ? (size_t)strtoul(env, NULL, 10) : 130000;
     report *r = fixture_report("nb");
     item_list *il = r->kpis[1].items;
     il->nrows = n;
@@ -795,6 +794,15 @@ static void test_big_list(void **state)
         c[3] = (cell){.kind = CELL_DATE, .u.day = date_from_ymd(2024, 2, 1) + (int32_t)(i % 900)};
         c[4] = (cell){.kind = CELL_INT, .u.i = (int64_t)(i % 1000)};
     }
+    return r;
+}
+
+static void test_big_list(void **state)
+{
+    (void)state;
+    const char *env = getenv("KV_XLSX_ROWS");
+    size_t n = env && *env ? (size_t)strtoul(env, NULL, 10) : 130000;
+    report *r = report_with_big_list(n);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     char *path = write_report(r, "nb", "big.xlsx");
@@ -1617,19 +1625,7 @@ size_t __wrap_fwrite(const void *p, size_t size, size_t n, FILE *f)
 static void test_spliced_bytes_checked(void **state)
 {
     (void)state;
-    report *r = fixture_report("nb");
-    item_list *il = r->kpis[1].items;
-    size_t n = 20000;
-    il->nrows = n;
-    il->cells = arena_alloc(&r->mem, n * il->ncols * sizeof *il->cells);
-    for (size_t i = 0; i < n; i++) {
-        cell *c = il->cells + i * il->ncols;
-        c[0] = (cell){.kind = CELL_TEXT, .u.text = arena_printf(&r->mem, "D-%06zu", i)};
-        c[1] = (cell){.kind = CELL_TEXT, .u.text = i % 2 ? "Hjemmetjenesten" : "Sámi giellaguovddáš"};
-        c[2] = (cell){.kind = CELL_DATE, .u.day = date_from_ymd(2024, 1, 1) + (int32_t)(i % 900)};
-        c[3] = (cell){.kind = CELL_DATE, .u.day = date_from_ymd(2024, 2, 1) + (int32_t)(i % 900)};
-        c[4] = (cell){.kind = CELL_INT, .u.i = (int64_t)(i * 7919 % 100000)};
-    }
+    report *r = report_with_big_list(20000);
     labels *l = labels_load("nb");
     char *path = tmp_path("spliced.xlsx");
     char err[1024] = "";
