@@ -414,18 +414,30 @@ static void __attribute__((noinline)) record_grow(record *r, size_t n)
     }
 }
 
+/* Room for one more field of n bytes (>=: the buffer exists even for
+ * empty fields). */
+static inline bool record_has_room(const record *r, size_t n)
+{
+    return r->n < r->cap && r->len + n < r->size;
+}
+
+/* The field s[0..n), trimmed, into the room there is. */
+static inline void record_put(record *r, const char *s, size_t n)
+{
+    copy_short(r->text + r->len, s, n);
+    r->field[r->n++] = (field_span){r->len, n};
+    r->len += n;
+    r->any |= n != 0;
+}
+
 static inline void record_add(record *r, const char *s, size_t n)
 {
     /* One comparison for the usual byte: nothing above ' ' is a space. */
     while (n && (unsigned char)*s <= ' ' && is_space((unsigned char)*s)) { s++; n--; }
     while (n && (unsigned char)s[n - 1] <= ' ' && is_space((unsigned char)s[n - 1])) n--;
-    if (r->n == r->cap || r->len + n >= r->size)   /* >=: the buffer exists even for empty fields */
+    if (!record_has_room(r, n))
         record_grow(r, n);
-    size_t at = r->len;
-    copy_short(r->text + at, s, n);
-    r->field[r->n++] = (field_span){at, n};
-    r->len = at + n;
-    r->any |= n != 0;
+    record_put(r, s, n);
 }
 
 static void record_clear(record *r)
@@ -957,15 +969,10 @@ static void on_field(void *s, size_t n, void *data)
     reader *rd = data;
     record *r = &rd->rec;
     const unsigned char *p = s;
-    if (p && n <= 16 && (n == 0 || (p[0] > ' ' && p[n - 1] > ' ')) && r->n < r->cap &&
-        r->len + n < r->size) {
-        copy_short(r->text + r->len, s, n);
-        r->field[r->n++] = (field_span){r->len, n};
-        r->len += n;
-        r->any |= n != 0;
-        return;
-    }
-    on_field_slow(r, s, n);
+    if (p && n <= 16 && (n == 0 || (p[0] > ' ' && p[n - 1] > ' ')) && record_has_room(r, n))
+        record_put(r, s, n);
+    else
+        on_field_slow(r, s, n);
 }
 
 static void on_record(int c, void *data)

@@ -3586,10 +3586,10 @@ static bool xlsx_verify_buf(const unsigned char *buf, size_t n, xlsx_stream *str
         }
         xlsx_vpart v = {.crc = crc32(0, NULL, 0)};
         unsigned method = xlsx_rd16(cd + 10);
-        const xlsx_stream *made = xlsx_stream_of(streams, nstreams, x);
+        const xlsx_stream *made = method == 8 ? xlsx_stream_of(streams, nstreams, x) : NULL;
         if (made && !made->spliced)
             made = NULL;
-        if (made && method == 8) {
+        if (made) {
             if (x->clen != made->zlen || xlsx_crc32(crc32(0, NULL, 0), x->data, x->clen) != made->zcrc) {
                 what = "its compressed bytes are not the ones written";
             } else {
