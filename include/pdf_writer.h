@@ -61,6 +61,17 @@ int pdf_write_report(const report *r, const labels *l, const char *path, int lis
 void pdf_prepare(void);
 void pdf_prepared_free(void);
 
+/* pdf_prepare on a thread of its own, when no document is prepared: one
+ * municipality's run calls it once the exports are read, so the fonts are
+ * opened on the core the rules leave idle instead of before the reading.
+ * The next pdf_write_report (or pdf_prepared_free) waits for it. */
+void pdf_prepare_beside(void);
+
+/* The end of a run that may have called pdf_prepare_beside: waits for the
+ * preparation and frees its document if no report took it (a run that
+ * failed).  A document inherited from a batch's parent is left alone. */
+void pdf_prepare_done(void);
+
 /* The benchmark report of several municipalities as an A4 PDF: the same
  * fonts, bookmarks, "x of y", metadata, checked write and reproducible
  * bytes (dates from b->generated).  0, or -1 with err. */

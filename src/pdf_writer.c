@@ -31,6 +31,7 @@
 #include <fcntl.h>
 #include <hpdf.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -2812,13 +2813,48 @@ void pdf_prepare(void)
     free(c);
 }
 
+/* pdf_prepare on a thread of its own, for a process that has a core to
+ * spare before its report is written (see pdf_writer.h). */
+static pthread_t preparer;
+static bool preparing;          /* the thread runs or has not been joined */
+static bool beside;             /* this process prepared its document itself */
+
+static void *prepare_main(void *arg)
+{
+    (void)arg;
+    pdf_prepare();
+    return NULL;
+}
+
+void pdf_prepare_beside(void)
+{
+    if (!prepared && !preparing)
+        beside = preparing = pthread_create(&preparer, NULL, prepare_main, NULL) == 0;
+}
+
+/* The preparation started beside, if any, is done. */
+static void prepare_join(void)
+{
+    if (preparing)
+        pthread_join(preparer, NULL);
+    preparing = false;
+}
+
 void pdf_prepared_free(void)
 {
+    prepare_join();
     if (!prepared)
         return;
     HPDF_Free(prepared->doc);
     free(prepared);
     prepared = NULL;
+}
+
+void pdf_prepare_done(void)
+{
+    if (beside)
+        pdf_prepared_free();
+    beside = false;
 }
 
 /* libharu keeps each embedded font's file open and reads it again when the
@@ -2852,6 +2888,7 @@ static bool pdf_own_font_files(pdf_ctx *c)
 /* A context for one document: the prepared one when there is one. */
 static pdf_ctx *pdf_ctx_new(void)
 {
+    prepare_join();
     pdf_ctx *c = prepared;
     prepared = NULL;
     if (c && !pdf_own_font_files(c)) {
