@@ -669,10 +669,10 @@ static int compute(job *j, const run_options *o)
     mallopt(M_TRIM_THRESHOLD, RULES_TRIM_THRESHOLD);
     char err[1024];
     int erc = rules_evaluate(j->rules, j->tables, &o->period, o->as_of, j->labels, &j->rep, err, sizeof err);
-    take_hashes(j);
     /* Nothing reads the tables after the rules (the report holds copies of
      * what it shows): the writers, and the workbook's process forked from
-     * this one, start without them. */
+     * this one, start without them.  They are freed before the hashes are
+     * waited for: a hash still running then overlaps the freeing. */
     for (size_t i = 0; i < schema_ndatasets; i++) {
         table_free(j->tables[i]);
         j->tables[i] = NULL;
@@ -681,6 +681,7 @@ static int compute(job *j, const run_options *o)
     mallopt(M_TRIM_THRESHOLD, TRIM_THRESHOLD);
     mallopt(M_MMAP_MAX, MMAP_MAX);
     mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+    take_hashes(j);
     /* A rule file's print() goes to the log (capped at 100 lines). */
     if (o->verbose)
         rules_each_print(j->rules, print_verbose, (void *)j->rule_path);
