@@ -104,11 +104,33 @@ typedef struct {
     lxw_format *hist_percent, *hist_change, *hist_integer, *hist_decimal, *hist_none, *hist_note;
 } xlsx_formats;
 
-/* A list's text that goes into the shared strings table. */
+/* A list's text with escapes: it goes into the shared strings table. */
 typedef struct {
     size_t cell;                        /* row * ncols + column in the list */
     uint32_t index;                     /* in the shared strings table */
 } xlsx_shared;
+
+/* The texts of one column of a list by address (texts repeat: the same
+ * pooled string), the first XLSX_TEXTS_MAX different ones of the column:
+ * the cells that hold each and, once it has one, its index in the shared
+ * strings table.  A small open-addressing table, so that it stays in the
+ * cache: a table of every text of 130,000 rows (their ids) cost more
+ * time in cache misses than the smaller XML saved.  Which texts it holds
+ * depends only on their order, never on their addresses.  Read only
+ * while the rows are written. */
+#define XLSX_TEXTS_MAX 4096
+#define XLSX_TEXTS_SLOTS (2 * XLSX_TEXTS_MAX)
+
+typedef struct {
+    const char *s;                      /* NULL: a free slot */
+    uint32_t cells;
+    uint32_t sst;                       /* index + 1; 0: the text goes inline */
+} xlsx_text_slot;
+
+typedef struct {
+    xlsx_text_slot *slots;              /* XLSX_TEXTS_SLOTS of them */
+    size_t n;
+} xlsx_texts;
 
 /* A KPI list whose rows are written straight into the sheet's XML after
  * libxlsxwriter has written the workbook (see "streamed lists"). */
@@ -120,6 +142,7 @@ typedef struct {
     int32_t xf_date, xf_int, xf_text;   /* style indices: dates, numbers, dates as text */
     xlsx_shared *shared;                /* texts with escapes, in cell order */
     size_t nshared;
+    xlsx_texts *texts;                  /* per column: its texts, and the repeated ones' indices */
     unsigned char *text;                /* per cell: XLSX_T_ flags of its text */
     /* Once spliced: the CRC-32 and size of the part's deflated bytes as
      * they were written, for the check of the finished file (see "verify"). */
@@ -129,7 +152,7 @@ typedef struct {
 } xlsx_stream;
 
 /* What a list's text needs (found once, before the workbook is written). */
-enum { XLSX_T_CLEAN = 1, XLSX_T_MARKUP = 2, XLSX_T_SHARED = 4 };
+enum { XLSX_T_CLEAN = 1, XLSX_T_MARKUP = 2, XLSX_T_SHARED = 4, XLSX_T_REPEATED = 8 };
 
 typedef struct {
     const report *r;                    /* the report, or NULL for a benchmark */
@@ -1624,6 +1647,40 @@ static inline size_t xlsx_memo_slot(const char *s)
     return (size_t)(h >> 52);           /* 12 bits: XLSX_MEMO_SLOTS */
 }
 
+/* The slot of text s: its own, or the free one where it would go (and
+ * does not when the table is full).  NULL when the column has no table. */
+static xlsx_text_slot *xlsx_texts_slot(const xlsx_texts *t, const char *s)
+{
+    if (!t->slots)
+        return NULL;
+    uint64_t h = (uint64_t)(uintptr_t)s * 0x9E3779B97F4A7C15ull;
+    for (size_t i = (size_t)(h >> 40) % XLSX_TEXTS_SLOTS;; i = (i + 1) % XLSX_TEXTS_SLOTS)
+        if (t->slots[i].s == s || !t->slots[i].s)
+            return &t->slots[i];
+}
+
+/* Counts one more cell of text s, if it is held or there is room. */
+static void xlsx_texts_count(xlsx_texts *t, const char *s)
+{
+    if (!t->slots)
+        t->slots = xcalloc(XLSX_TEXTS_SLOTS, sizeof *t->slots);
+    xlsx_text_slot *sl = xlsx_texts_slot(t, s);
+    if (!sl->s && t->n == XLSX_TEXTS_MAX)
+        return;
+    if (!sl->s) {
+        sl->s = s;
+        t->n++;
+    }
+    sl->cells++;
+}
+
+static void xlsx_texts_free(xlsx_texts *t, size_t ncols)
+{
+    for (size_t j = 0; t && j < ncols; j++)
+        free(t[j].slots);
+    free(t);
+}
+
 /* Characters of v written in decimal: what snprintf "%lld" would give. */
 static size_t xlsx_digits(int64_t v)
 {
@@ -1700,15 +1757,35 @@ static bool xlsx_list_has(const cell *e)
  * (so the data-quality sheet's warnings are complete), and fixes the style
  * indices the cells will use.  Each cell is written as xlsx_put_text,
  * xlsx_put_date (format date) and xlsx_put_number (format plain_int) would
- * write it, except that text goes inline into the cell instead of into the
- * shared strings table.
+ * write it, except that a text of one cell goes inline (<is><t>) instead
+ * of into the shared strings table.  A text that repeats in its column (a
+ * unit, an owner; one of the column's first XLSX_TEXTS_MAX texts) goes
+ * there, as does one with escapes: a unit's name inline in each of
+ * 130,000 rows was a quarter of the list's XML.
  */
+/* The index of text t in the shared strings table, added as libxlsxwriter
+ * adds a cell's string; false (the context failed) when it cannot be. */
+static bool xlsx_sst_index(xlsx_ctx *c, const char *t, uint32_t *index)
+{
+    struct sst_element *el = lxw_get_sst_index(c->wb->sst, t, LXW_FALSE);
+    if (!el) {
+        xlsx_fail(c, "%s: cannot add to the shared strings (out of memory?)", c->path);
+        return false;
+    }
+    *index = el->index;
+    return true;
+}
+
 static void xlsx_list_stream(xlsx_ctx *c, const item_list *il, size_t nrows)
 {
     lxw_row_t first = XLSX_LIST_HEAD_ROW + 1;
     bool dates = false, iso = false, ints = false;
     xlsx_shared *shared = NULL;
-    size_t nshared = 0;
+    size_t nshared = 0, capshared = 0;
+    xlsx_texts *texts = xcalloc(il->ncols, sizeof *texts);
+    for (size_t k = 0; k < nrows * il->ncols; k++)
+        if (il->cells[k].kind == CELL_TEXT && xlsx_list_has(&il->cells[k]))
+            xlsx_texts_count(&texts[k % il->ncols], il->cells[k].u.text);
     unsigned char *flags = xcalloc(nrows * il->ncols + 1, 1);
     xlsx_memo *memo = xcalloc(XLSX_MEMO_SLOTS, sizeof *memo);
     for (size_t i = 0; i < nrows && !c->failed; i++)
@@ -1725,41 +1802,56 @@ static void xlsx_list_stream(xlsx_ctx *c, const item_list *il, size_t nrows)
             } else {
                 xlsx_text_info info;
                 unsigned char *f = &flags[i * il->ncols + j];
+                const char *t = e->u.text;
+                bool escape = false;
                 /* Texts repeat (units, owners: the same pooled string), so
                  * the verdict on a plain one is kept by its address. */
                 size_t slot = xlsx_memo_slot(e->u.text);
                 if (memo[slot].s == e->u.text) {
                     *f = memo[slot].flag;
-                    continue;
-                }
-                if (xlsx_cell_plain(e->u.text, &info) && !info.escape) {
+                } else if (xlsx_cell_plain(e->u.text, &info) && !info.escape) {
                     *f = info.markup ? XLSX_T_MARKUP : 0;
                     memo[slot] = (xlsx_memo){e->u.text, *f, 0};
+                } else {
+                    t = xlsx_cell_text(c, e->u.text, &info);
+                    *f = t == e->u.text ? XLSX_T_MARKUP : XLSX_T_CLEAN;
+                    if (info.cut || info.bad)
+                        xlsx_note(c, &info, xlsx_where(c, first + (lxw_row_t)i, (lxw_col_t)j));
+                    escape = info.escape;
+                }
+                uint32_t index;
+                if (escape) {
+                    /* Readers such as openpyxl undo _xHHHH_ only in shared
+                     * strings: such a text goes there, as libxlsxwriter
+                     * would put it (lxw_get_sst_index, of its public
+                     * headers). */
+                    if (!xlsx_sst_index(c, t, &index))
+                        break;
+                    if (nshared == capshared) {
+                        capshared = capshared ? 2 * capshared : 16;
+                        shared = xrealloc(shared, capshared * sizeof *shared);
+                    }
+                    shared[nshared++] = (xlsx_shared){i * il->ncols + j, index};
+                    *f = XLSX_T_SHARED;
                     continue;
                 }
-                const char *t = xlsx_cell_text(c, e->u.text, &info);
-                *f = t == e->u.text ? XLSX_T_MARKUP : XLSX_T_CLEAN;
-                if (info.cut || info.bad)
-                    xlsx_note(c, &info, xlsx_where(c, first + (lxw_row_t)i, (lxw_col_t)j));
-                if (!info.escape)
-                    continue;
-                *f = XLSX_T_SHARED;
-                /* Readers such as openpyxl undo _xHHHH_ only in shared
-                 * strings: such a text goes there, as libxlsxwriter would
-                 * put it (lxw_get_sst_index, of its public headers). */
-                struct sst_element *el = lxw_get_sst_index(c->wb->sst, t, LXW_FALSE);
-                if (!el) {
-                    xlsx_fail(c, "%s: cannot add to the shared strings (out of memory?)", c->path);
-                    free(shared);
-                    free(flags);
-                    free(memo);
-                    return;
-                }
-                shared = xrealloc(shared, (nshared + 1) * sizeof *shared);
-                shared[nshared++] = (xlsx_shared){i * il->ncols + j, el->index};
+                xlsx_text_slot *ts = xlsx_texts_slot(&texts[j], e->u.text);
+                if (ts->s != e->u.text || ts->cells < 2)
+                    continue;                   /* inline */
+                *f = XLSX_T_REPEATED;
+                if (ts->sst)
+                    c->wb->sst->string_count++; /* as lxw_get_sst_index counts a repeat */
+                else if (xlsx_sst_index(c, t, &index))
+                    ts->sst = index + 1;
             }
         }
     free(memo);
+    if (c->failed) {
+        free(shared);
+        xlsx_texts_free(texts, il->ncols);
+        free(flags);
+        return;
+    }
     /* Only the formats the cells use get a style (as libxlsxwriter does);
      * asking for the index now gives it its place in the styles. */
     xlsx_stream st = {
@@ -1767,7 +1859,7 @@ static void xlsx_list_stream(xlsx_ctx *c, const item_list *il, size_t nrows)
         .xf_date = dates ? lxw_format_get_xf_index(c->f.date) : 0,
         .xf_int = ints ? lxw_format_get_xf_index(c->f.plain_int) : 0,
         .xf_text = iso ? lxw_format_get_xf_index(c->f.text) : 0,
-        .shared = shared, .nshared = nshared, .text = flags,
+        .shared = shared, .nshared = nshared, .texts = texts, .text = flags,
     };
     c->streams = xrealloc(c->streams, (c->nstreams + 1) * sizeof *c->streams);
     c->streams[c->nstreams++] = st;
@@ -2464,31 +2556,13 @@ static void xlsx_inline_text(xlsx_buf *b, const char *t)
 }
 
 /* What the rows of a stream need while their XML is made: the column
- * letters, and per 16-row block the columns its rows span (as libxlsxwriter
- * writes spans="first:last" on each row). */
+ * letters.  (The rows have no spans="first:last", which libxlsxwriter
+ * writes on its own rows: the attribute is optional, a hint for a reader,
+ * and was a twentieth of a list's XML.) */
 typedef struct {
     const xlsx_stream *st;
     char (*letters)[4];
 } xlsx_rows;
-
-/* The 1-based first and last column with a cell in the rows of the block
- * (16 rows) that row index r is in; false when they have no cell. */
-static bool xlsx_block_span(const xlsx_stream *st, lxw_row_t r, size_t *lo, size_t *hi)
-{
-    const item_list *il = st->il;
-    size_t a = (size_t)(r / 16) * 16, b = a + 16;
-    a = a < st->first ? 0 : a - st->first;
-    b = b - st->first < st->nrows ? b - st->first : st->nrows;
-    bool any = false;
-    for (size_t i = a; i < b; i++)
-        for (size_t j = 0; j < il->ncols; j++)
-            if (xlsx_list_has(&il->cells[i * il->ncols + j])) {
-                *lo = any && *lo < j + 1 ? *lo : j + 1;
-                *hi = any && *hi > j + 1 ? *hi : j + 1;
-                any = true;
-            }
-    return any;
-}
 
 /* Appends the XML of rows a..b-1 of the stream to out; scratch holds the
  * cleaned text of a cell that needs cleaning. */
@@ -2505,9 +2579,7 @@ static void xlsx_rows_xml(const xlsx_rows *x, size_t a, size_t b, xlsx_buf *out,
             hi_sh = mid;
     }
     sh = lo_sh;
-    char num[32], spans[48] = "";
-    size_t spans_len = 0;
-    lxw_row_t block = (lxw_row_t)-1;
+    char num[32];
     for (size_t i = a; i < b; i++) {
         const cell *row = &il->cells[i * il->ncols];
         size_t j = 0;
@@ -2516,20 +2588,10 @@ static void xlsx_rows_xml(const xlsx_rows *x, size_t a, size_t b, xlsx_buf *out,
         if (j == il->ncols)
             continue;                   /* no cell: libxlsxwriter writes no row */
         lxw_row_t r = st->first + (lxw_row_t)i;
-        if (r / 16 != block) {
-            block = r / 16;
-            size_t lo = 1, hi = 1;
-            xlsx_block_span(st, r, &lo, &hi);
-            spans_len = xlsx_utoa(spans, lo);
-            spans[spans_len++] = ':';
-            spans_len += xlsx_utoa(spans + spans_len, hi);
-        }
         char rn[24];
         size_t rn_len = xlsx_utoa(rn, (uint64_t)r + 1);
         XLSX_LIT(out, "<row r=\"");
         xlsx_buf_add(out, rn, rn_len);
-        XLSX_LIT(out, "\" spans=\"");
-        xlsx_buf_add(out, spans, spans_len);
         XLSX_LIT(out, "\">");
         for (; j < il->ncols; j++) {
             const cell *e = &row[j];
@@ -2547,6 +2609,12 @@ static void xlsx_rows_xml(const xlsx_rows *x, size_t a, size_t b, xlsx_buf *out,
                 if (sh >= st->nshared || st->shared[sh].cell != at)
                     abort();            /* the flags and the list disagree */
                 nlen = xlsx_utoa(num, st->shared[sh].index);
+                in_sst = true;
+            } else if (tf & XLSX_T_REPEATED) {
+                const xlsx_text_slot *ts = xlsx_texts_slot(&st->texts[j], e->u.text);
+                if (!ts || ts->s != e->u.text || !ts->sst)
+                    abort();            /* the flags and the texts disagree */
+                nlen = xlsx_utoa(num, ts->sst - 1);
                 in_sst = true;
             } else if (e->kind == CELL_TEXT) {
                 xlsx_text_info info;
@@ -3857,6 +3925,7 @@ static void xlsx_ctx_free(xlsx_ctx *c)
     free(c->warnings);
     for (size_t i = 0; i < c->nstreams; i++) {
         free(c->streams[i].shared);
+        xlsx_texts_free(c->streams[i].texts, c->streams[i].il->ncols);
         free(c->streams[i].text);
     }
     free(c->streams);

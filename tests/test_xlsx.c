@@ -680,6 +680,19 @@ static void test_list_cells(void **state)
     free(d);
     d = dump(path, true);
     has_line(d, "sheetxml xl/worksheets/sheet4.xml dimension=A1:E9004 rows=9003 cells=44999");
+    /* A text of one cell is inline, a repeated one (the units) and one
+     * with escapes are shared strings.  Inline: the ids but "_x0041_ lit"
+     * (8,997), the two units of one cell and the date of 1850 as text.
+     * Shared: the 8,995 repeated units, the CR, "_x0041_ lit" and the 8
+     * cells of the title and header.  Only the rows libxlsxwriter writes
+     * (title and header) have spans.  The table's count is the cells that
+     * refer to it. */
+    has_line(d, "cellkinds xl/worksheets/sheet4.xml shared=9005 inline=9000 spans=4");
+    unsigned long count = 0, unique = 0, refs = 1;
+    const char *sst = line_after(d, "sst ");
+    assert_non_null(sst);
+    assert_int_equal(sscanf(sst, "count=%lu unique=%lu refs=%lu", &count, &unique, &refs), 3);
+    assert_int_equal(count, refs);
     no_line_starting(d, "badcrc");
     free(d);
     /* The number beyond 1e15 is printed by the threads: the C locale there

@@ -32,6 +32,11 @@ Lines (one fact each, so a C test can look for a line or a prefix):
   sheetxml xl/worksheets/sheet4.xml dimension=A1:E7 rows=7 cells=23
                                           (--meta) a worksheet part: well-formed, its
                                           <dimension>, its <row> and <c> elements
+  cellkinds xl/worksheets/sheet4.xml shared=S inline=I spans=R
+                                          (--meta) its cells with a shared string
+                                          (t="s"), with inline text, its rows with spans
+  sst count=N unique=U refs=R             (--meta) the shared strings' count and
+                                          uniqueCount, and the t="s" cells of all sheets
   badcrc NAME                             (--meta) a part whose CRC is wrong
 """
 import re
@@ -150,11 +155,15 @@ def sheet_xml(z, name):
     """A worksheet part parsed with expat (so it must be well-formed XML):
     its <dimension> and the <row> and <c> elements it holds."""
     import xml.parsers.expat
-    counts = {"row": 0, "c": 0, "dimension": ""}
+    counts = {"row": 0, "c": 0, "dimension": "", "s": 0, "inlineStr": 0, "spans": 0}
 
     def start(tag, attrs):
         if tag in ("row", "c"):
             counts[tag] += 1
+        if tag == "c" and attrs.get("t") in ("s", "inlineStr"):
+            counts[attrs["t"]] += 1
+        elif tag == "row" and "spans" in attrs:
+            counts["spans"] += 1
         elif tag == "dimension":
             counts["dimension"] = attrs.get("ref", "")
 
@@ -162,8 +171,10 @@ def sheet_xml(z, name):
     parser.StartElementHandler = start
     with z.open(name) as f:
         parser.ParseFile(f)
-    return "sheetxml %s dimension=%s rows=%d cells=%d" % (
-        name, counts["dimension"], counts["row"], counts["c"])
+    return ("sheetxml %s dimension=%s rows=%d cells=%d" % (
+        name, counts["dimension"], counts["row"], counts["c"]),
+        "cellkinds %s shared=%d inline=%d spans=%d" % (
+            name, counts["s"], counts["inlineStr"], counts["spans"]), counts["s"])
 
 
 def dump_meta(path):
@@ -182,9 +193,19 @@ def dump_meta(path):
                 name = re.search(r' name="([^"]*)"', x).group(1)
                 ref = re.search(r' ref="([^"]*)"', x).group(1)
                 print("table %s=%s autofilter=%d" % (name, ref, "<autoFilter" in x))
+        refs = 0
         for n in sorted(z.namelist()):
             if re.match(r"xl/worksheets/sheet\d+\.xml$", n):
-                print(sheet_xml(z, n))
+                line, kinds, shared = sheet_xml(z, n)
+                print(line)
+                print(kinds)
+                refs += shared
+        if "xl/sharedStrings.xml" in z.namelist():
+            head = z.read("xl/sharedStrings.xml")[:400].decode("utf-8", "replace")
+            count = re.search(r' count="(\d+)"', head)
+            unique = re.search(r' uniqueCount="(\d+)"', head)
+            print("sst count=%s unique=%s refs=%d" % (
+                count.group(1) if count else "?", unique.group(1) if unique else "?", refs))
     print("charts=%d" % count_charts(path))
     dump_charts(path)
 
