@@ -28,7 +28,9 @@ typedef struct {
     arena mem;              /* the strings */
     char **strs;            /* id -> text; strs[0] = "" */
     uint32_t *lens;         /* id -> length */
-    uint32_t *fold;         /* id -> folded id (into the same pool); STRPOOL_NOFOLD until needed */
+    uint32_t *fold;         /* id -> folded id (into the same pool); STRPOOL_NOFOLD until needed
+                             * (zeroed_grow: the entries of ids never folded, a million
+                             * record ids, are never written and take no memory) */
     uint32_t n, cap;
     strpool_slot *slots;    /* open-addressing hash of ids */
     uint32_t nslots, nindexed;
@@ -36,7 +38,7 @@ typedef struct {
     uint32_t nunindexed, capunindexed;  /* how many; words of the bitmap */
 } strpool;
 
-#define STRPOOL_NOFOLD UINT32_MAX
+#define STRPOOL_NOFOLD 0u     /* no text but "" folds to "" */
 
 void strpool_init(strpool *p);
 void strpool_free(strpool *p);

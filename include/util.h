@@ -32,6 +32,11 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 /* xrealloc for arrays of millions of elements: asks for huge pages. */
 void *xrealloc_large(void *p, size_t n);
+/* An array of zero bytes grown from `old` to `want` bytes (p NULL at
+ * first): its pages come from the kernel zeroed, and those never written
+ * take no memory.  For an array almost all of whose entries stay zero. */
+void *zeroed_grow(void *p, size_t old, size_t want);
+void zeroed_free(void *p, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 

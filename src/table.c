@@ -19,12 +19,11 @@ void strpool_init(strpool *p)
     p->cap = 64;
     p->strs = xmalloc(p->cap * sizeof *p->strs);
     p->lens = xmalloc(p->cap * sizeof *p->lens);
-    p->fold = xmalloc(p->cap * sizeof *p->fold);
+    p->fold = zeroed_grow(NULL, 0, p->cap * sizeof *p->fold);
     p->nslots = 128;
     p->slots = xcalloc(p->nslots, sizeof *p->slots);
     p->strs[0] = arena_strdup(&p->mem, "");
-    p->lens[0] = 0;
-    p->fold[0] = 0;
+    p->lens[0] = 0;             /* and fold[0] is 0: "" folds to itself */
     p->n = 1;
 }
 
@@ -33,7 +32,7 @@ void strpool_free(strpool *p)
     arena_free(&p->mem);
     free(p->strs);
     free(p->lens);
-    free(p->fold);
+    zeroed_free(p->fold, p->cap * sizeof *p->fold);
     free(p->slots);
     free(p->unindexed_bits);
     memset(p, 0, sizeof *p);
@@ -72,11 +71,12 @@ static void pool_reserve(strpool *p, size_t more)
 {
     if (p->n + more <= p->cap)
         return;
+    uint32_t old = p->cap;
     while (p->cap < p->n + more)
         p->cap *= 2;
     p->strs = xrealloc_large(p->strs, p->cap * sizeof *p->strs);
     p->lens = xrealloc_large(p->lens, p->cap * sizeof *p->lens);
-    p->fold = xrealloc_large(p->fold, p->cap * sizeof *p->fold);
+    p->fold = zeroed_grow(p->fold, old * sizeof *p->fold, p->cap * sizeof *p->fold);
 }
 
 /* A new id for text that already lives as long as the pool, in room
@@ -85,8 +85,7 @@ static inline uint32_t pool_store(strpool *p, char *s, size_t n)
 {
     uint32_t id = p->n++;
     p->strs[id] = s;
-    p->lens[id] = (uint32_t)n;
-    p->fold[id] = STRPOOL_NOFOLD;
+    p->lens[id] = (uint32_t)n;  /* fold[id] is STRPOOL_NOFOLD: never written yet */
     return id;
 }
 

@@ -1,6 +1,7 @@
 /*
  * util.c - allocation, arenas, byte buffers, ASCII and UTF-8 helpers.
  */
+#define _GNU_SOURCE             /* mremap */
 #include "util.h"
 
 #include <errno.h>
@@ -8,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
@@ -66,6 +68,32 @@ void *xrealloc_large(void *p, size_t n)
             madvise((void *)a, b - a, MADV_HUGEPAGE);
     }
     return p;
+}
+
+static size_t whole_pages(size_t n)
+{
+    size_t page = (size_t)sysconf(_SC_PAGESIZE);
+    return (n + page - 1) / page * page;
+}
+
+void *zeroed_grow(void *p, size_t old, size_t want)
+{
+    size_t have = p ? whole_pages(old) : 0, need = whole_pages(want ? want : 1);
+    if (p && need <= have)
+        return p;
+    void *q = p ? mremap(p, have, need, MREMAP_MAYMOVE)
+                : mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (q == MAP_FAILED) {
+        fputs("kvalrap: out of memory\n", stderr);
+        exit(71);
+    }
+    return q;
+}
+
+void zeroed_free(void *p, size_t size)
+{
+    if (p)
+        munmap(p, whole_pages(size ? size : 1));
 }
 
 /* ---------------------------------------------------------------- arena */
