@@ -67,6 +67,11 @@ void pdf_prepared_free(void);
  * The next pdf_write_report (or pdf_prepared_free) waits for it. */
 void pdf_prepare_beside(void);
 
+/* Waits for a preparation started by pdf_prepare_beside, if any: before
+ * a fork, so that the child is not forked from a process with a thread
+ * inside libharu. */
+void pdf_prepare_wait(void);
+
 /* The end of a run that may have called pdf_prepare_beside: waits for the
  * preparation and frees its document if no report took it (a run that
  * failed).  A document inherited from a batch's parent is left alone. */

@@ -2832,8 +2832,7 @@ void pdf_prepare_beside(void)
         beside = preparing = pthread_create(&preparer, NULL, prepare_main, NULL) == 0;
 }
 
-/* The preparation started beside, if any, is done. */
-static void prepare_join(void)
+void pdf_prepare_wait(void)
 {
     if (preparing)
         pthread_join(preparer, NULL);
@@ -2842,7 +2841,7 @@ static void prepare_join(void)
 
 void pdf_prepared_free(void)
 {
-    prepare_join();
+    pdf_prepare_wait();
     if (!prepared)
         return;
     HPDF_Free(prepared->doc);
@@ -2888,7 +2887,7 @@ static bool pdf_own_font_files(pdf_ctx *c)
 /* A context for one document: the prepared one when there is one. */
 static pdf_ctx *pdf_ctx_new(void)
 {
-    prepare_join();
+    pdf_prepare_wait();
     pdf_ctx *c = prepared;
     prepared = NULL;
     if (c && !pdf_own_font_files(c)) {
