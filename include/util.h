@@ -27,6 +27,9 @@ enum {
 };
 
 /* Abort with a message when memory runs out: every caller would do the same. */
+/* "kvalrap: out of memory" on stderr and exit status 71 (EX_OSERR): what
+ * every allocation of kvalrap's own does when memory runs out. */
+_Noreturn void out_of_memory(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

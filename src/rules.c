@@ -1338,8 +1338,11 @@ rules *rules_open(const char *path, const rules_limits *limits, const char *data
     r->limits = limits ? *limits : rules_default_limits;
     r->path = xstrdup(path);
     r->L = lua_newstate(budget_alloc, r);
+    if (!r->L && !r->mem_over)
+        out_of_memory();        /* as any other allocation would (not a fault of the rule file) */
     if (!r->L) {
-        snprintf(err, errlen, "%s: cannot create a Lua state", path);
+        snprintf(err, errlen, "%s: cannot create a Lua state within the rule files' memory limit of %zu bytes",
+                 path, r->limits.max_memory);
         rules_close(r);
         return NULL;
     }

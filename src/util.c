@@ -14,33 +14,33 @@
 #include <emmintrin.h>
 #endif
 
+void out_of_memory(void)
+{
+    fputs("kvalrap: out of memory\n", stderr);
+    exit(71);   /* EX_OSERR */
+}
+
 void *xmalloc(size_t n)
 {
     void *p = malloc(n ? n : 1);
-    if (!p) {
-        fputs("kvalrap: out of memory\n", stderr);
-        exit(71);   /* EX_OSERR */
-    }
+    if (!p)
+        out_of_memory();
     return p;
 }
 
 void *xcalloc(size_t n, size_t size)
 {
     void *p = calloc(n ? n : 1, size ? size : 1);
-    if (!p) {
-        fputs("kvalrap: out of memory\n", stderr);
-        exit(71);
-    }
+    if (!p)
+        out_of_memory();
     return p;
 }
 
 void *xrealloc(void *p, size_t n)
 {
     p = realloc(p, n ? n : 1);
-    if (!p) {
-        fputs("kvalrap: out of memory\n", stderr);
-        exit(71);
-    }
+    if (!p)
+        out_of_memory();
     return p;
 }
 
@@ -83,10 +83,8 @@ void *zeroed_grow(void *p, size_t old, size_t want)
         return p;
     void *q = p ? mremap(p, have, need, MREMAP_MAYMOVE)
                 : mmap(NULL, need, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    if (q == MAP_FAILED) {
-        fputs("kvalrap: out of memory\n", stderr);
-        exit(71);
-    }
+    if (q == MAP_FAILED)
+        out_of_memory();
     return q;
 }
 

@@ -535,7 +535,7 @@ static void test_budgets(void **state)
     kh_cleanup(dir);
     /* Too little memory for a Lua state at all. */
     rules_limits tiny = {.max_instructions = 1000, .max_memory = 64, .max_seconds = 1};
-    open_fail(KH_PRELUDE, &tiny, ": cannot create a Lua state");
+    open_fail(KH_PRELUDE, &tiny, ": cannot create a Lua state within the rule files' memory limit of 64 bytes");
 }
 
 /* What rules_open refuses in the declarations. */
