@@ -133,6 +133,7 @@ typedef struct {
     report rep;
     reject_log log;
     ingest_result results[16];
+    bool writes_pdf;            /* its PDF's document is opened beside the rules */
 } job;
 
 static void job_free(job *j)
@@ -654,7 +655,8 @@ static int compute(job *j, const run_options *o)
     if (rc)
         return rc;
     stage_time(o, j->cfg->id, "ingest", t0);
-    pdf_prepare_beside();
+    if (j->writes_pdf)
+        pdf_prepare_beside();
     t0 = now_seconds();
     /* The rules make and drop many selections of up to 4 bytes a row.
      * From the heap they reuse pages already touched; above the threshold
@@ -712,7 +714,7 @@ int batch_municipality(const char *rule_path, const run_options *o)
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     log_line(o, "%s: start %s", rule_path, o->period.id);
-    job j = {0};
+    job j = {.writes_pdf = true};
     int rc = open_rules(&j, rule_path, o);
     if (!rc)
         rc = compute(&j, o);
