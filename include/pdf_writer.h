@@ -64,13 +64,9 @@ void pdf_prepared_free(void);
 /* pdf_prepare on a thread of its own, when no document is prepared: one
  * municipality's run calls it once the exports are read, so the fonts are
  * opened on the core the rules leave idle instead of before the reading.
- * The next pdf_write_report (or pdf_prepared_free) waits for it. */
+ * The next pdf_write_report (or pdf_prepared_free) waits for it, and so
+ * does a fork: no child is forked while the thread is inside libharu. */
 void pdf_prepare_beside(void);
-
-/* Waits for a preparation started by pdf_prepare_beside, if any: before
- * a fork, so that the child is not forked from a process with a thread
- * inside libharu. */
-void pdf_prepare_wait(void);
 
 /* The end of a run that may have called pdf_prepare_beside: waits for the
  * preparation and frees its document if no report took it (a run that

@@ -26,10 +26,10 @@ enum {
     MMAP_MAX = 65536, TRIM_THRESHOLD = 128 << 10, RULES_TRIM_THRESHOLD = 1 << 30,
 };
 
-/* Abort with a message when memory runs out: every caller would do the same. */
 /* "kvalrap: out of memory" on stderr and exit status 71 (EX_OSERR): what
  * every allocation of kvalrap's own does when memory runs out. */
 _Noreturn void out_of_memory(void);
+/* Abort with a message when memory runs out: every caller would do the same. */
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

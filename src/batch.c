@@ -510,7 +510,6 @@ static int write_outputs(const job *j, const run_options *o)
      * the same (copied-on-write) report while this one writes the rest. */
     int pfd[2] = {-1, -1};
     pid_t xlsx = -1;
-    pdf_prepare_wait();     /* no thread of this process runs through the fork */
     if (pipe(pfd) == 0) {
         fflush(NULL);
         xlsx = fork();

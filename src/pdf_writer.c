@@ -2826,17 +2826,23 @@ static void *prepare_main(void *arg)
     return NULL;
 }
 
-void pdf_prepare_beside(void)
-{
-    if (!prepared && !preparing)
-        beside = preparing = pthread_create(&preparer, NULL, prepare_main, NULL) == 0;
-}
-
-void pdf_prepare_wait(void)
+/* The preparation started beside, if any, is done.  Also run before every
+ * fork (pthread_atfork): a child forked while the thread is inside
+ * libharu, or holds a lock, would inherit that half-done state. */
+static void pdf_prepare_wait(void)
 {
     if (preparing)
         pthread_join(preparer, NULL);
     preparing = false;
+}
+
+void pdf_prepare_beside(void)
+{
+    static bool waits_at_fork;
+    if (!waits_at_fork)
+        waits_at_fork = pthread_atfork(pdf_prepare_wait, NULL, NULL) == 0;
+    if (!prepared && !preparing && waits_at_fork)
+        beside = preparing = pthread_create(&preparer, NULL, prepare_main, NULL) == 0;
 }
 
 void pdf_prepared_free(void)

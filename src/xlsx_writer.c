@@ -1750,19 +1750,6 @@ static bool xlsx_list_has(const cell *e)
     return false;
 }
 
-/*
- * Makes ready a list of nrows rows whose cells are written into the sheet's
- * XML once libxlsxwriter has written the workbook (xlsx_splice): notes the
- * texts that will be cut or had invalid UTF-8, as writing each cell would
- * (so the data-quality sheet's warnings are complete), and fixes the style
- * indices the cells will use.  Each cell is written as xlsx_put_text,
- * xlsx_put_date (format date) and xlsx_put_number (format plain_int) would
- * write it, except that a text of one cell goes inline (<is><t>) instead
- * of into the shared strings table.  A text that repeats in its column (a
- * unit, an owner; one of the column's first XLSX_TEXTS_MAX texts) goes
- * there, as does one with escapes: a unit's name inline in each of
- * 130,000 rows was a quarter of the list's XML.
- */
 /* The index of text t in the shared strings table, added as libxlsxwriter
  * adds a cell's string; false (the context failed) when it cannot be. */
 static bool xlsx_sst_index(xlsx_ctx *c, const char *t, uint32_t *index)
@@ -1776,6 +1763,19 @@ static bool xlsx_sst_index(xlsx_ctx *c, const char *t, uint32_t *index)
     return true;
 }
 
+/*
+ * Makes ready a list of nrows rows whose cells are written into the sheet's
+ * XML once libxlsxwriter has written the workbook (xlsx_splice): notes the
+ * texts that will be cut or had invalid UTF-8, as writing each cell would
+ * (so the data-quality sheet's warnings are complete), and fixes the style
+ * indices the cells will use.  Each cell is written as xlsx_put_text,
+ * xlsx_put_date (format date) and xlsx_put_number (format plain_int) would
+ * write it, except that a text of one cell goes inline (<is><t>) instead
+ * of into the shared strings table.  A text that repeats in its column (a
+ * unit, an owner; one of the column's first XLSX_TEXTS_MAX texts) goes
+ * there, as does one with escapes: a unit's name inline in each of
+ * 130,000 rows was a quarter of the list's XML.
+ */
 static void xlsx_list_stream(xlsx_ctx *c, const item_list *il, size_t nrows)
 {
     lxw_row_t first = XLSX_LIST_HEAD_ROW + 1;
@@ -3655,8 +3655,7 @@ static bool xlsx_verify_buf(const unsigned char *buf, size_t n, xlsx_stream *str
         xlsx_vpart v = {.crc = crc32(0, NULL, 0)};
         unsigned method = xlsx_rd16(cd + 10);
         const xlsx_stream *made = method == 8 ? xlsx_stream_of(streams, nstreams, x) : NULL;
-        if (made && !made->spliced)
-            made = NULL;
+        made = made && made->spliced ? made : NULL;
         if (made) {
             if (x->clen != made->zlen || xlsx_crc32(crc32(0, NULL, 0), x->data, x->clen) != made->zcrc) {
                 what = "its compressed bytes are not the ones written";

@@ -788,8 +788,6 @@ static void test_list_write_error(void **state)
     free_report(r);
 }
 
-/* A list of 130,000 rows (or $KV_XLSX_ROWS): all written, as one table;
- * the time it takes is printed. */
 /* The nb fixture with n rows in its overdue list: id, unit, two dates and
  * days overdue (the list of the fourth sheet). */
 static report *report_with_big_list(size_t n)
@@ -810,6 +808,8 @@ static report *report_with_big_list(size_t n)
     return r;
 }
 
+/* A list of 130,000 rows (or $KV_XLSX_ROWS): all written, as one table;
+ * the time it takes is printed. */
 static void test_big_list(void **state)
 {
     (void)state;
