@@ -85,8 +85,10 @@ $(BUILD)/test_xlsx: TEST_WRAP := -Wl,--wrap=fwrite
 $(BUILD)/kvalrap: $(BUILD)/main.o $(BUILD)/libkvalrap.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
+# KV_CHECK_FIELDS: the reader checks every field it reads in place against
+# libcsv's copy of it (src/ingest.c, field_in_line).
 SAN_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-           -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3
+           -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -DKV_CHECK_FIELDS
 
 # The unit tests, the end-to-end tests, then both again under ASan+UBSan.
 test: deps

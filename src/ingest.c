@@ -366,11 +366,14 @@ static char sniff_delimiter(const char *s, size_t n)
 
 static bool is_space(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 
-/* The fields of one record, trimmed, back to back in one buffer (not
- * NUL-terminated: every reader of a field takes its length).  It is reused
- * from record to record, so reading allocates nothing per field. */
+/* The fields of one record, trimmed (not NUL-terminated: every reader of
+ * a field takes its length).  A field of a line without quotes is where
+ * libcsv found it, in the text being fed; any other is copied back to
+ * back into the record's buffer.  Both are reused from record to record,
+ * so reading allocates nothing per field. */
 typedef struct {
-    size_t off, len;
+    const char *s;              /* in the text being fed, or in the buffer */
+    size_t len;
 } field_span;
 
 typedef struct {
@@ -409,8 +412,12 @@ static void __attribute__((noinline)) record_grow(record *r, size_t n)
         r->field = xrealloc(r->field, r->cap * sizeof *r->field);
     }
     if (r->len + n >= r->size) {
+        uintptr_t old = (uintptr_t)r->text;
         r->size = (r->len + n + 1) * 2;
         r->text = xrealloc(r->text, r->size);
+        for (size_t i = 0; i < r->n; i++)   /* the copies moved with the buffer */
+            if ((uintptr_t)r->field[i].s - old <= r->len)
+                r->field[i].s = r->text + ((uintptr_t)r->field[i].s - old);
     }
 }
 
@@ -425,19 +432,35 @@ static inline bool record_has_room(const record *r, size_t n)
 static inline void record_put(record *r, const char *s, size_t n)
 {
     copy_short(r->text + r->len, s, n);
-    r->field[r->n++] = (field_span){r->len, n};
+    r->field[r->n++] = (field_span){r->text + r->len, n};
     r->len += n;
     r->any |= n != 0;
 }
 
-static inline void record_add(record *r, const char *s, size_t n)
+static inline void trim_spaces(const char **s, size_t *n)
 {
     /* One comparison for the usual byte: nothing above ' ' is a space. */
-    while (n && (unsigned char)*s <= ' ' && is_space((unsigned char)*s)) { s++; n--; }
-    while (n && (unsigned char)s[n - 1] <= ' ' && is_space((unsigned char)s[n - 1])) n--;
+    while (*n && (unsigned char)**s <= ' ' && is_space((unsigned char)**s)) { (*s)++; (*n)--; }
+    while (*n && (unsigned char)(*s)[*n - 1] <= ' ' && is_space((unsigned char)(*s)[*n - 1])) (*n)--;
+}
+
+static inline void record_add(record *r, const char *s, size_t n)
+{
+    trim_spaces(&s, &n);
     if (!record_has_room(r, n))
         record_grow(r, n);
     record_put(r, s, n);
+}
+
+/* The field s[0..n), trimmed, where it is: s stays valid until the record
+ * is taken. */
+static inline void record_point(record *r, const char *s, size_t n)
+{
+    trim_spaces(&s, &n);
+    if (r->n == r->cap)
+        record_grow(r, 0);
+    r->field[r->n++] = (field_span){s, n};
+    r->any |= n != 0;
 }
 
 static void record_clear(record *r)
@@ -480,7 +503,7 @@ static inline bool same_bytes(const char *a, const char *b, size_t n)
 static const char *field_at(const record *r, size_t i, size_t *n)
 {
     *n = r->field[i].len;
-    return r->text + r->field[i].off;
+    return r->field[i].s;
 }
 
 /* The check for repeated ids while the ids are all plain numbers of a
@@ -519,6 +542,9 @@ typedef struct {
     bool failed;                /* the file was refused while reading */
     const char *name;           /* cfg->name copied into the log's arena */
     struct csv_parser parser;
+    /* While libcsv parses a line without quotes that begins a record: the
+     * line's next field (or the spaces before it).  NULL otherwise. */
+    const char *src;
     /* A worker of a parallel read: its lines count from its chunk's start. */
     long line_offset;
     /* A reader of a part of a parallel read writes into its share of the
@@ -960,6 +986,36 @@ static void __attribute__((noinline)) on_field_slow(record *r, const char *s, si
     record_add(r, s ? s : "", s ? n : 0);
 }
 
+/* What libcsv skips around an unquoted field: a space or a tab that is
+ * not the delimiter. */
+static inline bool csv_blank(const reader *rd, char c)
+{
+    return (c == ' ' || c == '\t') && (unsigned char)c != rd->parser.delim_char;
+}
+
+/* A field of a line without quotes, where libcsv found it: past the
+ * blanks it skipped, n bytes long (it drops the blanks at the end), then
+ * blanks and the delimiter.  Reading it there instead of from libcsv's
+ * buffer saves a copy, and the stall of loading whole words from bytes
+ * libcsv has only just stored one at a time. */
+static inline __attribute__((always_inline)) void field_in_line(reader *rd, const char *s, size_t n)
+{
+    const char *at = rd->src;
+    while (csv_blank(rd, *at))
+        at++;
+    const char *end = at + n;
+#if defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || defined(KV_CHECK_FIELDS)
+    if (n && memcmp(at, s, n) != 0)
+        abort();                /* libcsv read this field differently */
+#else
+    (void)s;
+#endif
+    while (csv_blank(rd, *end))
+        end++;
+    rd->src = end + 1;
+    record_point(&rd->rec, at, n);
+}
+
 /* Runs for every field libcsv hands over.  The usual one (at most 16
  * bytes, nothing to trim, room in the record) is stored here without a
  * call, so this path saves no registers: a sixth of its instructions
@@ -969,7 +1025,9 @@ static void on_field(void *s, size_t n, void *data)
     reader *rd = data;
     record *r = &rd->rec;
     const unsigned char *p = s;
-    if (p && n <= 16 && (n == 0 || (p[0] > ' ' && p[n - 1] > ' ')) && record_has_room(r, n))
+    if (rd->src)
+        field_in_line(rd, s, n);
+    else if (p && n <= 16 && (n == 0 || (p[0] > ' ' && p[n - 1] > ' ')) && record_has_room(r, n))
         record_put(r, s, n);
     else
         on_field_slow(r, s, n);
@@ -1034,6 +1092,7 @@ static void release_pages(reader *rd, const char *upto)
 static size_t feed(reader *rd, const char *text, size_t from, size_t to, bool stop_after_header)
 {
     size_t pos = from, checked_to = from;
+    size_t quote_at = from;     /* no quote in [pos, quote_at) */
     if (stop_after_header)
         rd->clean = false;      /* the header and the lines above it: field by field */
     if (rd->release_from)
@@ -1058,13 +1117,28 @@ static size_t feed(reader *rd, const char *text, size_t from, size_t to, bool st
             bool was_clean = rd->clean || rd->parser.pstate == CSV_ROW_NOT_BEGUN;
             rd->clean = was_clean && text_clean(text + pos, checked_to - pos);
         }
+
         if (stop_after_header && rd->header_done && rd->parser.pstate == CSV_ROW_NOT_BEGUN)
             break;
         size_t n = line_length(text + pos, to - pos);
+        if (quote_at <= pos) {
+            /* To the end of the window (windows end at line ends), or of
+             * this line above the header. */
+            size_t end = checked_to > pos ? checked_to : pos + n;
+            const char *q = memchr(text + pos, '"', end - pos);
+            quote_at = q ? (size_t)(q - text) : end;
+        }
         rd->line++;
         if (rd->parser.pstate == CSV_ROW_NOT_BEGUN)
             rd->record_line = rd->line;
-        if (csv_parse(&rd->parser, text + pos, n, on_field, on_record, rd) != n) {
+        /* A line that begins a record, has no quote and ends in CR or LF
+         * holds the whole record: its fields can be read where they are. */
+        bool whole = rd->parser.pstate == CSV_ROW_NOT_BEGUN && pos + n <= quote_at &&
+                     (text[pos + n - 1] == '\n' || text[pos + n - 1] == '\r');
+        rd->src = whole ? text + pos : NULL;
+        size_t parsed = csv_parse(&rd->parser, text + pos, n, on_field, on_record, rd);
+        rd->src = NULL;
+        if (parsed != n) {
             refuse(rd->out, EX_DATAERR_, "%s: line %ld: %s", rd->cfg->name, rd->line + rd->line_offset,
                    csv_strerror(csv_error(&rd->parser)));
             rd->failed = true;

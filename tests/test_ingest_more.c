@@ -589,6 +589,46 @@ static void test_cr_end_and_white_space(void **state)
     rd_free(g);
 }
 
+/* A line without quotes is read where it lies (on_field's in-place path),
+ * a line with one through libcsv's copy: both give the same values, with
+ * the blanks libcsv skips and the white space kvalrap trims, long fields,
+ * empty ones, a trailing delimiter, CRLF and LF; a tab as the delimiter is
+ * no blank. */
+static void test_fields_read_in_place(void **state)
+{
+    (void)state;
+    reader_t *g = rd_new("deviations",
+                         "id,area,reported,category,unit\r\n"
+                         "1,  \t\xc3\x85sen sykehjem avdeling nord \t ,2026-10-01,\tHMS,U\n"
+                         "2,\"B\xc3\xb8\",2026-10-02,  ,U\r\n"
+                         "3,,2026-10-03,x,U,\n"
+                         "4, a  b ,2026-10-04,\v y\v,U\r\n"
+                         "5,\"c, d\",2026-10-05,Tilsyn med private barnehager i kommunen,U\n",
+                         (size_t)-1);
+    const table *t = rd_ok(g);
+    assert_int_equal(g->log.n, 0);
+    assert_int_equal(t->nrows, 5);
+    static const char *const area[] = {"\xc3\x85sen sykehjem avdeling nord", "B\xc3\xb8", "", "a  b", "c, d"};
+    static const char *const category[] = {"HMS", "", "x", "y", "Tilsyn med private barnehager i kommunen"};
+    for (size_t i = 0; i < 5; i++) {
+        assert_string_equal(text(g, i, "area"), area[i]);
+        assert_string_equal(text(g, i, "category"), category[i]);
+        assert_string_equal(text(g, i, "unit"), "U");
+    }
+    rd_free(g);
+
+    g = rd_new("deviations", "id\tarea\treported\tcategory\tunit\n6\t \xc3\x85s \t2026-10-06\t\tU\n7\t\t2026-10-07\t y \tU\n",
+               (size_t)-1);
+    t = rd_ok(g);
+    assert_int_equal(g->log.n, 0);
+    assert_int_equal(t->nrows, 2);
+    assert_string_equal(text(g, 0, "area"), "\xc3\x85s");
+    assert_string_equal(text(g, 0, "category"), "");
+    assert_string_equal(text(g, 1, "area"), "");
+    assert_string_equal(text(g, 1, "category"), "y");
+    rd_free(g);
+}
+
 /* The fingerprint of the bytes read, small (hashed inline) or large
  * (hashed on a thread beside the parsing): SHA-256 in hex. */
 static void sha_hex(const char *data, size_t n, char hex[65])
@@ -1050,6 +1090,7 @@ int main(void)
         cmocka_unit_test_teardown(test_conversion_grows, teardown),
         cmocka_unit_test_teardown(test_tiny_files, teardown),
         cmocka_unit_test_teardown(test_cr_end_and_white_space, teardown),
+        cmocka_unit_test_teardown(test_fields_read_in_place, teardown),
         cmocka_unit_test_teardown(test_fingerprint, teardown),
         cmocka_unit_test_teardown(test_fingerprint_later, teardown),
         cmocka_unit_test_teardown(test_bad_bytes_across_check_windows, teardown),
