@@ -522,7 +522,7 @@ typedef struct {
     size_t nrepeats, cap;
 } id_numbers;
 
-enum { DATE_MEMO_SLOTS = 64 };
+enum { DATE_MEMO_BITS = 8, DATE_MEMO_SLOTS = 1 << DATE_MEMO_BITS };
 
 typedef struct {
     const ingest_config *cfg;
@@ -768,7 +768,7 @@ static unsigned date_slot(const char *s, size_t n)
     } else {
         memcpy(&a, s, n);
     }
-    return (unsigned)(((a ^ (b << 3) ^ n) * 0x9E3779B97F4A7C15u) >> 58) % DATE_MEMO_SLOTS;
+    return (unsigned)(((a ^ (b << 3) ^ n) * 0x9E3779B97F4A7C15u) >> (64 - DATE_MEMO_BITS));
 }
 
 static bool parse_int(const char *s, size_t n, int64_t *v)
@@ -987,47 +987,57 @@ static void __attribute__((noinline)) on_field_slow(record *r, const char *s, si
 }
 
 /* What libcsv skips around an unquoted field: a space or a tab that is
- * not the delimiter. */
+ * not the delimiter.  One comparison for the usual byte. */
 static inline bool csv_blank(const reader *rd, char c)
 {
-    return (c == ' ' || c == '\t') && (unsigned char)c != rd->parser.delim_char;
+    return (unsigned char)c <= ' ' && (c == ' ' || c == '\t') && (unsigned char)c != rd->parser.delim_char;
 }
 
-/* A field of a line without quotes, where libcsv found it: past the
- * blanks it skipped, n bytes long (it drops the blanks at the end), then
- * blanks and the delimiter.  Reading it there instead of from libcsv's
- * buffer saves a copy, and the stall of loading whole words from bytes
- * libcsv has only just stored one at a time. */
-static inline __attribute__((always_inline)) void field_in_line(reader *rd, const char *s, size_t n)
+/* The cold part of on_field's in-place path: white space to trim, or no
+ * room for another field. */
+static void __attribute__((noinline)) field_in_line_slow(record *r, const char *s, size_t n)
 {
-    const char *at = rd->src;
-    while (csv_blank(rd, *at))
-        at++;
-    const char *end = at + n;
-#if defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || defined(KV_CHECK_FIELDS)
-    if (n && memcmp(at, s, n) != 0)
-        abort();                /* libcsv read this field differently */
-#else
-    (void)s;
-#endif
-    while (csv_blank(rd, *end))
-        end++;
-    rd->src = end + 1;
-    record_point(&rd->rec, at, n);
+    record_point(r, s, n);
 }
 
-/* Runs for every field libcsv hands over.  The usual one (at most 16
- * bytes, nothing to trim, room in the record) is stored here without a
- * call, so this path saves no registers: a sixth of its instructions
- * were the pushes and pops the calls of the general path need. */
+/* Runs for every field libcsv hands over.
+ *
+ * On a line without quotes that begins a record (rd->src), the field is
+ * taken where libcsv found it in the line: past the blanks it skipped, n
+ * bytes long (it drops the blanks at the end), then blanks and the
+ * delimiter.  Reading it there instead of from libcsv's buffer saves a
+ * copy, and the stall of loading whole words from bytes libcsv has only
+ * just stored one at a time.
+ *
+ * Elsewhere the usual field (at most 16 bytes, nothing to trim, room in
+ * the record) is copied here without a call.  The common paths call
+ * nothing, so they save no registers; the rest is a tail call. */
 static void on_field(void *s, size_t n, void *data)
 {
     reader *rd = data;
     record *r = &rd->rec;
+    const char *at = rd->src;
+    if (at) {
+        while (csv_blank(rd, *at))
+            at++;
+#if defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || defined(KV_CHECK_FIELDS)
+        if (n && memcmp(at, s, n) != 0)
+            abort();            /* libcsv read this field differently */
+#endif
+        const char *end = at + n;
+        while (csv_blank(rd, *end))
+            end++;
+        rd->src = end + 1;
+        if (r->n < r->cap && (n == 0 || ((unsigned char)at[0] > ' ' && (unsigned char)at[n - 1] > ' '))) {
+            r->field[r->n++] = (field_span){at, n};
+            r->any |= n != 0;
+        } else {
+            field_in_line_slow(r, at, n);
+        }
+        return;
+    }
     const unsigned char *p = s;
-    if (rd->src)
-        field_in_line(rd, s, n);
-    else if (p && n <= 16 && (n == 0 || (p[0] > ' ' && p[n - 1] > ' ')) && record_has_room(r, n))
+    if (p && n <= 16 && (n == 0 || (p[0] > ' ' && p[n - 1] > ' ')) && record_has_room(r, n))
         record_put(r, s, n);
     else
         on_field_slow(r, s, n);
