@@ -19,6 +19,9 @@
 #   kvalrap run  (300 municipalities)    the batch
 #   custom KPI                           rule file with one custom KPI
 #                                        against one with none
+#   paired ingest / libcsv raw (1M, 10M) libcsv and kvalrap's reading run
+#                                        alternately; the median of the
+#                                        ratios of each pair
 #
 # Environment:
 #   BENCH_RUNS=5      timed runs per scenario (the median is reported)
@@ -32,6 +35,7 @@
 #   BENCH_DIR=build/bench   where data, outputs and results go
 #   BENCH_NOBUILD=1   use ./kvalrap and the tools as they are
 #   BENCH_SKIP="10m batch"  scenarios to leave out (1m 10m batch custom)
+#   BENCH_PAIRS=N     pairs of the paired ratios (default: the runs)
 #   BENCH_PERF=1      also `perf record -g` one end-to-end 1M run and print
 #                     the top symbols
 #   BENCH_WAIT_IDLE=N before each scenario wait up to N s for the machine to
@@ -269,6 +273,65 @@ one_set() {
             printf "   (ingest: %.0f rows/s, %.1f MB/s)\n", rows / i, b / 1e6 / i
         }
     }'
+    pairs=${BENCH_PAIRS:-$RUNS}
+    paired "$tag" "$pairs" "read --summary / libcsv raw (avvik.csv)" wall "$dev" -- \
+        read deviations "$dev" --config "$rules" --summary
+    paired "$tag" "$pairs" "ingest stage of check / libcsv raw (the 3 files)" ingest \
+        "$dev" "$data/forbedringsforslag.csv" "$data/dokumenter.csv" -- \
+        check --period "$PERIOD" --verbose "$rules"
+}
+
+# once_s LOG -- COMMAND...: one run (no warm-up), its stderr to LOG.0; prints
+# its wall time.
+once_s() {
+    log=$1
+    shift 2
+    line=$("$T/timeit" -n 1 -w 0 -e "$log" -- "$@") || {
+        echo "bench: '$*' failed:" >&2
+        cat "$log".* >&2 2>/dev/null || true
+        exit 1
+    }
+    echo "$line" | tr ' ' '\n' | sed -n 's/^median=//p'
+}
+
+# paired TAG PAIRS LABEL KIND RAW_FILES... -- KVALRAP_ARGS...: libcsv raw
+# and kvalrap's reading, run alternately (raw first in odd pairs, kvalrap
+# first in even ones), so that each ratio compares two runs seconds apart
+# on the same state of the machine.  The medians above come from runs
+# minutes apart, and on a shared machine whose speed drifts by a third
+# within minutes (docs/performance.md) their ratio measures the drift as
+# much as the code.  KIND "wall": kvalrap's wall time; "ingest": the ingest
+# stage of its --verbose lines.  Prints the median of the per-pair ratios
+# and their range.
+paired() {
+    tag=$1 pairs=$2 label=$3 kind=$4
+    shift 4
+    raw=()
+    while [ "$1" != "--" ]; do raw+=("$1"); shift; done
+    shift
+    log=$LOGS/$(echo "$tag paired $label" | tr -c 'A-Za-z0-9_.\n-' '_')
+    quiet
+    ratios=""
+    for i in $(seq "$pairs"); do
+        if [ $((i % 2)) = 1 ]; then
+            r=$(once_s "$log.raw" -- "$T/rawcsv" "${raw[@]}")
+            k=$(once_s "$log.kv" -- "$KV" "$@")
+        else
+            k=$(once_s "$log.kv" -- "$KV" "$@")
+            r=$(once_s "$log.raw" -- "$T/rawcsv" "${raw[@]}")
+        fi
+        if [ "$kind" = ingest ]; then
+            k=$(awk '$1 == "kvalrap:" && $3 == "ingest" { print $4; exit }' "$log.kv.0")
+        fi
+        ratios="$ratios $(awk -v k="$k" -v r="$r" 'BEGIN { printf "%.4f", k / r }')"
+    done
+    echo "$ratios" | tr ' ' '\n' | sed '/^$/d' | sort -n | awk -v l="$label" -v n="$pairs" -v res="$RES" -v tag="$tag" '
+        { x[++c] = $1 }
+        END {
+            med = c % 2 ? x[(c + 1) / 2] : (x[c / 2] + x[c / 2 + 1]) / 2
+            printf "      paired %-58s %.2f  [%.2f..%.2f] over %d alternating pairs\n", l ":", med, x[1], x[c], n
+            printf "%s: paired %s\t\t\t%s\t%s\t%s\t\t\t\t%d\n", tag, l, med, x[1], x[c], n >> res
+        }'
 }
 
 # check_numbers SET KPIS_JSON: the KPIs agree with what the generator says
