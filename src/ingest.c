@@ -581,6 +581,17 @@ typedef struct {
         int32_t day;
         int64_t secs;
     } dates[SCHEMA_MAX_FIELDS][DATE_MEMO_SLOTS];
+    /* The plan of take_row_fast, worked out at the first row: the fields
+     * but the key, texts first, then dates, then yes/no fields.  fast is
+     * 0 before, 1 with a plan, -1 when a field is of another type or has
+     * values mapped (then every row takes the general path). */
+    int fast;
+    uint8_t nfast[3];
+    struct fast_field {
+        uint32_t col;           /* (uint32_t)-1: no column */
+        uint8_t f;
+        bool required;
+    } fast_fields[SCHEMA_MAX_FIELDS];
 } reader;
 
 static const char *describe_encoding_problem(const reader *rd, const char *s, size_t n)
@@ -731,26 +742,30 @@ static const char *map_value_memo(reader *rd, size_t f, const char *s, size_t *n
     return to;
 }
 
-/* s[0..n) equals the lower-case ASCII word w of length n, ignoring case. */
-static bool same_word(const char *s, const char *w, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        if ((c >= 'A' && c <= 'Z' ? c + 32 : c) != w[i])
-            return false;
-    }
-    return true;
-}
-
 static bool parse_bool(const char *s, size_t n, uint8_t *v)
 {
-    /* Exactly the words of spec §1; empty (absent) is false. */
-    static const struct { const char *word; uint8_t len, value; } words[] = {
-        {"ja", 2, 1}, {"yes", 3, 1}, {"true", 4, 1}, {"1", 1, 1}, {"x", 1, 1},
-        {"nei", 3, 0}, {"nej", 3, 0}, {"no", 2, 0}, {"false", 5, 0}, {"0", 1, 0},
+    /* Exactly the words of spec §1; empty (absent) is false.  The value,
+     * in lower case, packed into one word and compared with each. */
+#define W(a, b, c, d, e) ((uint64_t)(a) | (uint64_t)(b) << 8 | (uint64_t)(c) << 16 | (uint64_t)(d) << 24 | \
+                          (uint64_t)(e) << 32)
+    static const struct { uint64_t word; uint8_t value; } words[] = {
+        {W('j', 'a', 0, 0, 0), 1}, {W('y', 'e', 's', 0, 0), 1}, {W('t', 'r', 'u', 'e', 0), 1},
+        {W('1', 0, 0, 0, 0), 1},   {W('x', 0, 0, 0, 0), 1},     {W('n', 'e', 'i', 0, 0), 0},
+        {W('n', 'e', 'j', 0, 0), 0}, {W('n', 'o', 0, 0, 0), 0}, {W('f', 'a', 'l', 's', 'e'), 0},
+        {W('0', 0, 0, 0, 0), 0},
     };
+#undef W
+    if (n == 0 || n > 5)
+        return false;
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (!c)
+            return false;       /* would read as the end of a shorter word */
+        w |= (uint64_t)(c >= 'A' && c <= 'Z' ? c + 32 : c) << (8 * i);
+    }
     for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
-        if (words[i].len == n && same_word(s, words[i].word, n)) {
+        if (words[i].word == w) {
             *v = words[i].value;
             return true;
         }
@@ -816,13 +831,13 @@ static bool parse_number(const char *s, size_t n, double *v)
     return true;
 }
 
-/* Store field f of the current row; false (with a reject) when unreadable. */
-static bool store_value(reader *rd, size_t row, size_t f, const char *s, size_t n)
+/* Field f of the row, typed, into its column; false (nothing stored)
+ * when the value is unreadable as its type. */
+static inline __attribute__((always_inline)) bool set_value(reader *rd, size_t row, size_t f, field_type type,
+                                                          const char *s, size_t n)
 {
     column *c = &rd->t->cols[f];
-    const field_schema *fs = c->schema;
-    char why[160];
-    switch (fs->type) {
+    switch (type) {
     case FT_TEXT: {
         unsigned char a = (unsigned char)s[0], z = (unsigned char)s[n - 1], mid = (unsigned char)s[n / 2];
         uint32_t *seen = &rd->seen_text[f][(n * 37 + a * 11 + mid * 5 + z) & 255];
@@ -830,7 +845,7 @@ static bool store_value(reader *rd, size_t row, size_t f, const char *s, size_t 
         if (*seen && p->lens[*seen] == n && same_bytes(p->strs[*seen], s, n))
             c->text[row] = *seen;
         else
-            c->text[row] = *seen = strpool_intern(&rd->t->pool, s, n, fs->folded);
+            c->text[row] = *seen = strpool_intern(&rd->t->pool, s, n, c->schema->folded);
         return true;
     }
     case FT_DATE:
@@ -849,33 +864,49 @@ static bool store_value(reader *rd, size_t row, size_t f, const char *s, size_t 
                 memcpy(m->raw, s, n);
             }
         } else {
-            day = DATE_NONE;
+            return false;
         }
-        if (day != DATE_NONE) {
-            c->day[row] = day;
-            if (fs->type == FT_DATETIME) {
-                c->secs[row] = secs;
-                c->has_time[row] = has_time;
-            }
-            return true;
+        if (day == DATE_NONE)
+            return false;
+        c->day[row] = day;
+        if (type == FT_DATETIME) {
+            c->secs[row] = secs;
+            c->has_time[row] = has_time;
         }
+        return true;
+    }
+    case FT_BOOL:
+        return parse_bool(s, n, &c->flag[row]);
+    case FT_INT:
+        return parse_int(s, n, &c->num[row]);
+    case FT_NUMBER:
+        return parse_number(s, n, &c->real[row]);
+    }
+    return false;
+}
+
+/* Store field f of the current row; false (with a reject) when unreadable. */
+static bool store_value(reader *rd, size_t row, size_t f, const char *s, size_t n)
+{
+    const field_schema *fs = rd->t->cols[f].schema;
+    if (set_value(rd, row, f, fs->type, s, n))
+        return true;
+    char why[160];
+    switch (fs->type) {
+    case FT_TEXT:
+        return true;            /* any text is a text */
+    case FT_DATE:
+    case FT_DATETIME:
         snprintf(why, sizeof why, "not a valid %s of the form %s", fs->type == FT_DATE ? "date" : "date or date-time",
                  rd->cfg->dates.pattern);
         break;
-    }
     case FT_BOOL:
-        if (parse_bool(s, n, &c->flag[row]))
-            return true;
         snprintf(why, sizeof why, "not a yes/no value (ja, nei, nej, yes, no, true, false, 1, 0, x)");
         break;
     case FT_INT:
-        if (parse_int(s, n, &c->num[row]))
-            return true;
         snprintf(why, sizeof why, "not a whole number");
         break;
     case FT_NUMBER:
-        if (parse_number(s, n, &c->real[row]))
-            return true;
         snprintf(why, sizeof why, "not a number (digits with a decimal point or comma)");
         break;
     }
@@ -926,6 +957,119 @@ static bool row_bytes_ok(reader *rd)
     return true;
 }
 
+/* take_row_fast's plan for this reader's file (rd->fast). */
+static void plan_fast(reader *rd)
+{
+    static const field_type kinds[3] = {FT_TEXT, FT_DATE, FT_BOOL};
+    rd->fast = -1;
+    for (size_t f = 0; f < rd->ds->nfields; f++) {
+        field_type t = rd->ds->fields[f].type;
+        if (rd->cfg->nmaps[f] || ((int)f != rd->key && t != FT_TEXT && t != FT_DATE && t != FT_BOOL) ||
+            ((int)f == rd->key && t != FT_TEXT))
+            return;
+    }
+    size_t k = 0;
+    for (size_t i = 0; i < 3; i++) {
+        rd->nfast[i] = 0;
+        for (size_t f = 0; f < rd->ds->nfields; f++)
+            if ((int)f != rd->key && rd->ds->fields[f].type == kinds[i]) {
+                rd->fast_fields[k++] = (struct fast_field){(uint32_t)rd->colmap[f], (uint8_t)f,
+                                                           rd->ds->fields[f].required};
+                rd->nfast[i]++;
+            }
+    }
+    rd->fast = 1;
+}
+
+/* Field col of the record, or "" past its end. */
+static inline const char *field_or_empty(const record *r, uint32_t col, size_t *n)
+{
+    *n = 0;
+    return col < r->n ? field_at(r, col, n) : "";
+}
+
+/* The usual row: every field readable as its type, none empty that must
+ * not be.  Typed a type at a time, without a test of the type per field.
+ * False at the first problem: the general path then writes every field
+ * of the row again and lists its rejects in the order of the fields. */
+static bool take_row_fast(reader *rd, size_t row, const char **key, size_t *keylen)
+{
+    const record *r = &rd->rec;
+    column *cols = rd->t->cols;
+    const struct fast_field *ff = rd->fast_fields;
+    size_t k = 0, end = rd->nfast[0];
+    for (; k < end; k++) {
+        size_t n;
+        const char *s = field_or_empty(r, ff[k].col, &n);
+        if (n)
+            set_value(rd, row, ff[k].f, FT_TEXT, s, n);
+        else if (ff[k].required)
+            return false;
+        else
+            cols[ff[k].f].text[row] = 0;
+    }
+    for (end += rd->nfast[1]; k < end; k++) {
+        size_t n;
+        const char *s = field_or_empty(r, ff[k].col, &n);
+        if (n) {
+            if (!set_value(rd, row, ff[k].f, FT_DATE, s, n))
+                return false;
+        } else if (ff[k].required) {
+            return false;
+        } else {
+            cols[ff[k].f].day[row] = DATE_NONE;
+        }
+    }
+    for (end += rd->nfast[2]; k < end; k++) {
+        size_t n;
+        const char *s = field_or_empty(r, ff[k].col, &n);
+        if (n) {
+            if (!set_value(rd, row, ff[k].f, FT_BOOL, s, n))
+                return false;
+        } else if (ff[k].required) {
+            return false;
+        } else {
+            cols[ff[k].f].flag[row] = 0;
+        }
+    }
+    if (rd->key >= 0) {
+        *key = field_or_empty(r, (uint32_t)rd->colmap[rd->key], keylen);
+        if (!*keylen)
+            return false;       /* the general path knows what an empty key means */
+        cols[rd->key].text[row] = 0;    /* until the row is accepted */
+    }
+    return true;
+}
+
+/* Any row, field by field in the order of the dataset: values mapped,
+ * every problem a reject, in that order. */
+static void take_row_general(reader *rd, size_t row, const char **key, size_t *keylen)
+{
+    const record *r = &rd->rec;
+    *key = NULL;
+    *keylen = 0;
+    for (size_t f = 0; f < rd->ds->nfields; f++) {
+        int ci = rd->colmap[f];
+        size_t n = 0;
+        const char *s = ci >= 0 && (size_t)ci < r->n ? field_at(r, (size_t)ci, &n) : "";
+        if (n && rd->cfg->nmaps[f])
+            s = map_value_memo(rd, f, s, &n);
+        if (!n) {
+            table_set_absent(rd->t, f, row);
+            if (rd->ds->fields[f].required)
+                add_reject(rd, rd->ds->fields[f].name, "", 0, "required field is empty");
+            continue;
+        }
+        if ((int)f == rd->key) {
+            table_set_absent(rd->t, f, row);    /* until the row is accepted */
+            *key = s;
+            *keylen = n;
+        } else {
+            store_value(rd, row, f, s, n);
+        }
+    }
+}
+
 static void take_row(reader *rd)
 {
     const record *r = &rd->rec;
@@ -948,26 +1092,10 @@ static void take_row(reader *rd)
     size_t row = table_add_row_unset(rd->t, (int32_t)rd->record_line);
     const char *key = NULL;
     size_t keylen = 0;
-    for (size_t f = 0; ok && f < rd->ds->nfields; f++) {
-        int ci = rd->colmap[f];
-        size_t n = 0;
-        const char *s = ci >= 0 && (size_t)ci < r->n ? field_at(r, (size_t)ci, &n) : "";
-        if (n && rd->cfg->nmaps[f])
-            s = map_value_memo(rd, f, s, &n);
-        if (!n) {
-            table_set_absent(rd->t, f, row);
-            if (rd->ds->fields[f].required)
-                add_reject(rd, rd->ds->fields[f].name, "", 0, "required field is empty");
-            continue;
-        }
-        if ((int)f == rd->key) {
-            table_set_absent(rd->t, f, row);    /* until the row is accepted */
-            key = s;
-            keylen = n;
-        } else {
-            store_value(rd, row, f, s, n);
-        }
-    }
+    if (ok && !rd->fast)
+        plan_fast(rd);
+    if (ok && !(rd->fast > 0 && take_row_fast(rd, row, &key, &keylen)))
+        take_row_general(rd, row, &key, &keylen);
     if (rd->log->n != before) {
         table_drop_last_row(rd->t);
         rd->out->rejected++;

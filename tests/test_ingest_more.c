@@ -629,6 +629,44 @@ static void test_fields_read_in_place(void **state)
     rd_free(g);
 }
 
+/* A row of deviations is typed a type at a time (take_row_fast); a row
+ * with a problem is typed again field by field, so that its rejects come
+ * in the order of the fields, and the rows around it are whole.  Each kind
+ * of problem also comes alone in a row. */
+static void test_typed_rows_and_their_rejects(void **state)
+{
+    (void)state;
+    reader_t *g = rd_new("deviations",
+                         "id,unit,reported,root_cause,due\n"
+                         "1,A,2026-10-01,Ja,\n"
+                         "2,,2026-02-31,kanskje,2026-13-01\n"
+                         "3,B,2026-10-03,NEI,2026-11-01\n"
+                         ",C,2026-10-04,x,\n"
+                         "4,D,2026-02-30,ja,\n"
+                         "5,,2026-10-05,ja,\n",
+                         (size_t)-1);
+    const table *t = rd_ok(g);
+    assert_int_equal(t->nrows, 2);
+    int rc = table_col(t, "root_cause"), due = table_col(t, "due"), rep = table_col(t, "reported");
+    assert_int_equal(t->cols[rc].flag[0], 1);
+    assert_int_equal(t->cols[rc].flag[1], 0);
+    assert_int_equal(t->cols[due].day[0], DATE_NONE);
+    assert_int_equal(t->cols[due].day[1], date_from_ymd(2026, 11, 1));
+    assert_int_equal(t->cols[rep].day[1], date_from_ymd(2026, 10, 3));
+    assert_string_equal(text(g, 1, "unit"), "B");
+    static const struct { long line; const char *field, *value; } want[] = {
+        {3, "unit", ""}, {3, "reported", "2026-02-31"}, {3, "due", "2026-13-01"}, {3, "root_cause", "kanskje"},
+        {5, "id", ""}, {6, "reported", "2026-02-30"}, {7, "unit", ""},
+    };
+    assert_int_equal(g->log.n, 7);
+    for (size_t i = 0; i < 7; i++) {
+        assert_int_equal(g->log.v[i].line, want[i].line);
+        assert_string_equal(g->log.v[i].field, want[i].field);
+        assert_string_equal(g->log.v[i].value, want[i].value);
+    }
+    rd_free(g);
+}
+
 /* The fingerprint of the bytes read, small (hashed inline) or large
  * (hashed on a thread beside the parsing): SHA-256 in hex. */
 static void sha_hex(const char *data, size_t n, char hex[65])
@@ -1091,6 +1129,7 @@ int main(void)
         cmocka_unit_test_teardown(test_tiny_files, teardown),
         cmocka_unit_test_teardown(test_cr_end_and_white_space, teardown),
         cmocka_unit_test_teardown(test_fields_read_in_place, teardown),
+        cmocka_unit_test_teardown(test_typed_rows_and_their_rejects, teardown),
         cmocka_unit_test_teardown(test_fingerprint, teardown),
         cmocka_unit_test_teardown(test_fingerprint_later, teardown),
         cmocka_unit_test_teardown(test_bad_bytes_across_check_windows, teardown),
