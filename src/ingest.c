@@ -988,55 +988,42 @@ static inline const char *field_or_empty(const record *r, uint32_t col, size_t *
     return col < r->n ? field_at(r, col, n) : "";
 }
 
+/* Fields from..to of take_row_fast's plan, all of one type; false at the
+ * first problem. */
+static inline __attribute__((always_inline)) bool take_typed(reader *rd, size_t row, field_type type, size_t from,
+                                                             size_t to)
+{
+    for (size_t k = from; k < to; k++) {
+        const struct fast_field *ff = &rd->fast_fields[k];
+        size_t n;
+        const char *s = field_or_empty(&rd->rec, ff->col, &n);
+        if (n) {
+            if (!set_value(rd, row, ff->f, type, s, n))
+                return false;
+        } else if (ff->required) {
+            return false;
+        } else {
+            table_set_absent(rd->t, ff->f, row);
+        }
+    }
+    return true;
+}
+
 /* The usual row: every field readable as its type, none empty that must
  * not be.  Typed a type at a time, without a test of the type per field.
  * False at the first problem: the general path then writes every field
  * of the row again and lists its rejects in the order of the fields. */
 static bool take_row_fast(reader *rd, size_t row, const char **key, size_t *keylen)
 {
-    const record *r = &rd->rec;
-    column *cols = rd->t->cols;
-    const struct fast_field *ff = rd->fast_fields;
-    size_t k = 0, end = rd->nfast[0];
-    for (; k < end; k++) {
-        size_t n;
-        const char *s = field_or_empty(r, ff[k].col, &n);
-        if (n)
-            set_value(rd, row, ff[k].f, FT_TEXT, s, n);
-        else if (ff[k].required)
-            return false;
-        else
-            cols[ff[k].f].text[row] = 0;
-    }
-    for (end += rd->nfast[1]; k < end; k++) {
-        size_t n;
-        const char *s = field_or_empty(r, ff[k].col, &n);
-        if (n) {
-            if (!set_value(rd, row, ff[k].f, FT_DATE, s, n))
-                return false;
-        } else if (ff[k].required) {
-            return false;
-        } else {
-            cols[ff[k].f].day[row] = DATE_NONE;
-        }
-    }
-    for (end += rd->nfast[2]; k < end; k++) {
-        size_t n;
-        const char *s = field_or_empty(r, ff[k].col, &n);
-        if (n) {
-            if (!set_value(rd, row, ff[k].f, FT_BOOL, s, n))
-                return false;
-        } else if (ff[k].required) {
-            return false;
-        } else {
-            cols[ff[k].f].flag[row] = 0;
-        }
-    }
+    size_t texts = rd->nfast[0], dates = texts + rd->nfast[1], bools = dates + rd->nfast[2];
+    if (!take_typed(rd, row, FT_TEXT, 0, texts) || !take_typed(rd, row, FT_DATE, texts, dates) ||
+        !take_typed(rd, row, FT_BOOL, dates, bools))
+        return false;
     if (rd->key >= 0) {
-        *key = field_or_empty(r, (uint32_t)rd->colmap[rd->key], keylen);
+        *key = field_or_empty(&rd->rec, (uint32_t)rd->colmap[rd->key], keylen);
         if (!*keylen)
             return false;       /* the general path knows what an empty key means */
-        cols[rd->key].text[row] = 0;    /* until the row is accepted */
+        rd->t->cols[rd->key].text[row] = 0;     /* until the row is accepted */
     }
     return true;
 }
