@@ -86,7 +86,7 @@ $(BUILD)/kvalrap: $(BUILD)/main.o $(BUILD)/libkvalrap.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
 # KV_CHECK_FIELDS: the reader checks every field it reads in place against
-# libcsv's copy of it (src/ingest.c, field_in_line).
+# libcsv's copy of it (src/ingest.c, on_field).
 SAN_OPT := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
            -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3 -DKV_CHECK_FIELDS
 

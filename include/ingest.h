@@ -81,4 +81,12 @@ bool delimiter_parse(const char *s, char *out);
 /* Canonical encoding name for a user's spelling, or NULL when unsupported. */
 const char *encoding_canonical(const char *s);
 
+#if defined(FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION) || defined(KV_CHECK_FIELDS)
+#include <stdatomic.h>
+/* Checking builds only: how many fields were read where they lie in the
+ * line (and found equal to libcsv's copy), so a test can see that path
+ * ran. */
+extern atomic_size_t ingest_fields_in_place;
+#endif
+
 #endif
