@@ -440,6 +440,12 @@ static inline void record_put(record *r, const char *s, size_t n)
     r->any |= n != 0;
 }
 
+/* Nothing to trim at either end of s[0..n): the usual field. */
+static inline bool untrimmed(const char *s, size_t n)
+{
+    return n == 0 || ((unsigned char)s[0] > ' ' && (unsigned char)s[n - 1] > ' ');
+}
+
 static inline void trim_spaces(const char **s, size_t *n)
 {
     /* One comparison for the usual byte: nothing above ' ' is a space. */
@@ -456,8 +462,10 @@ static inline void record_add(record *r, const char *s, size_t n)
 }
 
 /* The field s[0..n), trimmed, where it is: s stays valid until the record
- * is taken. */
-static inline void record_point(record *r, const char *s, size_t n)
+ * is taken.  The cold part of on_field's in-place path (white space to
+ * trim, or no room for another field), out of line so that the usual
+ * path saves no registers. */
+static void __attribute__((noinline)) record_point(record *r, const char *s, size_t n)
 {
     trim_spaces(&s, &n);
     if (r->n == r->cap)
@@ -962,28 +970,27 @@ static bool row_bytes_ok(reader *rd)
     return true;
 }
 
-/* take_row_fast's plan for this reader's file (rd->fast). */
+/* take_row_fast's plan for this reader's file (rd->fast): every field
+ * but the key placed by type, and the plan usable when that was all of
+ * them (the key a text) and no field has values mapped. */
 static void plan_fast(reader *rd)
 {
     static const field_type kinds[3] = {FT_TEXT, FT_DATE, FT_BOOL};
-    rd->fast = -1;
-    for (size_t f = 0; f < rd->ds->nfields; f++) {
-        field_type t = rd->ds->fields[f].type;
-        if (rd->cfg->nmaps[f] || ((int)f != rd->key && t != FT_TEXT && t != FT_DATE && t != FT_BOOL) ||
-            ((int)f == rd->key && t != FT_TEXT))
-            return;
-    }
+    const dataset_schema *ds = rd->ds;
     size_t k = 0;
     for (size_t i = 0; i < 3; i++) {
         rd->nfast[i] = 0;
-        for (size_t f = 0; f < rd->ds->nfields; f++)
-            if ((int)f != rd->key && rd->ds->fields[f].type == kinds[i]) {
-                rd->fast_fields[k++] = (struct fast_field){(uint32_t)rd->colmap[f], (uint8_t)f,
-                                                           rd->ds->fields[f].required};
+        for (size_t f = 0; f < ds->nfields; f++)
+            if ((int)f != rd->key && ds->fields[f].type == kinds[i]) {
+                rd->fast_fields[k++] =
+                    (struct fast_field){(uint32_t)rd->colmap[f], (uint8_t)f, ds->fields[f].required};
                 rd->nfast[i]++;
             }
     }
-    rd->fast = 1;
+    bool usable = k + (rd->key >= 0) == ds->nfields && (rd->key < 0 || ds->fields[rd->key].type == FT_TEXT);
+    for (size_t f = 0; f < ds->nfields; f++)
+        usable &= !rd->cfg->nmaps[f];
+    rd->fast = usable ? 1 : -1;
 }
 
 /* Field col of the record, or "" past its end. */
@@ -1041,9 +1048,8 @@ static void take_row_general(reader *rd, size_t row, const char **key, size_t *k
     *key = NULL;
     *keylen = 0;
     for (size_t f = 0; f < rd->ds->nfields; f++) {
-        int ci = rd->colmap[f];
-        size_t n = 0;
-        const char *s = ci >= 0 && (size_t)ci < r->n ? field_at(r, (size_t)ci, &n) : "";
+        size_t n;
+        const char *s = field_or_empty(r, (uint32_t)rd->colmap[f], &n);
         if (n && rd->cfg->nmaps[f])
             s = map_value_memo(rd, f, s, &n);
         if (!n) {
@@ -1117,13 +1123,6 @@ static inline bool csv_blank(const reader *rd, char c)
 atomic_size_t ingest_fields_in_place;
 #endif
 
-/* The cold part of on_field's in-place path: white space to trim, or no
- * room for another field. */
-static void __attribute__((noinline)) field_in_line_slow(record *r, const char *s, size_t n)
-{
-    record_point(r, s, n);
-}
-
 /* Runs for every field libcsv hands over.
  *
  * On a line without quotes that begins a record (rd->src), the field is
@@ -1156,16 +1155,15 @@ static void on_field(void *s, size_t n, void *data)
         atomic_fetch_add_explicit(&ingest_fields_in_place, 1, memory_order_relaxed);
 #endif
         rd->src = end + 1;
-        if (r->n < r->cap && (n == 0 || ((unsigned char)at[0] > ' ' && (unsigned char)at[n - 1] > ' '))) {
+        if (r->n < r->cap && untrimmed(at, n)) {
             r->field[r->n++] = (field_span){at, n};
             r->any |= n != 0;
         } else {
-            field_in_line_slow(r, at, n);
+            record_point(r, at, n);
         }
         return;
     }
-    const unsigned char *p = s;
-    if (p && n <= 16 && (n == 0 || (p[0] > ' ' && p[n - 1] > ' ')) && record_has_room(r, n))
+    if (s && n <= 16 && untrimmed(s, n) && record_has_room(r, n))
         record_put(r, s, n);
     else
         on_field_slow(r, s, n);
