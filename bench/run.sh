@@ -133,6 +133,19 @@ mkdir -p "$OUT" "$LOGS"
 RES=$DIR/results.tsv
 printf 'scenario\trows\tbytes\tmedian_s\tmin_s\tmax_s\trss_kb\tuser_s\tsys_s\truns\tidle_before_pct\n' > "$RES"
 
+# timed LABEL ERRPREFIX RUNS WARMUPS -- COMMAND...: timeit's one line of
+# figures; the stderr of run i goes to ERRPREFIX.i.  On a failed run, says
+# which and shows its stderr, and ends the benchmark.
+timed() {
+    label=$1 err=$2 runs=$3 warm=$4
+    shift 5
+    "$T/timeit" -n "$runs" -w "$warm" -e "$err" -- "$@" || {
+        echo "bench: '$label' failed:" >&2
+        cat "$err".* >&2 2>/dev/null || true
+        exit 1
+    }
+}
+
 # measure LABEL ROWS BYTES WARMUPS -- COMMAND...: time it, record a row,
 # leave the figures in M_MEDIAN, M_MIN, M_MAX, M_RSS.
 measure() {
@@ -141,11 +154,7 @@ measure() {
     log=$LOGS/$(echo "$label" | tr -c 'A-Za-z0-9_.\n-' '_')
     rm -f "$log".err.*
     quiet
-    line=$("$T/timeit" -n "$RUNS" -w "$warm" -e "$log.err" -- "$@") || {
-        echo "bench: '$label' failed:" >&2
-        cat "$log".err.* >&2 2>/dev/null || true
-        exit 1
-    }
+    line=$(timed "$label" "$log.err" "$RUNS" "$warm" -- "$@") || exit 1
     eval "$(echo "$line" | tr ' ' '\n' | sed -n 's/^\([a-z_]*\)=\(.*\)$/M_\1=\2/p')"
     M_RSS=$M_rss_kb M_MEDIAN=$M_median M_MIN=$M_min M_MAX=$M_max
     printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$label" "$rows" "$bytes" "$M_median" "$M_min" "$M_max" \
@@ -286,11 +295,7 @@ one_set() {
 once_s() {
     log=$1
     shift 2
-    line=$("$T/timeit" -n 1 -w 0 -e "$log" -- "$@") || {
-        echo "bench: '$*' failed:" >&2
-        cat "$log".* >&2 2>/dev/null || true
-        exit 1
-    }
+    line=$(timed "$*" "$log" 1 0 -- "$@") || exit 1
     echo "$line" | tr ' ' '\n' | sed -n 's/^median=//p'
 }
 
