@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,19 +55,40 @@ char *xstrndup(const char *s, size_t n)
     return p;
 }
 
+/* A large array (a column of millions of rows, a string pool's arrays, a
+ * big arena block) is touched end to end, and a first touch of a 4 KiB
+ * page costs a page fault: a 2 MiB page costs one where 4 KiB pages cost
+ * 512.  Where the system lets programs ask for them ("madvise"; elsewhere
+ * the call does nothing), the array gets whole 2 MiB pages: it starts on
+ * one, and its last is whole too (up to 2 MiB more of the address space,
+ * resident only once touched).  Growing keeps what realloc() can keep. */
+enum { HUGE_PAGE = 2 << 20 };
+
+static void *huge_pages_alloc(void *p, size_t n)
+{
+    size_t old = p ? malloc_usable_size(p) : 0;
+    void *q;
+    if (posix_memalign(&q, HUGE_PAGE, (n + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1)) != 0)
+        out_of_memory();
+    if (p) {
+        memcpy(q, p, old < n ? old : n);
+        free(p);
+    }
+    return q;
+}
+
 void *xrealloc_large(void *p, size_t n)
 {
-    p = xrealloc(p, n);
-    /* A column of millions of rows is touched end to end: 2 MiB pages
-     * cost one fault where 4 KiB pages cost 512 (where the system lets
-     * programs ask, "madvise"; elsewhere the call does nothing). */
-    enum { HUGE = 2 << 20 };
-    if (n >= 2 * HUGE) {
-        uintptr_t a = ((uintptr_t)p + HUGE - 1) & ~(uintptr_t)(HUGE - 1);
-        uintptr_t b = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE - 1);
-        if (b > a)
-            madvise((void *)a, b - a, MADV_HUGEPAGE);
-    }
+    if (n < HUGE_PAGE)
+        return xrealloc(p, n);
+    /* From small to large (a column reserved for the whole file after the
+     * header): a new aligned block.  Large to larger: realloc moves the
+     * pages without copying them. */
+    p = p && malloc_usable_size(p) >= HUGE_PAGE ? xrealloc(p, n) : huge_pages_alloc(p, n);
+    uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t b = ((uintptr_t)p + malloc_usable_size(p)) & ~(uintptr_t)(HUGE_PAGE - 1);
+    if (b > a)
+        madvise((void *)a, b - a, MADV_HUGEPAGE);
     return p;
 }
 
