@@ -559,6 +559,11 @@ typedef struct {
     const char *src;
     /* A worker of a parallel read: its lines count from its chunk's start. */
     long line_offset;
+    /* A worker's: the id of its row r as text, in keys[r], until the rows
+     * are placed (the column then holds 1); NULL: into the pool at once.
+     * (One array for all workers: a pool's arrays per worker would be
+     * 12 bytes a row of memory touched for the first time, twice.) */
+    strpool_text *keys;
     /* A reader of a part of a parallel read writes into its share of the
      * table's rows, and stops before a line when it holds row_limit rows
      * (full): the part is then read on after the others.  0: no limit. */
@@ -1102,8 +1107,12 @@ static void take_row(reader *rd)
     }
     /* Ids are unique by the reading rules: they go into the pool without
      * hashing, and drop_duplicate_ids finds the repeats once all is read. */
-    if (key)
+    if (key && rd->keys) {
+        rd->keys[row] = (strpool_text){arena_strndup(&rd->t->pool.mem, key, keylen), (uint32_t)keylen};
+        rd->t->cols[rd->key].text[row] = 1;
+    } else if (key) {
         rd->t->cols[rd->key].text[row] = strpool_append(&rd->t->pool, key, keylen);
+    }
     rd->out->accepted++;
 }
 
@@ -1404,7 +1413,8 @@ static void count_lines(const char *text, const size_t *cuts, size_t n, bool map
  * a reader's 150 KB are memos, and pages never written cost nothing,
  * where twenty-odd readers written whole cost 900 page faults before the
  * threads start. */
-static void worker_init(worker *w, const reader *main, char delim, const char *text, size_t row0, size_t rows)
+static void worker_init(worker *w, const reader *main, char delim, const char *text, size_t row0, size_t rows,
+                        strpool_text *keys)
 {
     w->log.mem = &w->mem;
     snprintf(w->out.encoding, sizeof w->out.encoding, "%s", main->out->encoding);
@@ -1420,8 +1430,7 @@ static void worker_init(worker *w, const reader *main, char delim, const char *t
     rd->release_from = main->release_from ? text : NULL;
     rd->name = arena_strdup(&w->mem, main->cfg->name);
     rd->row_limit = rows - 1;
-    if (main->key >= 0)
-        strpool_reserve(&rd->t->pool, rows);
+    rd->keys = keys ? keys + row0 : NULL;
     memcpy(rd->colmap, main->colmap, sizeof main->colmap);
     parser_open(rd, delim);
     w->row0 = row0;
@@ -1439,7 +1448,8 @@ static void worker_free(worker *w)
 
 /* Move the rows of a worker that is done down to the end of main's rows:
  * texts re-interned once per distinct value, ids taken over with their
- * bytes (the worker's arenas move into main's), lines shifted.  Then its
+ * bytes from from->keys (the worker's arenas move into main's), lines
+ * shifted.  Then its
  * rejects and counts.  Rows only ever move down, so the moves go front to
  * back within the same arrays. */
 static void place_rows(reader *main, worker *w)
@@ -1455,7 +1465,7 @@ static void place_rows(reader *main, worker *w)
         switch (c->schema->type) {
         case FT_TEXT:
             if ((int)f == main->key) {
-                strpool_append_ids(&dst->pool, &src->pool, c->text + row0, c->text + at, add);
+                strpool_append_kept(&dst->pool, from->keys, c->text + row0, c->text + at, add);
                 break;
             }
             for (size_t r = 0; r < add; r++) {
@@ -1974,12 +1984,15 @@ static void read_in_chunks(reader *rd, const char *text, size_t len, char delim,
     for (size_t k = 0; k < nchunks; k++)
         row0[k + 1] = row0[k] + lines[k] + 2;
     table_reserve(rd->t, row0[nchunks]);
-    if (rd->key >= 0)
+    strpool_text *keys = NULL;
+    if (rd->key >= 0) {
         strpool_reserve(&rd->t->pool, row0[nchunks]);
+        keys = xrealloc_large(NULL, row0[nchunks] * sizeof *keys);
+    }
     rd->row_limit = row0[1] - 1;   /* one row spare for the record finish() ends */
     worker *w = xcalloc(nchunks, sizeof *w);
     for (size_t k = 1; k < nchunks; k++)
-        worker_init(&w[k], rd, delim, text, row0[k], row0[k + 1] - row0[k]);
+        worker_init(&w[k], rd, delim, text, row0[k], row0[k + 1] - row0[k], keys);
     parallel_read pr = {.main = rd, .w = w, .n = nchunks, .next = 0, .done = xcalloc(nchunks, sizeof *pr.done),
                         .text = text, .cuts = cuts};
     pthread_mutex_init(&pr.lock, NULL);
@@ -1990,6 +2003,7 @@ static void read_in_chunks(reader *rd, const char *text, size_t len, char delim,
     for (size_t k = 1; k < nchunks; k++)
         worker_free(&w[k]);
     free(w);
+    free(keys);
 }
 
 /* Parse the whole text: the header first, then the records, in parallel
