@@ -50,16 +50,11 @@ uint32_t strpool_intern(strpool *p, const char *s, size_t n, bool with_fold);
  * of an export go in.  The id enters the hash on the first lookup; text
  * that is already in the hash keeps its older id there. */
 uint32_t strpool_append(strpool *p, const char *s, size_t n);
-/* A text whose bytes live as long as the pool will: in an arena the pool
- * adopts. */
-typedef struct {
-    char *s;
-    uint32_t len;
-} strpool_text;
-/* The same for texts[k] where has[k] is not 0, their bytes staying where
- * they are: out[k] is the new id, 0 where has[k] is 0 (out may be has).
- * One pass, for the ids of a parallel reader's rows. */
-void strpool_append_kept(strpool *p, const strpool_text *texts, const uint32_t *has, uint32_t *out, size_t n);
+/* The same for texts[k] of lens[k] bytes where lens[k] is not 0, their
+ * bytes staying where they are (in an arena the pool adopts): out[k] is
+ * the new id, 0 where lens[k] is 0 (out may be lens).  One pass, for the
+ * ids of a parallel reader's rows. */
+void strpool_append_kept(strpool *p, char *const *texts, const uint32_t *lens, uint32_t *out, size_t n);
 /* Room for `more` ids without growing (one allocation, not a doubling
  * and copy after another, for the million ids of an export). */
 void strpool_reserve(strpool *p, size_t more);

@@ -559,11 +559,12 @@ typedef struct {
     const char *src;
     /* A worker of a parallel read: its lines count from its chunk's start. */
     long line_offset;
-    /* A worker's: the id of its row r as text, in keys[r], until the rows
-     * are placed (the column then holds 1); NULL: into the pool at once.
-     * (One array for all workers: a pool's arrays per worker would be
-     * 12 bytes a row of memory touched for the first time, twice.) */
-    strpool_text *keys;
+    /* A worker's: the id of its row r as text, at keys[r], until the rows
+     * are placed (the key's column holds its length until then); NULL:
+     * into the pool at once.  (One array for all workers: a pool's arrays
+     * per worker would be 12 bytes a row of memory touched for the first
+     * time, and then again in main's pool.) */
+    char **keys;
     /* A reader of a part of a parallel read writes into its share of the
      * table's rows, and stops before a line when it holds row_limit rows
      * (full): the part is then read on after the others.  0: no limit. */
@@ -1108,8 +1109,8 @@ static void take_row(reader *rd)
     /* Ids are unique by the reading rules: they go into the pool without
      * hashing, and drop_duplicate_ids finds the repeats once all is read. */
     if (key && rd->keys) {
-        rd->keys[row] = (strpool_text){arena_strndup(&rd->t->pool.mem, key, keylen), (uint32_t)keylen};
-        rd->t->cols[rd->key].text[row] = 1;
+        rd->keys[row] = arena_strndup(&rd->t->pool.mem, key, keylen);
+        rd->t->cols[rd->key].text[row] = (uint32_t)keylen;
     } else if (key) {
         rd->t->cols[rd->key].text[row] = strpool_append(&rd->t->pool, key, keylen);
     }
@@ -1414,7 +1415,7 @@ static void count_lines(const char *text, const size_t *cuts, size_t n, bool map
  * where twenty-odd readers written whole cost 900 page faults before the
  * threads start. */
 static void worker_init(worker *w, const reader *main, char delim, const char *text, size_t row0, size_t rows,
-                        strpool_text *keys)
+                        char **keys)
 {
     w->log.mem = &w->mem;
     snprintf(w->out.encoding, sizeof w->out.encoding, "%s", main->out->encoding);
@@ -1984,7 +1985,7 @@ static void read_in_chunks(reader *rd, const char *text, size_t len, char delim,
     for (size_t k = 0; k < nchunks; k++)
         row0[k + 1] = row0[k] + lines[k] + 2;
     table_reserve(rd->t, row0[nchunks]);
-    strpool_text *keys = NULL;
+    char **keys = NULL;
     if (rd->key >= 0) {
         strpool_reserve(&rd->t->pool, row0[nchunks]);
         keys = xrealloc_large(NULL, row0[nchunks] * sizeof *keys);

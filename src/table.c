@@ -197,11 +197,11 @@ static uint32_t pool_push_unindexed(strpool *p, char *s, size_t n)
     return pool_store_unindexed(p, s, n);
 }
 
-void strpool_append_kept(strpool *p, const strpool_text *texts, const uint32_t *has, uint32_t *out, size_t n)
+void strpool_append_kept(strpool *p, char *const *texts, const uint32_t *lens, uint32_t *out, size_t n)
 {
     strpool_reserve(p, n);      /* then no check per id */
     for (size_t k = 0; k < n; k++)
-        out[k] = has[k] ? pool_store_unindexed(p, texts[k].s, texts[k].len) : 0;
+        out[k] = lens[k] ? pool_store_unindexed(p, texts[k], lens[k]) : 0;
 }
 
 uint32_t strpool_append(strpool *p, const char *s, size_t n)
