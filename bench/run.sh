@@ -6,7 +6,8 @@
 # and prints the median wall time (with min and max), the median CPU time
 # (user + sys), rows/s and MB/s (from the median wall time), peak memory
 # (largest resident set of the process tree, from wait4() as in
-# /usr/bin/time -v) and how idle the machine was just before:
+# /usr/bin/time -v) and how idle the machine was just before.  The data
+# set's files are read into the page cache before every run (timeit -c):
 #
 #   cat FILE > /dev/null                 the disk/memory floor
 #   memchr_split FILE                    a hand-written splitter: the CPU floor
@@ -27,8 +28,8 @@
 #   BENCH_RUNS=5      timed runs per scenario (the median is reported)
 #   BENCH_WARMUP=1    untimed runs first
 #   BENCH_RUNS_BIG, BENCH_WARMUP_BIG   the same for the 10M set (default:
-#                     BENCH_RUNS, and no warm-up: its files are read into
-#                     the page cache first)
+#                     BENCH_RUNS, and no warm-up: its files are in the
+#                     page cache before each run anyway)
 #   BENCH_QUICK=1     smoke test: 100k rows, 1M as the "10x" set, 30
 #                     municipalities of 2,000 rows; 1 run, no warm-up
 #   BENCH_SEED=1      the generator's seed
@@ -134,12 +135,17 @@ RES=$DIR/results.tsv
 printf 'scenario\trows\tbytes\tmedian_s\tmin_s\tmax_s\trss_kb\tuser_s\tsys_s\truns\tidle_before_pct\n' > "$RES"
 
 # timed LABEL ERRPREFIX RUNS WARMUPS -- COMMAND...: timeit's one line of
-# figures; the stderr of run i goes to ERRPREFIX.i.  On a failed run, says
-# which and shows its stderr, and ends the benchmark.
+# figures; the stderr of run i goes to ERRPREFIX.i.  The files under
+# $CACHE (the data set being measured) are read into the page cache before
+# each run: this machine's page cache lets go of them within a minute or
+# two, and a run that reads part of its input from the virtual disk
+# measures the disk.  On a failed run, says which and shows its stderr, and
+# ends the benchmark.
+CACHE=
 timed() {
     label=$1 err=$2 runs=$3 warm=$4
     shift 5
-    "$T/timeit" -n "$runs" -w "$warm" -e "$err" -- "$@" || {
+    "$T/timeit" -n "$runs" -w "$warm" -e "$err" ${CACHE:+-c "$CACHE"} -- "$@" || {
         echo "bench: '$label' failed:" >&2
         cat "$err".* >&2 2>/dev/null || true
         exit 1
@@ -250,7 +256,7 @@ one_set() {
     all_rows=$((drows + $(manifest_rows "$set_name" proposals) + $(manifest_rows "$set_name" documents)))
     all_bytes=$((dbytes + $(manifest_bytes "$set_name" proposals) + $(manifest_bytes "$set_name" documents)))
     echo "  -- $tag: $(sed -n 's/^deviations *//p' "$DIR/$set_name/manifest.txt"); all three exports $all_rows rows, $all_bytes bytes"
-    cat "$data"/*.csv > /dev/null     # into the page cache
+    CACHE=$data                       # into the page cache before each run
     measure "$tag cat avvik.csv" "$drows" "$dbytes" "$WARM" -- cat "$dev"
     measure "$tag memchr_split avvik.csv" "$drows" "$dbytes" "$WARM" -- "$T/memchr_split" "$dev"
     measure "$tag libcsv raw avvik.csv" "$drows" "$dbytes" "$WARM" -- "$T/rawcsv" "$dev"
@@ -373,6 +379,7 @@ custom_kpi() {
     custom=$(first "$DIR/$set_name"/variants/*-custom.lua)
     all_rows=$(($(manifest_rows "$set_name" deviations) + $(manifest_rows "$set_name" proposals) + $(manifest_rows "$set_name" documents)))
     echo "  -- $tag: one custom KPI (serious_children_closed_on_time) against none"
+    CACHE=$DIR/$set_name/data
     measure "$tag rules with no KPI" "$all_rows" 0 "$WARM" -- \
         "$KV" run --period "$PERIOD" --out "$OUT/$tag-none" --verbose "$none"
     stages "$tag rules with no KPI"
@@ -397,7 +404,7 @@ batch() {
     rows=$(($(manifest_rows "$set_name" deviations) + $(manifest_rows "$set_name" proposals) + $(manifest_rows "$set_name" documents)))
     bytes=$(($(manifest_bytes "$set_name" deviations) + $(manifest_bytes "$set_name" proposals) + $(manifest_bytes "$set_name" documents)))
     echo "  -- $tag: $n municipalities, $rows rows, $bytes bytes in all"
-    cat "$DIR/$set_name"/data/*/*.csv > /dev/null     # into the page cache
+    CACHE=$DIR/$set_name/data         # into the page cache before each run
     rm -rf "${OUT:?}/$tag"
     measure "$tag kvalrap run, batch of $n" "$rows" "$bytes" "$WARM" -- \
         "$KV" run --period "$PERIOD" --rules "$DIR/$set_name/rules" --out "$OUT/$tag" --verbose

@@ -2,7 +2,7 @@
  * timeit.c - run a command several times; print its median wall time and
  * peak memory.  The benchmark's stopwatch (bench/run.sh).
  *
- *   timeit [-n RUNS] [-w WARMUPS] [-o OUT] [-e ERRPREFIX] -- COMMAND [ARG...]
+ *   timeit [-n RUNS] [-w WARMUPS] [-o OUT] [-e ERRPREFIX] [-c PATH]... -- COMMAND [ARG...]
  *
  * Each run is fork + execvp; the wall time is CLOCK_MONOTONIC from before
  * the fork to the return of wait4(), and the peak memory is the ru_maxrss
@@ -12,6 +12,10 @@
  * stdout goes to OUT (default /dev/null); stderr of run i to ERRPREFIX.i
  * (default /dev/null), so that bench/run.sh can read the per-stage lines of
  * `kvalrap run --verbose`.  Warm-up runs (default 1) are not counted.
+ * Before each run, every file at or under each -c PATH is read through,
+ * untimed: some machines (virtual ones with a memory balloon) drop files
+ * from the page cache within a minute or two, and a run that reads part of
+ * its input from the disk measures the disk.
  *
  * Prints one line:
  *   median=S min=S max=S rss_kb=K rss_max_kb=K user=S sys=S runs=N
@@ -19,8 +23,10 @@
  * Exits 1 when a run fails (its status and the stderr file are named).
  */
 #define _DEFAULT_SOURCE
+#define _XOPEN_SOURCE 700
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +70,25 @@ static void redirect(int fd, const char *path)
     close(f);
 }
 
+/* nftw's visit: read a regular file through, into the page cache. */
+static int read_through(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st, (void)ftw;
+    if (type != FTW_F)
+        return 0;
+    static char buf[1 << 20];
+    int fd = open(path, O_RDONLY);
+    if (fd < 0) {
+        fprintf(stderr, "timeit: cannot read %s: %s\n", path, strerror(errno));
+        return 1;
+    }
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+        ;
+    close(fd);
+    return 0;
+}
+
 /* One run; returns 0 and fills wall/rusage, or the failing status. */
 static int run_once(char **cmd, const char *out, const char *err, double *wall, struct rusage *ru)
 {
@@ -96,13 +121,19 @@ static int run_once(char **cmd, const char *out, const char *err, double *wall, 
 int main(int argc, char **argv)
 {
     int runs = 5, warm = 1, opt;
-    const char *out = "/dev/null", *errp = NULL;
-    while ((opt = getopt(argc, argv, "+n:w:o:e:")) != -1) {
+    const char *out = "/dev/null", *errp = NULL, *cache[64];
+    int ncache = 0;
+    while ((opt = getopt(argc, argv, "+n:w:o:e:c:")) != -1) {
         switch (opt) {
         case 'n': runs = atoi(optarg); break;
         case 'w': warm = atoi(optarg); break;
         case 'o': out = optarg; break;
         case 'e': errp = optarg; break;
+        case 'c':
+            if (ncache == (int)(sizeof cache / sizeof cache[0]))
+                goto usage;
+            cache[ncache++] = optarg;
+            break;
         default: goto usage;
         }
     }
@@ -120,6 +151,11 @@ int main(int argc, char **argv)
             snprintf(errfile, sizeof errfile, "%s.%d", errp, i < 0 ? 0 : i);
         else
             snprintf(errfile, sizeof errfile, "/dev/null");
+        for (int k = 0; k < ncache; k++)
+            if (nftw(cache[k], read_through, 16, FTW_PHYS) != 0) {
+                fprintf(stderr, "timeit: cannot read %s through\n", cache[k]);
+                return 1;
+            }
         struct rusage ru;
         double w;
         int rc = run_once(cmd, out, errfile, &w, &ru);
@@ -141,6 +177,6 @@ int main(int argc, char **argv)
            median(wall, runs), lo, hi, median(rss, runs), rss_max, median(user, runs), median(sys, runs), runs);
     return 0;
 usage:
-    fprintf(stderr, "usage: timeit [-n RUNS] [-w WARMUPS] [-o OUT] [-e ERRPREFIX] -- COMMAND [ARG...]\n");
+    fprintf(stderr, "usage: timeit [-n RUNS] [-w WARMUPS] [-o OUT] [-e ERRPREFIX] [-c PATH]... -- COMMAND [ARG...]\n");
     return 2;
 }
