@@ -1216,7 +1216,8 @@ static bool text_clean(const char *s, size_t n)
 }
 
 
-/* Give back the whole pages of a mapping that lie in [from, to). */
+/* Give back the whole pages that lie in [from, to): of a mapping, or of
+ * memory no longer needed (they read as zeros if touched again). */
 static void give_back_pages(const char *from, const char *to)
 {
     uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
@@ -1467,6 +1468,9 @@ static void place_rows(reader *main, worker *w)
         case FT_TEXT:
             if ((int)f == main->key) {
                 strpool_append_kept(&dst->pool, from->keys, c->text + row0, c->text + at, add);
+                /* Its share of the array is done with: the pages go back
+                 * now, not when the last chunk is placed. */
+                give_back_pages((const char *)from->keys, (const char *)(from->keys + add));
                 break;
             }
             for (size_t r = 0; r < add; r++) {

@@ -59,16 +59,18 @@ char *xstrndup(const char *s, size_t n)
  * big arena block) is touched end to end, and a first touch of a 4 KiB
  * page costs a page fault: a 2 MiB page costs one where 4 KiB pages cost
  * 512.  Where the system lets programs ask for them ("madvise"; elsewhere
- * the call does nothing), the array gets whole 2 MiB pages: it starts on
- * one, and its last is whole too (up to 2 MiB more of the address space,
- * resident only once touched).  Growing keeps what realloc() can keep. */
+ * the call does nothing), the array gets 2 MiB pages: it starts on one,
+ * and its last, partial 2 MiB stay in small pages, so that no more is
+ * resident than is touched (a whole last page cost the 1M end-to-end run
+ * 2.6 MB of peak memory and no measurable time).  Growing keeps what
+ * realloc() can keep. */
 enum { HUGE_PAGE = 2 << 20 };
 
 static void *huge_pages_alloc(void *p, size_t n)
 {
     size_t old = p ? malloc_usable_size(p) : 0;
     void *q;
-    if (posix_memalign(&q, HUGE_PAGE, (n + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1)) != 0)
+    if (posix_memalign(&q, HUGE_PAGE, n) != 0)
         out_of_memory();
     if (p) {
         memcpy(q, p, old < n ? old : n);
@@ -86,7 +88,7 @@ void *xrealloc_large(void *p, size_t n)
      * pages without copying them. */
     p = p && malloc_usable_size(p) >= HUGE_PAGE ? xrealloc(p, n) : huge_pages_alloc(p, n);
     uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-    uintptr_t b = ((uintptr_t)p + malloc_usable_size(p)) & ~(uintptr_t)(HUGE_PAGE - 1);
+    uintptr_t b = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE_PAGE - 1);
     if (b > a)
         madvise((void *)a, b - a, MADV_HUGEPAGE);
     return p;
