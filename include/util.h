@@ -33,8 +33,6 @@ _Noreturn void out_of_memory(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
-/* xrealloc for arrays of millions of elements: asks for huge pages. */
-void *xrealloc_large(void *p, size_t n);
 /* An array of zero bytes grown from `old` to `want` bytes (p NULL at
  * first): its pages come from the kernel zeroed, and those never written
  * take no memory.  For an array almost all of whose entries stay zero. */

@@ -1663,9 +1663,9 @@ static void find_repeated_ids(reader *rd, uint8_t **drop, size_t *ndrop)
     size_t nslots = 16;
     while (nslots * 3 < t->nrows * 4)      /* at most 3/4 full */
         nslots *= 2;
-    uint32_t *slot = xrealloc_large(NULL, nslots * sizeof *slot);     /* row + 1, 0 = free */
+    uint32_t *slot = xmalloc(nslots * sizeof *slot);     /* row + 1, 0 = free */
     memset(slot, 0, nslots * sizeof *slot);
-    uint32_t *hash = xrealloc_large(NULL, t->nrows * sizeof *hash);  /* the pool's own hash of each id */
+    uint32_t *hash = xmalloc(t->nrows * sizeof *hash);  /* the pool's own hash of each id */
     /* This runs alone at the end of the reading: half the hashing on a
      * thread of its own. */
     id_hashing half[2] = {{pool, keys, hash, 0, t->nrows / 2}, {pool, keys, hash, t->nrows / 2, t->nrows}};
@@ -1992,7 +1992,7 @@ static void read_in_chunks(reader *rd, const char *text, size_t len, char delim,
     char **keys = NULL;
     if (rd->key >= 0) {
         strpool_reserve(&rd->t->pool, row0[nchunks]);
-        keys = xrealloc_large(NULL, row0[nchunks] * sizeof *keys);
+        keys = xmalloc(row0[nchunks] * sizeof *keys);
     }
     rd->row_limit = row0[1] - 1;   /* one row spare for the record finish() ends */
     worker *w = xcalloc(nchunks, sizeof *w);

@@ -74,8 +74,8 @@ static void pool_reserve(strpool *p, size_t more)
     uint32_t old = p->cap;
     while (p->cap < p->n + more)
         p->cap *= 2;
-    p->strs = xrealloc_large(p->strs, p->cap * sizeof *p->strs);
-    p->lens = xrealloc_large(p->lens, p->cap * sizeof *p->lens);
+    p->strs = xrealloc(p->strs, p->cap * sizeof *p->strs);
+    p->lens = xrealloc(p->lens, p->cap * sizeof *p->lens);
     p->fold = zeroed_grow(p->fold, old * sizeof *p->fold, p->cap * sizeof *p->fold);
 }
 
@@ -296,20 +296,20 @@ static void table_resize(table *t, size_t cap)
         abort();
     }
     t->cap = cap;
-    t->line = xrealloc_large(t->line, t->cap * sizeof *t->line);
+    t->line = xrealloc(t->line, t->cap * sizeof *t->line);
     for (size_t i = 0; i < t->schema->nfields; i++) {
         column *c = &t->cols[i];
         switch (c->schema->type) {
-        case FT_TEXT: c->text = xrealloc_large(c->text, t->cap * sizeof *c->text); break;
-        case FT_DATE: c->day = xrealloc_large(c->day, t->cap * sizeof *c->day); break;
+        case FT_TEXT: c->text = xrealloc(c->text, t->cap * sizeof *c->text); break;
+        case FT_DATE: c->day = xrealloc(c->day, t->cap * sizeof *c->day); break;
         case FT_DATETIME:
-            c->day = xrealloc_large(c->day, t->cap * sizeof *c->day);
-            c->secs = xrealloc_large(c->secs, t->cap * sizeof *c->secs);
-            c->has_time = xrealloc_large(c->has_time, t->cap * sizeof *c->has_time);
+            c->day = xrealloc(c->day, t->cap * sizeof *c->day);
+            c->secs = xrealloc(c->secs, t->cap * sizeof *c->secs);
+            c->has_time = xrealloc(c->has_time, t->cap * sizeof *c->has_time);
             break;
-        case FT_BOOL: c->flag = xrealloc_large(c->flag, t->cap * sizeof *c->flag); break;
-        case FT_INT: c->num = xrealloc_large(c->num, t->cap * sizeof *c->num); break;
-        case FT_NUMBER: c->real = xrealloc_large(c->real, t->cap * sizeof *c->real); break;
+        case FT_BOOL: c->flag = xrealloc(c->flag, t->cap * sizeof *c->flag); break;
+        case FT_INT: c->num = xrealloc(c->num, t->cap * sizeof *c->num); break;
+        case FT_NUMBER: c->real = xrealloc(c->real, t->cap * sizeof *c->real); break;
         }
     }
 }

@@ -5,7 +5,6 @@
 #include "util.h"
 
 #include <errno.h>
-#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,45 +51,6 @@ char *xstrndup(const char *s, size_t n)
     char *p = xmalloc(n + 1);
     memcpy(p, s, n);
     p[n] = '\0';
-    return p;
-}
-
-/* A large array (a column of millions of rows, a string pool's arrays, a
- * big arena block) is touched end to end, and a first touch of a 4 KiB
- * page costs a page fault: a 2 MiB page costs one where 4 KiB pages cost
- * 512.  Where the system lets programs ask for them ("madvise"; elsewhere
- * the call does nothing), the array gets 2 MiB pages: it starts on one,
- * and its last, partial 2 MiB stay in small pages, so that no more is
- * resident than is touched (a whole last page cost the 1M end-to-end run
- * 2.6 MB of peak memory and no measurable time).  Growing keeps what
- * realloc() can keep. */
-enum { HUGE_PAGE = 2 << 20 };
-
-static void *huge_pages_alloc(void *p, size_t n)
-{
-    size_t old = p ? malloc_usable_size(p) : 0;
-    void *q;
-    if (posix_memalign(&q, HUGE_PAGE, n) != 0)
-        out_of_memory();
-    if (p) {
-        memcpy(q, p, old < n ? old : n);
-        free(p);
-    }
-    return q;
-}
-
-void *xrealloc_large(void *p, size_t n)
-{
-    if (n < HUGE_PAGE)
-        return xrealloc(p, n);
-    /* From small to large (a column reserved for the whole file after the
-     * header): a new aligned block.  Large to larger: realloc moves the
-     * pages without copying them. */
-    p = p && malloc_usable_size(p) >= HUGE_PAGE ? xrealloc(p, n) : huge_pages_alloc(p, n);
-    uintptr_t a = ((uintptr_t)p + HUGE_PAGE - 1) & ~(uintptr_t)(HUGE_PAGE - 1);
-    uintptr_t b = ((uintptr_t)p + n) & ~(uintptr_t)(HUGE_PAGE - 1);
-    if (b > a)
-        madvise((void *)a, b - a, MADV_HUGEPAGE);
     return p;
 }
 
@@ -141,7 +101,7 @@ static unsigned char *arena_take(arena *a, size_t n, size_t align)
         unsigned shift = a->nblocks / 8 < 7 ? a->nblocks / 8 : 7;
         size_t grown = (size_t)ARENA_BLOCK << shift;
         size_t size = n > grown / 4 ? n : grown;
-        b = size >= (4 << 20) ? xrealloc_large(NULL, sizeof *b + size) : xmalloc(sizeof *b + size);
+        b = xmalloc(sizeof *b + size);
         if (size == grown)
             a->nblocks++;
         b->used = 0;

@@ -6,7 +6,6 @@
  * bytes, and valid text with one bad byte put at every position; and
  * count_byte against a plain loop.
  */
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -340,36 +339,6 @@ static void test_count_byte(void **state)
     assert_int_equal(count_byte("\xff\xfe\xff", 3, (char)0xFF), 2);
 }
 
-/* xrealloc_large: an array that becomes large starts on a 2 MiB boundary
- * (so that it can have whole huge pages) and keeps its contents, grown
- * from small, grown again and shrunk. */
-static void test_large_arrays(void **state)
-{
-    (void)state;
-    enum { MIB = 1 << 20 };
-    uint32_t *a = xrealloc_large(NULL, 1000 * sizeof *a);
-    for (uint32_t i = 0; i < 1000; i++)
-        a[i] = i * 7u;
-    a = xrealloc_large(a, 3 * MIB);
-    assert_int_equal((uintptr_t)a % (2 * MIB), 0);
-    for (uint32_t i = 0; i < 1000; i++)
-        assert_int_equal(a[i], i * 7u);
-    size_t n = 3 * MIB / sizeof *a;
-    a[n - 1] = 42;
-    a = xrealloc_large(a, 9 * MIB);
-    assert_int_equal(a[999], 999 * 7u);
-    assert_int_equal(a[n - 1], 42);
-    a[9 * MIB / sizeof *a - 1] = 43;
-    a = xrealloc_large(a, 4000);
-    assert_int_equal(a[0], 0);
-    assert_int_equal(a[999], 999 * 7u);
-    free(a);
-    char *b = xrealloc_large(NULL, 2 * MIB);
-    assert_int_equal((uintptr_t)b % (2 * MIB), 0);
-    memset(b, 1, 2 * MIB);
-    free(b);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -381,7 +350,6 @@ int main(void)
         cmocka_unit_test(test_valid_text_one_bad_byte),
         cmocka_unit_test(test_long_input),
         cmocka_unit_test(test_count_byte),
-        cmocka_unit_test(test_large_arrays),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
