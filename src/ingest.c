@@ -1451,9 +1451,8 @@ static void worker_free(worker *w)
 /* Move the rows of a worker that is done down to the end of main's rows:
  * texts re-interned once per distinct value, ids taken over with their
  * bytes from from->keys (the worker's arenas move into main's), lines
- * shifted.  Then its
- * rejects and counts.  Rows only ever move down, so the moves go front to
- * back within the same arrays. */
+ * shifted.  Then its rejects and counts.  Rows only ever move down, so
+ * the moves go front to back within the same arrays. */
 static void place_rows(reader *main, worker *w)
 {
     reader *from = &w->rd;
