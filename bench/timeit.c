@@ -85,8 +85,10 @@ static int read_through(const char *path, const struct stat *st, int type, struc
     ssize_t n;
     while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
         ;
+    if (n < 0)
+        fprintf(stderr, "timeit: cannot read %s: %s\n", path, strerror(errno));
     close(fd);
-    return 0;
+    return n < 0;
 }
 
 /* One run; returns 0 and fills wall/rusage, or the failing status. */
@@ -152,9 +154,10 @@ int main(int argc, char **argv)
         else
             snprintf(errfile, sizeof errfile, "/dev/null");
         for (int k = 0; k < ncache; k++)
-            if (nftw(cache[k], read_through, 16, FTW_PHYS) != 0) {
-                fprintf(stderr, "timeit: cannot read %s through\n", cache[k]);
-                return 1;
+            switch (nftw(cache[k], read_through, 16, FTW_PHYS)) {
+            case 0: break;
+            case -1: fprintf(stderr, "timeit: -c %s: %s\n", cache[k], strerror(errno)); return 1;
+            default: return 1;  /* read_through said which file */
             }
         struct rusage ru;
         double w;
